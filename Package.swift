@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Build-time budget: every dependency is rebuilt by CI from a fresh clone on 2 cores.
+// - swift-argument-parser, swift-log: the style guide's CLI and logging.
+// - swift-crypto: HMAC-SHA256 for HS256 runner tokens and constant-time comparison. We use
+//   it instead of vapor/jwt-kit because the server only ever issues and accepts HS256 with a
+//   fixed header; jwt-kit would add swift-certificates, RSA/ECDSA/EdDSA and ~1.5 min of build
+//   for algorithms we must refuse anyway (alg confusion is impossible when there is one alg).
+let package = Package(
+    name: "dda",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dda-server", targets: ["dda-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFastCGI",
+            pkgConfig: "fcgi",
+            providers: [.apt(["libfcgi-dev"])]
+        ),
+        .target(name: "HTTPCore"),
+        .target(
+            name: "FastCGI",
+            dependencies: ["CFastCGI", "HTTPCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "DDAModel"),
+        .target(name: "TaskQueue", dependencies: ["DDAModel"]),
+        .target(
+            name: "DDAServer",
+            dependencies: [
+                "HTTPCore", "DDAModel", "TaskQueue",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "dda-server",
+            dependencies: [
+                "FastCGI", "DDAServer", "TaskQueue",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "DDAModelTests", dependencies: ["DDAModel"]),
+        .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel"]),
+        .testTarget(name: "DDAServerTests", dependencies: ["DDAServer", "TaskQueue", "DDAModel", "HTTPCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DDAModel"]),
+    ]
+)

@@ -1,0 +1,298 @@
+/// Why a body is not acceptable JSON. Rendered as 400 `invalid_json`.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var offset: Int
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+/// A strict RFC 8259 parser: UTF-8 only, no trailing content, no duplicate keys, no lone
+/// surrogates, nesting limited (the contract's limit is 64) so a hostile body cannot
+/// exhaust the stack.
+public struct JSONParser {
+    public static let defaultMaxDepth = 64
+
+    /// Parses a whole document.
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
+            var parser = JSONParser(buffer: buffer, maxDepth: maxDepth)
+            parser.skipWhitespace()
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            if parser.index != buffer.count {
+                throw parser.error("unexpected content after the JSON value")
+            }
+            return value
+        }
+    }
+
+    /// Parses a document given as a String.
+    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8), maxDepth: maxDepth)
+    }
+
+    private let buffer: UnsafeBufferPointer<UInt8>
+    private let maxDepth: Int
+    private var index = 0
+
+    private init(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.buffer = buffer
+        self.maxDepth = maxDepth
+    }
+
+    private func error(_ message: String) -> JSONParseError {
+        JSONParseError(message: message, offset: index)
+    }
+
+    private mutating func skipWhitespace() {
+        while index < buffer.count {
+            switch buffer[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard index < buffer.count else { throw error("unexpected end of input") }
+        switch buffer[index] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error("unexpected character")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= buffer.count else { throw error("invalid literal") }
+        let start = literal.utf8Start
+        for i in 0..<count where buffer[index + i] != start[i] {
+            throw error("invalid literal")
+        }
+        index += count
+    }
+
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
+        index += 1
+        var members: [JSONMember] = []
+        skipWhitespace()
+        if index < buffer.count, buffer[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(JSONObject(members))
+        }
+        while true {
+            skipWhitespace()
+            guard index < buffer.count, buffer[index] == UInt8(ascii: "\"") else {
+                throw error("expected a string key")
+            }
+            let keyOffset = index
+            let key = try parseString()
+            if members.contains(where: { $0.key == key }) {
+                throw JSONParseError(message: "duplicate object key \"\(key.prefix(64))\"", offset: keyOffset)
+            }
+            skipWhitespace()
+            guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            members.append(JSONMember(key, value))
+            skipWhitespace()
+            guard index < buffer.count else { throw error("unexpected end of input") }
+            if buffer[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if buffer[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(JSONObject(members))
+            } else {
+                throw error("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
+        index += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if index < buffer.count, buffer[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth))
+            skipWhitespace()
+            guard index < buffer.count else { throw error("unexpected end of input") }
+            if buffer[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if buffer[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            } else {
+                throw error("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = index
+        var isInteger = true
+        if buffer[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < buffer.count else { throw error("invalid number") }
+        if buffer[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if isDigit(buffer[index]) {
+            while index < buffer.count, isDigit(buffer[index]) { index += 1 }
+        } else {
+            throw error("invalid number")
+        }
+        if index < buffer.count, buffer[index] == UInt8(ascii: ".") {
+            isInteger = false
+            index += 1
+            guard index < buffer.count, isDigit(buffer[index]) else { throw error("invalid number") }
+            while index < buffer.count, isDigit(buffer[index]) { index += 1 }
+        }
+        if index < buffer.count, buffer[index] == UInt8(ascii: "e") || buffer[index] == UInt8(ascii: "E") {
+            isInteger = false
+            index += 1
+            if index < buffer.count, buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard index < buffer.count, isDigit(buffer[index]) else { throw error("invalid number") }
+            while index < buffer.count, isDigit(buffer[index]) { index += 1 }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self)
+        if isInteger, let value = Int64(text) {
+            return .int(value)
+        }
+        guard let value = Double(text), value.isFinite else {
+            throw JSONParseError(message: "number out of range", offset: start)
+        }
+        return .double(value)
+    }
+
+    @inline(__always) private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        index += 1  // opening quote
+        let start = index
+        // Fast path: no escapes and plain ASCII.
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self)
+                index += 1
+                return s
+            }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 { break }
+            if byte < 0x20 { throw error("control character in string") }
+            index += 1
+        }
+        var bytes = Array(UnsafeBufferPointer(rebasing: buffer[start..<index]))
+        while true {
+            guard index < buffer.count else { throw error("unterminated string") }
+            let byte = buffer[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                return String(decoding: bytes, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                index += 1
+                try parseEscape(into: &bytes)
+            case 0..<0x20:
+                throw error("control character in string")
+            case 0x20..<0x80:
+                bytes.append(byte)
+                index += 1
+            default:
+                try copyUTF8Scalar(into: &bytes)
+            }
+        }
+    }
+
+    private mutating func parseEscape(into bytes: inout [UInt8]) throws(JSONParseError) {
+        guard index < buffer.count else { throw error("unterminated string") }
+        let c = buffer[index]
+        index += 1
+        switch c {
+        case UInt8(ascii: "\""): bytes.append(0x22)
+        case UInt8(ascii: "\\"): bytes.append(0x5C)
+        case UInt8(ascii: "/"): bytes.append(0x2F)
+        case UInt8(ascii: "b"): bytes.append(0x08)
+        case UInt8(ascii: "f"): bytes.append(0x0C)
+        case UInt8(ascii: "n"): bytes.append(0x0A)
+        case UInt8(ascii: "r"): bytes.append(0x0D)
+        case UInt8(ascii: "t"): bytes.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = UInt32(try parseHex4())
+            if scalar >= 0xD800 && scalar <= 0xDBFF {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard index + 1 < buffer.count, buffer[index] == UInt8(ascii: "\\"), buffer[index + 1] == UInt8(ascii: "u") else {
+                    throw error("lone surrogate in \\u escape")
+                }
+                index += 2
+                let low = UInt32(try parseHex4())
+                guard low >= 0xDC00 && low <= 0xDFFF else { throw error("lone surrogate in \\u escape") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                throw error("lone surrogate in \\u escape")
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+            bytes.append(contentsOf: UTF8.encode(unicode)!)
+        default:
+            throw error("invalid escape")
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONParseError) -> UInt16 {
+        guard index + 4 <= buffer.count else { throw error("invalid \\u escape") }
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            let c = buffer[index]
+            let digit: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | UInt16(digit)
+            index += 1
+        }
+        return value
+    }
+
+    /// Validates one multi-byte UTF-8 sequence (no overlongs, no surrogates, ≤ U+10FFFF)
+    /// and copies it.
+    private mutating func copyUTF8Scalar(into bytes: inout [UInt8]) throws(JSONParseError) {
+        let b0 = buffer[index]
+        let length: Int
+        var lowerBound: UInt8 = 0x80
+        var upperBound: UInt8 = 0xBF
+        switch b0 {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; lowerBound = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; upperBound = 0x9F
+        case 0xF0: length = 4; lowerBound = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; upperBound = 0x8F
+        default: throw error("invalid UTF-8")
+        }
+        guard index + length <= buffer.count else { throw error("invalid UTF-8") }
+        let b1 = buffer[index + 1]
+        guard b1 >= lowerBound && b1 <= upperBound else { throw error("invalid UTF-8") }
+        for i in 2..<max(2, length) where buffer[index + i] & 0xC0 != 0x80 {
+            throw error("invalid UTF-8")
+        }
+        for i in 0..<length { bytes.append(buffer[index + i]) }
+        index += length
+    }
+}

@@ -1,0 +1,42 @@
+/// The lifecycle states of a task: `pending → running → completed | failed`, and
+/// `pending | running → cancelled`.
+public enum TaskStatus: String, Sendable, CaseIterable, Hashable {
+    case pending
+    case running
+    case completed
+    case failed
+    case cancelled
+
+    /// Completed, failed and cancelled tasks are finished: kept for the retention period,
+    /// then dropped.
+    public var isFinished: Bool {
+        switch self {
+        case .pending, .running: return false
+        case .completed, .failed, .cancelled: return true
+        }
+    }
+}
+
+/// What a runner reports for a task.
+public enum ResultStatus: String, Sendable, Hashable {
+    case completed
+    case failed
+}
+
+/// The range rules of the contract, shared by the server's validation and the runner.
+public enum Limits {
+    public static let operationCodes: ClosedRange<Int64> = 1...999_999
+    public static let priority: ClosedRange<Int64> = -100...100
+    public static let maxAttempts: ClosedRange<Int64> = 1...100
+    public static let timeoutSeconds: ClosedRange<Int64> = 1...86_400
+    public static let wait: ClosedRange<Int64> = 0...30
+    public static let nameLength: ClosedRange<Int> = 1...128
+    public static let maxOperationCodesPerRunner = 256
+    public static let idempotencyKeyLength = 128
+    public static let listLimit: ClosedRange<Int64> = 1...1000
+
+    public static let defaultPriority: Int64 = 0
+    public static let defaultMaxAttempts: Int64 = 3
+    public static let defaultTimeoutSeconds: Int64 = 300
+    public static let defaultListLimit: Int64 = 100
+}

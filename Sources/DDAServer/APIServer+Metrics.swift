@@ -1,0 +1,38 @@
+import DDAModel
+import HTTPCore
+import TaskQueue
+
+extension APIServer {
+    /// `GET /metrics` in Prometheus text format 0.0.4.
+    func metrics() -> HTTPResponse {
+        let stats = queue.stats()
+        var out = ""
+        out += "# HELP dda_tasks Tasks held by the queue, by status.\n# TYPE dda_tasks gauge\n"
+        for status in TaskStatus.allCases {
+            out += "dda_tasks{status=\"\(status.rawValue)\"} \(stats.tasksByStatus[status, default: 0])\n"
+        }
+        let counters: [(String, String, Int)] = [
+            ("created", "Tasks created.", stats.counters.created),
+            ("leased", "Leases handed to runners.", stats.counters.leased),
+            ("completed", "Tasks completed.", stats.counters.completed),
+            ("failed", "Tasks failed for good.", stats.counters.failed),
+            ("lease_expired", "Leases that expired without a result.", stats.counters.leaseExpired),
+            ("cancelled", "Tasks cancelled.", stats.counters.cancelled),
+            ("retried", "Tasks retried by an admin.", stats.counters.retried),
+            ("dropped", "Finished tasks dropped after retention.", stats.counters.dropped),
+        ]
+        for (name, help, value) in counters {
+            out += "# HELP dda_tasks_\(name)_total \(help)\n# TYPE dda_tasks_\(name)_total counter\n"
+            out += "dda_tasks_\(name)_total \(value)\n"
+        }
+        out += "# HELP dda_runners Registered runners, by state.\n# TYPE dda_runners gauge\n"
+        for state in [RunnerRecord.State.idle, .busy, .offline] {
+            out += "dda_runners{state=\"\(state.rawValue)\"} \(stats.runnersByState[state, default: 0])\n"
+        }
+        requestMetrics.render(into: &out)
+        return HTTPResponse(
+            status: 200,
+            headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")],
+            body: Array(out.utf8))
+    }
+}

@@ -1,0 +1,180 @@
+import DDAModel
+import HTTPCore
+import Logging
+import TaskQueue
+
+/// The HTTP API of DDA: routing, authentication, validation and the mapping of requests to
+/// queue calls. Pure Swift; `handle` takes a request value and returns a response value, so
+/// tests call it in-process and the FastCGI layer calls it from its worker threads.
+public final class APIServer: Sendable {
+    public let queue: TaskQueue
+    public let configuration: ServerConfiguration
+    let clock: any TimeSource
+    let logger: Logger
+    let signer: RunnerTokenSigner
+    let requestMetrics = RequestMetrics()
+
+    public init(queue: TaskQueue, configuration: ServerConfiguration, clock: any TimeSource = SystemTimeSource(),
+                logger: Logger = Logger(label: "dda.server"))
+    {
+        self.queue = queue
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.signer = RunnerTokenSigner(secret: configuration.jwtSecret)
+    }
+
+    /// Answers one request. Never throws: every failure becomes the contract's error body.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let started = monotonicMilliseconds()
+        var context = RequestContext()
+        var routeName = "unmatched"
+        var response: HTTPResponse
+        do {
+            guard let routes = Route.match(path: request.path) else {
+                throw HTTPError.notFound("No route \(request.path.prefix(200)).")
+            }
+            let method = request.method == "HEAD" ? "GET" : request.method
+            guard let route = routes[method] else {
+                var allowed = routes.keys.sorted()
+                if allowed.contains("GET") { allowed.append("HEAD") }
+                throw HTTPError(405, .methodNotAllowed,
+                                "\(request.method) is not allowed on \(request.path.prefix(200)); use \(allowed.joined(separator: ", ")).",
+                                headers: [("Allow", allowed.joined(separator: ", "))])
+            }
+            routeName = route.name
+            response = try dispatch(route, request, &context)
+        } catch let error as HTTPError {
+            response = error.response
+        } catch {
+            logger.error("unhandled error", metadata: ["request.path": "\(request.path.prefix(200))", "error": "\(error)"])
+            response = HTTPError(500, .internalError, "The server could not answer this request.").response
+        }
+        if request.method == "HEAD" { response.body = [] }
+        let duration = monotonicMilliseconds() - started
+        requestMetrics.record(route: routeName, status: response.status, milliseconds: duration)
+        var metadata: Logger.Metadata = [
+            "request.method": "\(request.method)",
+            "request.path": "\(request.path.prefix(200))",
+            "status": "\(response.status)",
+            "duration_ms": "\(String(format3(duration)))",
+        ]
+        if let id = context.taskID { metadata["task.id"] = "\(id)" }
+        if let id = context.runnerID { metadata["runner.id"] = "\(id)" }
+        logger.info("request", metadata: metadata)
+        return response
+    }
+
+    private func dispatch(_ route: Route, _ request: HTTPRequest, _ context: inout RequestContext) throws -> HTTPResponse {
+        let body = try checkedBody(request)
+        switch route {
+        case .root: return root()
+        case .healthz: return .json(200, ["status": "ok"])
+        case .metrics:
+            _ = try authenticateAPIKey(request, body: nil)
+            return metrics()
+        case .register: return try register(request, body)
+        case .createTask: return try createTask(request, body, &context)
+        case .lease: return try lease(request, &context)
+        case .submitResult: return try submitResult(request, body, &context)
+        case .heartbeat: return try heartbeat(request, body, &context)
+        case .runners:
+            _ = try authenticateAPIKey(request, body: nil)
+            return runners()
+        case .listTasks:
+            _ = try authenticateAPIKey(request, body: nil)
+            return try listTasks(request)
+        case .getTask(let id):
+            _ = try authenticateAPIKey(request, body: nil)
+            let task = try existingTask(id, &context)
+            return .json(200, Rendering.task(task, events: true))
+        case .getResult(let id):
+            _ = try authenticateAPIKey(request, body: nil)
+            let task = try existingTask(id, &context)
+            return .json(200, Rendering.result(task))
+        case .cancelTask(let id):
+            _ = try authenticateAPIKey(request, body: nil)
+            let taskID = try taskID(fromPath: id)
+            context.taskID = taskID
+            return .json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.cancel(taskID) }))
+        case .retryTask(let id):
+            _ = try authenticateAPIKey(request, body: nil)
+            let taskID = try taskID(fromPath: id)
+            context.taskID = taskID
+            return .json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.retry(taskID) }))
+        }
+    }
+
+    /// The body after the size and media-type rules: 413 over the limit, 415 when a body
+    /// comes without a JSON content type.
+    private func checkedBody(_ request: HTTPRequest) throws(HTTPError) -> [UInt8] {
+        switch request.body {
+        case .tooLarge(let length):
+            throw HTTPError(413, .payloadTooLarge,
+                            "The body (\(length) bytes) is larger than the limit of \(configuration.maxBodyBytes) bytes.")
+        case .bytes(let bytes):
+            if bytes.count > configuration.maxBodyBytes {
+                throw HTTPError(413, .payloadTooLarge,
+                                "The body (\(bytes.count) bytes) is larger than the limit of \(configuration.maxBodyBytes) bytes.")
+            }
+            if !bytes.isEmpty, !Self.isJSONMediaType(request.header("content-type")) {
+                throw HTTPError(415, .unsupportedMediaType, "Send the body with `Content-Type: application/json`.")
+            }
+            return bytes
+        }
+    }
+
+    static func isJSONMediaType(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let type = value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
+        return type.trimmingSpaces.lowercased() == "application/json"
+    }
+
+    func taskID(fromPath text: String) throws(HTTPError) -> TaskID {
+        guard let id = TaskID(text) else { throw HTTPError.notFound("No task with id \(text.prefix(64)).") }
+        return id
+    }
+
+    private func existingTask(_ text: String, _ context: inout RequestContext) throws(HTTPError) -> TaskRecord {
+        let id = try taskID(fromPath: text)
+        context.taskID = id
+        guard let task = queue.task(id) else { throw HTTPError.notFound("No task with id \(id).") }
+        return task
+    }
+
+    /// Runs a queue call and maps its refusal to the contract's status.
+    func queueCall<R>(_ body: () throws(QueueError) -> R) throws(HTTPError) -> R {
+        do {
+            return try body()
+        } catch {
+            switch error.code {
+            case .taskNotFound, .cursorNotFound: throw HTTPError.notFound(error.message)
+            case .runnerNotFound: throw HTTPError.unauthorized(error.message)
+            case .conflict: throw HTTPError.conflict(error.message)
+            case .atCapacity:
+                throw HTTPError(503, .unavailable, error.message,
+                                headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
+            default: throw HTTPError(500, .internalError, "The queue refused the request.")
+            }
+        }
+    }
+
+    private func root() -> HTTPResponse {
+        .json(200, ["name": "dda-server", "version": .string(ddaVersion), "api": "v1", "docs": .string(configuration.docsURL)])
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+func format3(_ milliseconds: Double) -> String {
+    let scaled = Int64((milliseconds * 1000).rounded())
+    let fraction = String(scaled % 1000)
+    return "\(scaled / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+}

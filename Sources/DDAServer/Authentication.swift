@@ -1,0 +1,60 @@
+import DDAModel
+import HTTPCore
+
+extension APIServer {
+    /// The credential in `X-API-Key` or `Authorization: Bearer`, if any.
+    func headerAPIKey(_ request: HTTPRequest) -> String? {
+        if let key = request.header("x-api-key") { return key }
+        return bearerToken(request)
+    }
+
+    func bearerToken(_ request: HTTPRequest) -> String? {
+        guard let value = request.header("authorization") else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingSpaces
+    }
+
+    /// Checks the API key of an admin route. A body `api_key` (only `POST /task` passes one)
+    /// must itself be valid, even when a header carries a valid key. Returns the key used.
+    @discardableResult
+    func authenticateAPIKey(_ request: HTTPRequest, body: Fields?) throws(HTTPError) -> String {
+        var used: String?
+        if let key = headerAPIKey(request) {
+            guard Secrets.matchesAny(key, configuration.apiKeys) else {
+                throw HTTPError.unauthorized("The API key is not valid.")
+            }
+            used = key
+        }
+        if let body, body.has("api_key") {
+            guard let key = body.object["api_key"]?.stringValue, Secrets.matchesAny(key, configuration.apiKeys) else {
+                throw HTTPError.unauthorized("The `api_key` in the body is not valid.")
+            }
+            used = used ?? key
+        }
+        guard let used else {
+            throw HTTPError.unauthorized("An API key is required: send `X-API-Key: <key>` or `Authorization: Bearer <key>`.")
+        }
+        return used
+    }
+
+    /// Checks the runner token and that it speaks for `runnerID` (from the query or body):
+    /// 401 for a missing, forged or expired token, 422 without a `runner_id`, 403 when the
+    /// token belongs to another runner.
+    func authenticateRunner(_ request: HTTPRequest, runnerID: () throws(HTTPError) -> RunnerID) throws(HTTPError) -> RunnerID {
+        guard let token = bearerToken(request) else {
+            throw HTTPError.unauthorized("A runner token is required: send `Authorization: Bearer <runner_token>` from /register.")
+        }
+        let claims: RunnerTokenSigner.Claims
+        do {
+            claims = try signer.verify(token, now: clock.now().seconds)
+        } catch {
+            throw HTTPError.unauthorized(error.message)
+        }
+        let id = try runnerID()
+        guard claims.runnerID == id else {
+            throw HTTPError.forbidden("This runner token belongs to another runner than `runner_id`.")
+        }
+        return id
+    }
+}

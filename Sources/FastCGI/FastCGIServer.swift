@@ -1,0 +1,271 @@
+import CFastCGI
+import HTTPCore
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A multi-threaded FastCGI responder on libfcgi, after libfcgi's `examples/threaded.c`:
+/// `FCGX_Init` once, then N threads, each with its own heap-allocated `FCGX_Request` in an
+/// `FCGX_Accept_r` loop. Every C value is copied into an `HTTPRequest` straight after accept,
+/// so the handler never sees a pointer.
+public final class FastCGIServer: Sendable {
+    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+
+    private let configuration: FastCGIConfiguration
+    private let handler: Handler
+    private let logger: Logger
+    private let state = Mutex<RunState>(RunState())
+    private let stopping = Atomic<Bool>(false)
+
+    private struct RunState {
+        var listenFD: Int32 = -1
+        var ownsSocket = false
+        var workers: [Worker] = []
+    }
+
+    public init(configuration: FastCGIConfiguration, logger: Logger, handler: @escaping Handler) {
+        self.configuration = configuration
+        self.logger = logger
+        self.handler = handler
+    }
+
+    /// Opens (or adopts) the listening socket and starts the worker threads.
+    public func start() throws(FastCGIError) {
+        guard FCGX_Init() == 0 else { throw FastCGIError(description: "FCGX_Init failed") }
+        installWakeSignal()
+        let (fd, owns) = try openSocket()
+        var workers: [Worker] = []
+        for index in 0..<configuration.threads {
+            let worker = Worker(index: index, listenFD: fd)
+            let context = WorkerContext(server: self, worker: worker)
+            var thread = pthread_t()
+            let rc = pthread_create(&thread, nil, { raw in
+                guard let raw else { return nil }
+                let context = Unmanaged<WorkerContext>.fromOpaque(raw).takeRetainedValue()
+                context.server.run(context.worker)
+                return nil
+            }, Unmanaged.passRetained(context).toOpaque())
+            guard rc == 0 else { throw FastCGIError(description: "pthread_create failed: \(String(cString: strerror(rc)))") }
+            worker.thread = thread
+            workers.append(worker)
+        }
+        state.withLock {
+            $0.listenFD = fd
+            $0.ownsSocket = owns
+            $0.workers = workers
+        }
+        logger.info("listening", metadata: ["listen": "\(configuration.listen)", "threads": "\(configuration.threads)"])
+    }
+
+    /// Stops accepting, lets every worker finish the request in hand, and joins them.
+    public func stop() {
+        let (fd, owns, workers) = state.withLock { ($0.listenFD, $0.ownsSocket, $0.workers) }
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        FCGX_ShutdownPending()
+        if owns, fd >= 0 {
+            // Wakes every thread blocked in accept() at once (a signal would wake one).
+            shutdown(fd, Int32(SHUT_RDWR))
+        }
+        // An inherited socket belongs to systemd/spawn-fcgi and must not be shut down:
+        // interrupt the threads that sit in accept() with a signal instead, until all left.
+        for worker in workers {
+            while !worker.finished.load(ordering: .acquiring) {
+                if !owns, worker.inAccept.load(ordering: .acquiring) {
+                    pthread_kill(worker.thread, SIGUSR2)
+                }
+                usleep(5_000)
+            }
+            pthread_join(worker.thread, nil)
+        }
+        if owns, fd >= 0 {
+            close(fd)
+            if case .unixSocket(let path, _) = configuration.listen { unlink(path) }
+        }
+        state.withLock { $0.workers = [] }
+    }
+
+    // MARK: Socket
+
+    private func openSocket() throws(FastCGIError) -> (Int32, Bool) {
+        switch configuration.listen {
+        case .unixSocket(let path, let mode):
+            let fd = FCGX_OpenSocket(path, Int32(configuration.backlog))
+            guard fd >= 0 else {
+                throw FastCGIError(description: "cannot listen on \(path): \(String(cString: strerror(errno))) (does the directory exist and is it writable?)")
+            }
+            // The socket file gets the umask; nginx's workers need the configured mode.
+            if chmod(path, mode_t(mode)) != 0 {
+                throw FastCGIError(description: "cannot chmod \(path): \(String(cString: strerror(errno)))")
+            }
+            return (fd, true)
+        case .tcp(let host, let port):
+            let fd = FCGX_OpenSocket("\(host):\(port)", Int32(configuration.backlog))
+            guard fd >= 0 else {
+                throw FastCGIError(description: "cannot listen on \(host):\(port): \(String(cString: strerror(errno)))")
+            }
+            return (fd, true)
+        case .standardInput:
+            guard FCGX_IsCGI() == 0 else {
+                throw FastCGIError(description: "fd 0 is not a listening socket; start dda-server with spawn-fcgi or pass --socket PATH")
+            }
+            return (0, false)
+        case .systemd:
+            guard let pid = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pid) == getpid(),
+                let count = getenv("LISTEN_FDS").map({ String(cString: $0) }), let fds = Int(count), fds >= 1
+            else {
+                throw FastCGIError(description: "no socket from systemd (LISTEN_PID/LISTEN_FDS unset or not for this process)")
+            }
+            return (3, false)
+        }
+    }
+
+    private func installWakeSignal() {
+        // No SA_RESTART: accept() must return EINTR so the worker sees `stopping`.
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGUSR2, &action, nil)
+    }
+
+    // MARK: Workers
+
+    fileprivate func run(_ worker: Worker) {
+        defer { worker.finished.store(true, ordering: .releasing) }
+        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+        request.initialize(to: FCGX_Request())
+        defer {
+            FCGX_Free(request, 0)
+            request.deallocate()
+        }
+        guard FCGX_InitRequest(request, worker.listenFD, Int32(FCGI_FAIL_ACCEPT_ON_INTR)) == 0 else {
+            logger.error("FCGX_InitRequest failed", metadata: ["worker": "\(worker.index)"])
+            return
+        }
+        while !stopping.load(ordering: .acquiring) {
+            worker.inAccept.store(true, ordering: .releasing)
+            let rc = FCGX_Accept_r(request)
+            worker.inAccept.store(false, ordering: .releasing)
+            if rc < 0 {
+                if stopping.load(ordering: .acquiring) { break }
+                if rc == -EINTR { continue }
+                logger.warning("accept failed", metadata: ["worker": "\(worker.index)", "rc": "\(rc)"])
+                usleep(10_000)
+                continue
+            }
+            let httpRequest = readRequest(request)
+            let response = handler(httpRequest)
+            write(response, to: request)
+            FCGX_Finish_r(request)
+        }
+    }
+
+    /// Copies the CGI parameters and the body into Swift values.
+    private func readRequest(_ request: UnsafeMutablePointer<FCGX_Request>) -> HTTPRequest {
+        var params: [String: String] = [:]
+        if var cursor = request.pointee.envp {
+            while let entry = cursor.pointee {
+                let text = String(cString: entry)
+                if let equals = text.firstIndex(of: "=") {
+                    let name = String(text[..<equals])
+                    // libfcgi semantics: the first of duplicate parameters wins.
+                    if params[name] == nil { params[name] = String(text[text.index(after: equals)...]) }
+                }
+                cursor += 1
+            }
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in params where name.hasPrefix("HTTP_") {
+            headers[name.dropFirst(5).lowercased().replacingUnderscores] = value
+        }
+        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
+        let declared = Int(params["CONTENT_LENGTH"] ?? "") ?? 0
+        if declared > 0 { headers["content-length"] = String(declared) }
+        let body: HTTPRequest.Body
+        if declared > configuration.maxBodyBytes {
+            body = .tooLarge(declaredLength: declared)  // not read: the answer is 413 anyway
+        } else if declared > 0 {
+            body = .bytes(readBody(request.pointee.in, length: declared))
+        } else {
+            body = .bytes([])
+        }
+        let uri = params["REQUEST_URI"] ?? "/"
+        let path = params["DOCUMENT_URI"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
+        return HTTPRequest(
+            method: params["REQUEST_METHOD"] ?? "GET", path: path, query: params["QUERY_STRING"] ?? "",
+            headers: headers, body: body, remoteAddress: params["REMOTE_ADDR"] ?? "")
+    }
+
+    private func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, length: Int) -> [UInt8] {
+        guard let stream else { return [] }
+        var bytes = [UInt8](repeating: 0, count: length)
+        var filled = 0
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            while filled < length {
+                let n = base.advanced(by: filled).withMemoryRebound(to: CChar.self, capacity: length - filled) {
+                    FCGX_GetStr($0, Int32(length - filled), stream)
+                }
+                if n <= 0 { break }
+                filled += Int(n)
+            }
+        }
+        if filled < length { bytes.removeLast(length - filled) }
+        return bytes
+    }
+
+    private func write(_ response: HTTPResponse, to request: UnsafeMutablePointer<FCGX_Request>) {
+        var head = "Status: \(response.status) \(HTTPResponse.reasonPhrase(response.status))\r\n"
+        for (name, value) in response.headers {
+            head += "\(name): \(value.sanitizedHeaderValue)\r\n"
+        }
+        if response.status != 204 { head += "Content-Length: \(response.body.count)\r\n" }
+        head += "\r\n"
+        var bytes = Array(head.utf8)
+        bytes.append(contentsOf: response.body)
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                _ = FCGX_PutStr($0, Int32(buffer.count), request.pointee.out)
+            }
+        }
+    }
+}
+
+/// One worker thread's shared flags.
+private final class Worker: @unchecked Sendable {
+    let index: Int
+    let listenFD: Int32
+    /// Set once before the thread starts reading it; only `stop()` reads it afterwards.
+    var thread = pthread_t()
+    let inAccept = Atomic<Bool>(false)
+    let finished = Atomic<Bool>(false)
+
+    init(index: Int, listenFD: Int32) {
+        self.index = index
+        self.listenFD = listenFD
+    }
+}
+
+private final class WorkerContext: Sendable {
+    let server: FastCGIServer
+    let worker: Worker
+    init(server: FastCGIServer, worker: Worker) {
+        self.server = server
+        self.worker = worker
+    }
+}
+
+extension String {
+    fileprivate var replacingUnderscores: String {
+        String(map { $0 == "_" ? "-" : $0 })
+    }
+
+    /// Header values must not carry CR or LF (response splitting).
+    fileprivate var sanitizedHeaderValue: String {
+        String(filter { $0 != "\r" && $0 != "\n" })
+    }
+}

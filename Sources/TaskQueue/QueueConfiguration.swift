@@ -1,0 +1,17 @@
+/// Tunables of the queue. The defaults are the contract's.
+public struct QueueConfiguration: Sendable {
+    /// Pending plus running tasks past which `POST /task` answers 503.
+    public var capacity: Int = 1_000_000
+    /// How long finished tasks (and silent runners) are kept, in seconds.
+    public var retentionSeconds: Int64 = 7 * 86_400
+    /// How long an `Idempotency-Key` is remembered, in seconds.
+    public var idempotencyWindowSeconds: Int64 = 86_400
+    /// Cap of the retry backoff 2^attempts seconds.
+    public var maxBackoffSeconds: Int64 = 300
+    /// A runner not seen for this long is `offline`.
+    public var runnerOfflineAfterSeconds: Int64 = 90
+    /// Events kept per task; the `created` event and the newest ones are kept.
+    public var maxEventsPerTask: Int = 50
+
+    public init() {}
+}

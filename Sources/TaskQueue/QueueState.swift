@@ -1,0 +1,184 @@
+import DDAModel
+
+/// Counters since start, for `/metrics`.
+public struct QueueCounters: Sendable, Equatable {
+    public var created = 0
+    public var leased = 0
+    public var completed = 0
+    public var failed = 0
+    public var leaseExpired = 0
+    public var cancelled = 0
+    public var retried = 0
+    public var dropped = 0
+}
+
+/// A summary of the queue for `/metrics`.
+public struct QueueStats: Sendable {
+    public var tasksByStatus: [TaskStatus: Int]
+    public var runnersByState: [RunnerRecord.State: Int]
+    public var counters: QueueCounters
+}
+
+/// Everything behind the queue's lock. All transitions of the lifecycle live here, so that
+/// each is one synchronous function of (state, now).
+struct QueueState {
+    let configuration: QueueConfiguration
+
+    var tasks: [TaskID: TaskRecord] = [:]
+    var runners: [RunnerID: RunnerRecord] = [:]
+    var ready = ReadyIndex()
+    /// Running tasks by lease deadline (token = attempt).
+    var leaseDeadlines = BinaryHeap<TimedEntry<TaskID>>()
+    /// Pending tasks in backoff, by the time they become ready (token = readyToken).
+    var backoff = BinaryHeap<TimedEntry<TaskID>>()
+    /// Finished tasks by the time they are dropped (token = completedAt).
+    var retention = BinaryHeap<TimedEntry<TaskID>>()
+    /// Idempotency keys by expiry.
+    var idempotency: [String: (taskID: TaskID, expiresAt: Int64)] = [:]
+    var idempotencyExpiry = BinaryHeap<TimedEntry<String>>()
+    /// Creation order for newest-first listing; dropped tasks are skipped and compacted away.
+    var creationOrder: [(seq: Int64, id: TaskID)] = []
+    var droppedSinceCompaction = 0
+
+    var statusCounts: [TaskStatus: Int] = [:]
+    var counters = QueueCounters()
+    var nextSeq: Int64 = 1
+    var lastRunnerSweep: Int64 = 0
+    var shuttingDown = false
+
+    init(configuration: QueueConfiguration) {
+        self.configuration = configuration
+    }
+
+    mutating func takeSeq() -> Int64 {
+        defer { nextSeq += 1 }
+        return nextSeq
+    }
+
+    var unfinishedCount: Int { statusCounts[.pending, default: 0] + statusCounts[.running, default: 0] }
+
+    mutating func setStatus(_ task: inout TaskRecord, _ status: TaskStatus) {
+        statusCounts[task.status, default: 0] -= 1
+        statusCounts[status, default: 0] += 1
+        task.status = status
+    }
+
+    func backoffSeconds(afterAttempts attempts: Int) -> Int64 {
+        let exponent = min(attempts, 20)
+        return min(Int64(1) << Int64(exponent), configuration.maxBackoffSeconds)
+    }
+
+    mutating func appendEvent(_ task: inout TaskRecord, _ event: TaskEvent) {
+        if event.kind == .heartbeatExtended, let last = task.events.last, last.kind == .heartbeatExtended,
+            last.runnerID == event.runnerID
+        {
+            // Coalesce: a long task heartbeats thousands of times; one line says it all.
+            let count = (last.detail.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 1) + 1
+            task.events[task.events.count - 1] = TaskEvent(
+                at: event.at, kind: event.kind, runnerID: event.runnerID, detail: "extended \(count)")
+            return
+        }
+        task.events.append(event)
+        if task.events.count > configuration.maxEventsPerTask {
+            task.events.remove(at: 1)
+        }
+    }
+
+    // MARK: Moving tasks between structures
+
+    /// Makes a pending task leasable now, or after its backoff.
+    mutating func enqueue(_ task: inout TaskRecord, now: Timestamp) {
+        task.readyToken = takeSeq()
+        if task.availableAt > now {
+            backoff.insert(TimedEntry(at: task.availableAt.milliseconds, key: task.id, token: task.readyToken))
+        } else {
+            ready.append(taskID: task.id, token: task.readyToken, operationCode: task.operationCode, priority: task.priority)
+        }
+    }
+
+    mutating func finish(_ task: inout TaskRecord, as status: TaskStatus, now: Timestamp) {
+        setStatus(&task, status)
+        task.completedAt = now
+        task.leaseExpiresAt = nil
+        retention.insert(TimedEntry(
+            at: now.milliseconds + configuration.retentionSeconds * 1000, key: task.id, token: now.milliseconds))
+    }
+
+    mutating func releaseRunner(_ runnerID: RunnerID?, of taskID: TaskID) {
+        guard let runnerID else { return }
+        runners[runnerID]?.runningTasks.remove(taskID)
+    }
+
+    /// A failed attempt (a `failed` result or an expired lease): back to pending after the
+    /// backoff while attempts remain, else `failed` for good.
+    mutating func failAttempt(_ task: inout TaskRecord, error: String, now: Timestamp) {
+        releaseRunner(task.runnerID, of: task.id)
+        task.error = error
+        task.leaseExpiresAt = nil
+        if task.attempts < task.maxAttempts {
+            setStatus(&task, .pending)
+            task.availableAt = now.adding(seconds: backoffSeconds(afterAttempts: task.attempts))
+            enqueue(&task, now: now)
+        } else {
+            finish(&task, as: .failed, now: now)
+            counters.failed += 1
+        }
+    }
+
+    // MARK: Time
+
+    /// Applies everything that is due at `now`: expired leases, ended backoffs, retention,
+    /// idempotency windows, silent runners. Returns whether tasks became leasable.
+    @discardableResult
+    mutating func tick(now: Timestamp) -> Bool {
+        var becameReady = false
+        while let entry = leaseDeadlines.min, entry.at <= now.milliseconds {
+            leaseDeadlines.popMin()
+            guard var task = tasks[entry.key], task.status == .running, Int64(task.attempts) == entry.token,
+                task.leaseExpiresAt?.milliseconds == entry.at
+            else { continue }
+            appendEvent(&task, TaskEvent(at: now, kind: .leaseExpired, runnerID: task.runnerID,
+                                         detail: "attempt \(task.attempts)"))
+            counters.leaseExpired += 1
+            failAttempt(&task, error: "lease_expired", now: now)
+            tasks[task.id] = task
+        }
+        while let entry = backoff.min, entry.at <= now.milliseconds {
+            backoff.popMin()
+            guard let task = tasks[entry.key], task.status == .pending, task.readyToken == entry.token else { continue }
+            ready.append(taskID: task.id, token: task.readyToken, operationCode: task.operationCode, priority: task.priority)
+            becameReady = true
+        }
+        while let entry = retention.min, entry.at <= now.milliseconds {
+            retention.popMin()
+            guard let task = tasks[entry.key], task.status.isFinished, task.completedAt?.milliseconds == entry.token
+            else { continue }
+            tasks[entry.key] = nil
+            statusCounts[task.status, default: 0] -= 1
+            counters.dropped += 1
+            droppedSinceCompaction += 1
+        }
+        if droppedSinceCompaction > 1024, droppedSinceCompaction * 2 > creationOrder.count {
+            creationOrder.removeAll { tasks[$0.id] == nil }
+            droppedSinceCompaction = 0
+        }
+        while let entry = idempotencyExpiry.min, entry.at <= now.milliseconds {
+            idempotencyExpiry.popMin()
+            if let stored = idempotency[entry.key], stored.expiresAt == entry.at {
+                idempotency[entry.key] = nil
+            }
+        }
+        if now.milliseconds - lastRunnerSweep >= 60_000 {
+            lastRunnerSweep = now.milliseconds
+            let horizon = now.milliseconds - configuration.retentionSeconds * 1000
+            runners = runners.filter { $0.value.lastSeenAt.milliseconds >= horizon || !$0.value.runningTasks.isEmpty }
+        }
+        return becameReady
+    }
+
+    /// The earliest time at which `tick` has work, if any.
+    var nextDueMilliseconds: Int64? {
+        [leaseDeadlines.min?.at, backoff.min?.at, retention.min?.at, idempotencyExpiry.min?.at]
+            .compactMap { $0 }.min()
+    }
+}

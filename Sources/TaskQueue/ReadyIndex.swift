@@ -1,0 +1,88 @@
+import DDAModel
+
+/// Pending tasks that may be leased now, by operation code and then priority, FIFO within a
+/// priority. Leasing looks at the head of one queue per candidate code instead of scanning
+/// tasks. Entries are never removed from the middle: a cancelled or re-queued task leaves a
+/// stale entry that `validate` rejects when it reaches the head.
+struct ReadyIndex {
+    struct Entry {
+        var taskID: TaskID
+        var token: Int64
+    }
+
+    /// The queues of one operation code.
+    struct CodeQueue {
+        /// Priorities with a non-empty queue, highest first.
+        var priorities: [Int64] = []
+        var levels: [Int64: FIFO<Entry>] = [:]
+
+        var isEmpty: Bool { priorities.isEmpty }
+
+        mutating func append(_ entry: Entry, priority: Int64) {
+            if levels[priority] == nil {
+                let index = priorities.firstIndex(where: { $0 < priority }) ?? priorities.count
+                priorities.insert(priority, at: index)
+                levels[priority] = FIFO()
+            }
+            levels[priority]?.append(entry)
+        }
+
+        /// The first valid entry, dropping stale ones on the way.
+        mutating func head(_ isValid: (Entry) -> Bool) -> (priority: Int64, entry: Entry)? {
+            while let priority = priorities.first {
+                while let entry = levels[priority]?.first {
+                    if isValid(entry) { return (priority, entry) }
+                    levels[priority]?.removeFirst()
+                }
+                levels[priority] = nil
+                priorities.removeFirst()
+            }
+            return nil
+        }
+
+        mutating func removeHead(priority: Int64) {
+            levels[priority]?.removeFirst()
+            if levels[priority]?.isEmpty ?? true {
+                levels[priority] = nil
+                priorities.removeAll { $0 == priority }
+            }
+        }
+    }
+
+    private(set) var codes: [Int64: CodeQueue] = [:]
+
+    mutating func append(taskID: TaskID, token: Int64, operationCode: Int64, priority: Int64) {
+        codes[operationCode, default: CodeQueue()].append(Entry(taskID: taskID, token: token), priority: priority)
+    }
+
+    /// Removes and returns the best entry among `allowed` codes (nil = any code): highest
+    /// priority, then lowest token (oldest enqueue).
+    mutating func popBest(allowed: [Int64]?, isValid: (Entry) -> Bool) -> TaskID? {
+        var best: (code: Int64, priority: Int64, entry: Entry)?
+        func consider(_ code: Int64) {
+            guard var queue = codes[code] else { return }
+            codes[code] = nil  // avoid a copy-on-write of the queue while we mutate it
+            let head = queue.head(isValid)
+            if queue.isEmpty { codes[code] = nil } else { codes[code] = queue }
+            guard let head else { return }
+            if let current = best {
+                if head.priority > current.priority
+                    || (head.priority == current.priority && head.entry.token < current.entry.token)
+                {
+                    best = (code, head.priority, head.entry)
+                }
+            } else {
+                best = (code, head.priority, head.entry)
+            }
+        }
+        if let allowed {
+            for code in allowed { consider(code) }
+        } else {
+            for code in Array(codes.keys) { consider(code) }
+        }
+        guard let best else { return nil }
+        codes[best.code]?.removeHead(priority: best.priority)
+        if codes[best.code]?.isEmpty ?? false { codes[best.code] = nil }
+        return best.entry.taskID
+    }
+}

@@ -1,0 +1,26 @@
+import DDAModel
+
+/// A registered runner.
+public struct RunnerRecord: Sendable {
+    public enum State: String, Sendable {
+        case idle
+        case busy
+        case offline
+    }
+
+    public let id: RunnerID
+    public var name: String
+    /// The codes it can run, sorted; nil means any code.
+    public var operationCodes: [Int64]?
+    public let registeredAt: Timestamp
+    public var lastSeenAt: Timestamp
+    /// Tasks currently leased to it.
+    public var runningTasks: Set<TaskID> = []
+
+    /// Busy while it holds a lease; offline when not seen for `offlineAfter` seconds.
+    public func state(now: Timestamp, offlineAfterSeconds: Int64) -> State {
+        if !runningTasks.isEmpty { return .busy }
+        if now.milliseconds - lastSeenAt.milliseconds > offlineAfterSeconds * 1000 { return .offline }
+        return .idle
+    }
+}

@@ -1,0 +1,348 @@
+import DDAModel
+
+/// The task queue: tasks, leases, runners and their state machine, in memory, behind one
+/// lock. Pure Swift and synchronous so the HTTP layer and the tests can call it directly.
+///
+/// Time comes from the injected `TimeSource`; call `tick()` (the server does on a timer)
+/// to apply lease expiry and backoff when no request arrives.
+public final class TaskQueue: Sendable {
+    public let configuration: QueueConfiguration
+    private let clock: any TimeSource
+    private let state: LockedState<QueueState>
+
+    public init(configuration: QueueConfiguration = QueueConfiguration(), clock: any TimeSource = SystemTimeSource()) {
+        self.configuration = configuration
+        self.clock = clock
+        self.state = LockedState(QueueState(configuration: configuration))
+    }
+
+    /// Applies what is due now: lease expiry, end of backoff, retention. Wakes long-polling
+    /// runners when tasks became leasable.
+    public func tick() {
+        let now = clock.now()
+        let woke = state.withLock { $0.tick(now: now) }
+        if woke { state.broadcast() }
+    }
+
+    /// Milliseconds until `tick()` has work, or nil if nothing is scheduled.
+    public func millisecondsUntilDue() -> Int64? {
+        let now = clock.now()
+        return state.withLock { $0.nextDueMilliseconds }.map { max(0, $0 - now.milliseconds) }
+    }
+
+    /// Stops leasing (draining for shutdown) and wakes every long-polling runner.
+    public func beginShutdown() {
+        state.withLock { $0.shuttingDown = true }
+        state.broadcast()
+    }
+
+    // MARK: Tasks
+
+    /// Creates a task. With an idempotency scope+key seen in the last 24 h, returns the
+    /// first task instead and `created == false`.
+    public func createTask(_ new: NewTask, idempotencyKey: String? = nil) throws(QueueError) -> (task: TaskRecord, created: Bool) {
+        let now = clock.now()
+        let result: Result<(TaskRecord, Bool), QueueError> = state.withLock { state in
+            state.tick(now: now)
+            if let key = idempotencyKey, let existing = state.idempotency[key] {
+                if let task = state.tasks[existing.taskID] { return .success((task, false)) }
+                // The first task was already dropped by retention; still create nothing.
+                return .failure(QueueError(.conflict, "The task created with this Idempotency-Key no longer exists."))
+            }
+            guard state.unfinishedCount < configuration.capacity else {
+                return .failure(QueueError(.atCapacity, "The queue holds its maximum of \(configuration.capacity) unfinished tasks; try again later."))
+            }
+            var task = TaskRecord(
+                id: TaskID.random(), operationCode: new.operationCode, params: new.params, priority: new.priority,
+                maxAttempts: new.maxAttempts, timeoutSeconds: new.timeoutSeconds, createdAt: now,
+                creationSeq: state.takeSeq())
+            state.statusCounts[.pending, default: 0] += 1
+            state.enqueue(&task, now: now)
+            state.tasks[task.id] = task
+            state.creationOrder.append((task.creationSeq, task.id))
+            state.counters.created += 1
+            if let key = idempotencyKey {
+                let expires = now.milliseconds + configuration.idempotencyWindowSeconds * 1000
+                state.idempotency[key] = (task.id, expires)
+                state.idempotencyExpiry.insert(TimedEntry(at: expires, key: key, token: 0))
+            }
+            return .success((task, true))
+        }
+        let (task, created) = try result.get()
+        if created { state.broadcast() }
+        return (task, created)
+    }
+
+    /// A copy of the task, or nil if unknown.
+    public func task(_ id: TaskID) -> TaskRecord? {
+        let now = clock.now()
+        return state.withLock { state in
+            state.tick(now: now)
+            return state.tasks[id]
+        }
+    }
+
+    /// Cancels a pending or running task; the runner learns it from its next heartbeat.
+    public func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord {
+        let now = clock.now()
+        return try state.withLock { (state) throws(QueueError) -> TaskRecord in
+            state.tick(now: now)
+            guard var task = state.tasks[id] else { throw QueueError(.taskNotFound, "No task with id \(id).") }
+            guard !task.status.isFinished else {
+                throw QueueError(.conflict, "The task is already \(task.status.rawValue) and cannot be cancelled.")
+            }
+            state.releaseRunner(task.runnerID, of: id)
+            state.finish(&task, as: .cancelled, now: now)
+            state.appendEvent(&task, TaskEvent(at: now, kind: .cancelled))
+            state.counters.cancelled += 1
+            state.tasks[id] = task
+            return task
+        }
+    }
+
+    /// Puts a failed or cancelled task back to pending with its attempts reset.
+    public func retry(_ id: TaskID) throws(QueueError) -> TaskRecord {
+        let now = clock.now()
+        let task = try state.withLock { (state) throws(QueueError) -> TaskRecord in
+            state.tick(now: now)
+            guard var task = state.tasks[id] else { throw QueueError(.taskNotFound, "No task with id \(id).") }
+            guard task.status == .failed || task.status == .cancelled else {
+                throw QueueError(.conflict, "Only failed or cancelled tasks can be retried; this one is \(task.status.rawValue).")
+            }
+            guard state.unfinishedCount < configuration.capacity else {
+                throw QueueError(.atCapacity, "The queue holds its maximum of \(configuration.capacity) unfinished tasks; try again later.")
+            }
+            state.setStatus(&task, .pending)
+            task.attempts = 0
+            task.error = nil
+            task.resultData = nil
+            task.acceptedResult = nil
+            task.runnerID = nil
+            task.startedAt = nil
+            task.completedAt = nil
+            task.leaseExpiresAt = nil
+            task.availableAt = now
+            state.enqueue(&task, now: now)
+            state.appendEvent(&task, TaskEvent(at: now, kind: .retried))
+            state.counters.retried += 1
+            state.tasks[id] = task
+            return task
+        }
+        state.broadcast()
+        return task
+    }
+
+    /// Tasks newest first, optionally only one status, older than the task `before`.
+    public func list(status: TaskStatus? = nil, limit: Int = 100, before: TaskID? = nil) throws(QueueError) -> [TaskRecord] {
+        let now = clock.now()
+        return try state.withLock { (state) throws(QueueError) -> [TaskRecord] in
+            state.tick(now: now)
+            var end = state.creationOrder.count
+            if let before {
+                guard let cursor = state.tasks[before] else {
+                    throw QueueError(.cursorNotFound, "No task with id \(before) (the `before` cursor).")
+                }
+                var low = 0
+                var high = state.creationOrder.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if state.creationOrder[mid].seq < cursor.creationSeq { low = mid + 1 } else { high = mid }
+                }
+                end = low
+            }
+            var out: [TaskRecord] = []
+            out.reserveCapacity(min(limit, 1000))
+            var index = end - 1
+            while index >= 0, out.count < limit {
+                if let task = state.tasks[state.creationOrder[index].id], status == nil || task.status == status {
+                    out.append(task)
+                }
+                index -= 1
+            }
+            return out
+        }
+    }
+
+    // MARK: Runners
+
+    /// Registers a runner; `operationCodes` nil means it can run any code.
+    public func registerRunner(name: String, operationCodes: [Int64]?) -> RunnerRecord {
+        let now = clock.now()
+        let runner = RunnerRecord(
+            id: RunnerID.random(), name: name,
+            operationCodes: operationCodes.map { Array(Set($0)).sorted() },
+            registeredAt: now, lastSeenAt: now)
+        state.withLock { $0.runners[runner.id] = runner }
+        return runner
+    }
+
+    /// A copy of the runner, or nil if unknown.
+    public func runner(_ id: RunnerID) -> RunnerRecord? {
+        state.withLock { $0.runners[id] }
+    }
+
+    /// All runners, with their state now.
+    public func runners() -> [(runner: RunnerRecord, state: RunnerRecord.State)] {
+        let now = clock.now()
+        let offlineAfter = configuration.runnerOfflineAfterSeconds
+        return state.withLock { state in
+            state.runners.values.sorted { $0.registeredAt < $1.registeredAt }
+                .map { ($0, $0.state(now: now, offlineAfterSeconds: offlineAfter)) }
+        }
+    }
+
+    /// Leases the highest-priority, oldest pending task this runner can run. With `waitMilliseconds`
+    /// > 0 waits up to that long for one (long polling). Nil when there is none.
+    public func lease(runnerID: RunnerID, waitMilliseconds: Int64 = 0) throws(QueueError) -> Lease? {
+        let deadline = monotonicNanos() + UInt64(max(0, waitMilliseconds)) * 1_000_000
+        let clock = self.clock
+        let outcome: Result<Lease?, QueueError>? = state.withLock(waitingUntil: deadline) { state in
+            let now = clock.now()
+            state.tick(now: now)
+            guard var runner = state.runners[runnerID] else {
+                return .done(.failure(QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")))
+            }
+            runner.lastSeenAt = now
+            defer { state.runners[runnerID] = runner }
+            if state.shuttingDown { return .done(.success(nil)) }
+            let tasks = state.tasks
+            guard let taskID = state.ready.popBest(allowed: runner.operationCodes, isValid: { entry in
+                guard let task = tasks[entry.taskID] else { return false }
+                return task.status == .pending && task.readyToken == entry.token
+            }), var task = state.tasks[taskID] else {
+                return .wait
+            }
+            state.setStatus(&task, .running)
+            task.attempts += 1
+            task.runnerID = runnerID
+            task.startedAt = now
+            let expires = now.adding(seconds: task.timeoutSeconds)
+            task.leaseExpiresAt = expires
+            state.leaseDeadlines.insert(TimedEntry(at: expires.milliseconds, key: taskID, token: Int64(task.attempts)))
+            state.appendEvent(&task, TaskEvent(at: now, kind: .leased, runnerID: runnerID, detail: "attempt \(task.attempts)"))
+            state.counters.leased += 1
+            runner.runningTasks.insert(taskID)
+            state.tasks[taskID] = task
+            return .done(.success(Lease(taskID: taskID, operationCode: task.operationCode, params: task.params,
+                                        attempt: task.attempts, leaseExpiresAt: expires)))
+        }
+        guard let outcome else { return nil }
+        return try outcome.get()
+    }
+
+    /// Records a runner's result. Accepted once from the lease holder (for the current attempt
+    /// when `attempt` is given); the identical result again is a `.duplicate`; anything else
+    /// is a conflict and changes nothing.
+    public func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome {
+        let now = clock.now()
+        let outcome = try state.withLock { (state) throws(QueueError) -> SubmitOutcome in
+            state.tick(now: now)
+            guard state.runners[submission.runnerID] != nil else {
+                throw QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
+            }
+            state.runners[submission.runnerID]?.lastSeenAt = now
+            guard var task = state.tasks[submission.taskID] else {
+                throw QueueError(.taskNotFound, "No task with id \(submission.taskID).")
+            }
+            let holdsLease = task.status == .running && task.runnerID == submission.runnerID
+                && (submission.attempt == nil || submission.attempt == task.attempts)
+            if !holdsLease {
+                if let accepted = task.acceptedResult, accepted.runnerID == submission.runnerID,
+                    submission.attempt == nil || submission.attempt == accepted.attempt,
+                    accepted.status == submission.status, accepted.resultData == submission.resultData,
+                    accepted.error == submission.error
+                {
+                    return .duplicate
+                }
+                throw QueueError(.conflict, Self.conflictReason(task, submission))
+            }
+            task.acceptedResult = AcceptedResult(
+                runnerID: submission.runnerID, attempt: task.attempts, status: submission.status,
+                resultData: submission.resultData, error: submission.error)
+            switch submission.status {
+            case .completed:
+                state.releaseRunner(submission.runnerID, of: task.id)
+                task.resultData = submission.resultData
+                task.error = submission.error
+                state.finish(&task, as: .completed, now: now)
+                state.appendEvent(&task, TaskEvent(at: now, kind: .result, runnerID: submission.runnerID,
+                                                   detail: "completed (attempt \(task.attempts))"))
+                state.counters.completed += 1
+            case .failed:
+                let error = submission.error ?? "failed"
+                state.appendEvent(&task, TaskEvent(at: now, kind: .result, runnerID: submission.runnerID,
+                                                   detail: "failed (attempt \(task.attempts)): \(error.prefix(200))"))
+                state.failAttempt(&task, error: error, now: now)
+                if task.status == .failed { task.resultData = submission.resultData }
+            }
+            state.tasks[task.id] = task
+            return .accepted
+        }
+        return outcome
+    }
+
+    private static func conflictReason(_ task: TaskRecord, _ submission: ResultSubmission) -> String {
+        if task.status == .cancelled { return "The task was cancelled; its result is not wanted." }
+        if task.runnerID != submission.runnerID { return "The task is not leased to this runner." }
+        if let attempt = submission.attempt, attempt != task.attempts {
+            return "Attempt \(attempt) is not the task's current attempt (\(task.attempts)); its lease has moved on."
+        }
+        if task.status.isFinished { return "The task already has a different result." }
+        return "The task is not leased to this runner (its lease expired)."
+    }
+
+    /// Marks the runner as alive and extends its lease on `taskID` (or on every task it
+    /// holds) by the task's timeout.
+    public func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply {
+        let now = clock.now()
+        return try state.withLock { (state) throws(QueueError) -> HeartbeatReply in
+            state.tick(now: now)
+            guard var runner = state.runners[runnerID] else {
+                throw QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
+            }
+            runner.lastSeenAt = now
+            state.runners[runnerID] = runner
+            let targets: [TaskID]
+            if let taskID {
+                guard let task = state.tasks[taskID] else { throw QueueError(.taskNotFound, "No task with id \(taskID).") }
+                if task.status == .cancelled, task.runnerID == runnerID {
+                    return HeartbeatReply(leaseExpiresAt: nil, cancelled: true)
+                }
+                guard task.status == .running, task.runnerID == runnerID else {
+                    throw QueueError(.conflict, "The task is not leased to this runner (it is \(task.status.rawValue)).")
+                }
+                targets = [taskID]
+            } else {
+                targets = Array(runner.runningTasks)
+            }
+            var earliest: Timestamp?
+            for id in targets {
+                guard var task = state.tasks[id], task.status == .running else { continue }
+                let expires = now.adding(seconds: task.timeoutSeconds)
+                task.leaseExpiresAt = expires
+                state.leaseDeadlines.insert(TimedEntry(at: expires.milliseconds, key: id, token: Int64(task.attempts)))
+                state.appendEvent(&task, TaskEvent(at: now, kind: .heartbeatExtended, runnerID: runnerID))
+                state.tasks[id] = task
+                earliest = min(earliest ?? expires, expires)
+            }
+            return HeartbeatReply(leaseExpiresAt: earliest, cancelled: false)
+        }
+    }
+
+    // MARK: Observability
+
+    public func stats() -> QueueStats {
+        let now = clock.now()
+        let offlineAfter = configuration.runnerOfflineAfterSeconds
+        return state.withLock { state in
+            state.tick(now: now)
+            var byState: [RunnerRecord.State: Int] = [.idle: 0, .busy: 0, .offline: 0]
+            for runner in state.runners.values {
+                byState[runner.state(now: now, offlineAfterSeconds: offlineAfter), default: 0] += 1
+            }
+            var byStatus: [TaskStatus: Int] = [:]
+            for status in TaskStatus.allCases { byStatus[status] = state.statusCounts[status, default: 0] }
+            return QueueStats(tasksByStatus: byStatus, runnersByState: byState, counters: state.counters)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import DDAModel
+
+/// One entry of a task's history, shown by `GET /task/{id}` so an admin can see why a task
+/// is where it is.
+public struct TaskEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case created
+        case leased
+        case heartbeatExtended = "heartbeat-extended"
+        case leaseExpired = "lease_expired"
+        case result
+        case retried
+        case cancelled
+    }
+
+    public var at: Timestamp
+    public var kind: Kind
+    public var runnerID: RunnerID?
+    public var detail: String?
+
+    public init(at: Timestamp, kind: Kind, runnerID: RunnerID? = nil, detail: String? = nil) {
+        self.at = at
+        self.kind = kind
+        self.runnerID = runnerID
+        self.detail = detail
+    }
+}
+
+/// The result the queue accepted for an attempt; an identical resubmission answers 200
+/// without changing anything.
+public struct AcceptedResult: Sendable, Equatable {
+    public var runnerID: RunnerID
+    public var attempt: Int
+    public var status: ResultStatus
+    public var resultData: JSONValue
+    public var error: String?
+}
+
+/// A task as the queue holds it. Values of this type handed out by `TaskQueue` are copies.
+public struct TaskRecord: Sendable {
+    public let id: TaskID
+    public let operationCode: Int64
+    public var params: JSONValue
+    public var status: TaskStatus
+    public var priority: Int64
+    public var attempts: Int
+    public var maxAttempts: Int
+    public var timeoutSeconds: Int64
+    public var runnerID: RunnerID?
+    public let createdAt: Timestamp
+    public var startedAt: Timestamp?
+    public var completedAt: Timestamp?
+    public var leaseExpiresAt: Timestamp?
+    public var resultData: JSONValue?
+    public var error: String?
+    public var events: [TaskEvent]
+
+    /// Creation order, for newest-first listing and pagination.
+    let creationSeq: Int64
+    /// The token of the task's current ready-queue entry (stale entries are skipped).
+    var readyToken: Int64 = 0
+    /// When a pending task may be leased again (backoff after a failed attempt).
+    var availableAt: Timestamp
+    var acceptedResult: AcceptedResult?
+
+    init(id: TaskID, operationCode: Int64, params: JSONValue, priority: Int64, maxAttempts: Int,
+         timeoutSeconds: Int64, createdAt: Timestamp, creationSeq: Int64)
+    {
+        self.id = id
+        self.operationCode = operationCode
+        self.params = params
+        self.status = .pending
+        self.priority = priority
+        self.attempts = 0
+        self.maxAttempts = maxAttempts
+        self.timeoutSeconds = timeoutSeconds
+        self.createdAt = createdAt
+        self.availableAt = createdAt
+        self.creationSeq = creationSeq
+        self.events = [TaskEvent(at: createdAt, kind: .created)]
+    }
+}
+
+/// What `GET /tasks` hands a runner.
+public struct Lease: Sendable, Equatable {
+    public var taskID: TaskID
+    public var operationCode: Int64
+    public var params: JSONValue
+    public var attempt: Int
+    public var leaseExpiresAt: Timestamp
+}
+
+/// A new task as `POST /task` asks for it, already validated.
+public struct NewTask: Sendable {
+    public var operationCode: Int64
+    public var params: JSONValue
+    public var priority: Int64
+    public var maxAttempts: Int
+    public var timeoutSeconds: Int64
+
+    public init(operationCode: Int64, params: JSONValue = .emptyObject, priority: Int64 = 0,
+                maxAttempts: Int = 3, timeoutSeconds: Int64 = 300)
+    {
+        self.operationCode = operationCode
+        self.params = params
+        self.priority = priority
+        self.maxAttempts = maxAttempts
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// A runner's `POST /result`, already validated.
+public struct ResultSubmission: Sendable {
+    public var taskID: TaskID
+    public var runnerID: RunnerID
+    public var status: ResultStatus
+    public var resultData: JSONValue
+    public var error: String?
+    public var attempt: Int?
+
+    public init(taskID: TaskID, runnerID: RunnerID, status: ResultStatus, resultData: JSONValue,
+                error: String? = nil, attempt: Int? = nil)
+    {
+        self.taskID = taskID
+        self.runnerID = runnerID
+        self.status = status
+        self.resultData = resultData
+        self.error = error
+        self.attempt = attempt
+    }
+}
+
+/// How `POST /result` went.
+public enum SubmitOutcome: Sendable, Equatable {
+    /// The result changed the task.
+    case accepted
+    /// The same result was already accepted; nothing changed.
+    case duplicate
+}
+
+/// The answer to `POST /heartbeat`.
+public struct HeartbeatReply: Sendable, Equatable {
+    public var leaseExpiresAt: Timestamp?
+    public var cancelled: Bool
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import DDAServer
+import FastCGI
+import Logging
+import TaskQueue
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `dda-server`: argument parsing and wiring only.
+@main
+struct ServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dda-server",
+        abstract: "The DDA API server: a FastCGI process behind nginx that queues analysis tasks for runners.",
+        discussion: """
+            Every option can also be set by the environment variable named in its help; a flag wins over \
+            the environment. Prefer the environment (or systemd's EnvironmentFile) for secrets: flags are \
+            visible in the process list.
+
+            At least one API key is required. Generate one with:
+              export DDA_API_KEYS="$(openssl rand -hex 32)"
+
+            Exit codes: 0 stopped by SIGTERM/SIGINT; 64 bad usage; 71 cannot open the socket or start \
+            threads; 78 configuration error (no API key, no registration token, weak secret).
+            """,
+        version: ddaVersion
+    )
+
+    @Option(help: "Where to listen: a unix socket path, HOST:PORT, :PORT, 'stdin' (spawn-fcgi) or 'systemd'. Env DDA_SOCKET. Default /run/dda/api.sock.")
+    var socket: String?
+
+    @Option(help: "File mode of a unix socket, octal. Env DDA_SOCKET_MODE. Default 0660.")
+    var socketMode: String?
+
+    @Option(help: "Worker threads. Env DDA_THREADS. Default 4 × cores.")
+    var threads: Int?
+
+    @Option(help: "Largest request body in bytes; larger ones get 413. Env DDA_MAX_BODY_BYTES. Default 1048576.")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Comma-separated API keys (several for rotation). Env DDA_API_KEYS.")
+    var apiKeys: String?
+
+    @Option(help: "The token runners register with. Env DDA_REGISTRATION_TOKEN.")
+    var registrationToken: String?
+
+    @Option(help: "Secret that signs runner tokens (HS256), at least 32 characters. Env DDA_JWT_SECRET. Default: random per start (runner tokens then stop working after a restart).")
+    var jwtSecret: String?
+
+    @Option(help: "Lifetime of runner tokens in seconds. Env DDA_TOKEN_TTL_SECONDS. Default 2592000 (30 days).")
+    var tokenTTLSeconds: Int64?
+
+    @Option(help: "Unfinished tasks past which POST /task answers 503. Env DDA_CAPACITY. Default 1000000.")
+    var capacity: Int?
+
+    @Option(help: "Seconds finished tasks are kept. Env DDA_RETENTION_SECONDS. Default 604800 (7 days).")
+    var retentionSeconds: Int64?
+
+    @Option(help: "Seconds without contact after which a runner shows as offline. Env DDA_RUNNER_OFFLINE_SECONDS. Default 90.")
+    var runnerOfflineSeconds: Int64?
+
+    @Option(help: "The 'docs' link of GET /. Env DDA_DOCS_URL. Default /openapi.yaml.")
+    var docsURL: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Env DDA_LOG_LEVEL. Default info.")
+    var logLevel: String?
+
+    mutating func validate() throws {
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be 1…1024.") }
+        if let maxBodyBytes, maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        if let capacity, capacity < 1 { throw ValidationError("--capacity must be at least 1.") }
+    }
+
+    func run() throws {
+        let environment = Environment()
+        let level = Logger.Level(rawValue: logLevel ?? environment["DDA_LOG_LEVEL"] ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "dda.server")
+
+        let result: Result<Settings, ConfigurationError> = Result { () throws(ConfigurationError) in
+            try Settings(command: self, environment: environment)
+        }
+        guard case .success(let settings) = result else {
+            if case .failure(let error) = result { writeStandardError("dda-server: \(error.message)\n") }
+            throw ExitCode(78)
+        }
+        if settings.generatedJWTSecret {
+            logger.warning("no DDA_JWT_SECRET set: using a random secret; runner tokens will not survive a restart")
+        }
+
+        let queue = TaskQueue(configuration: settings.queue)
+        let api = APIServer(queue: queue, configuration: settings.server, logger: logger)
+        let ticker = QueueTicker(queue: queue)
+        let server = FastCGIServer(configuration: settings.fastCGI, logger: Logger(label: "dda.fastcgi")) { request in
+            api.handle(request)
+        }
+
+        // Block the stop signals in every thread (workers inherit the mask) and take them with
+        // sigwait here: libfcgi's own SIGTERM handler only sets a flag and wakes no thread.
+        // Shells start background children with SIGINT ignored; an ignored signal is never
+        // delivered, so restore the default first.
+        signal(SIGINT, SIG_DFL)
+        signal(SIGPIPE, SIG_IGN)
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
+        do {
+            try server.start()
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            writeStandardError("dda-server: \(error)\n")
+            throw ExitCode(71)
+        }
+        ticker.start()
+        logger.info("dda-server started", metadata: ["version": "\(ddaVersion)", "pid": "\(getpid())",
+                                                     "api_keys": "\(settings.server.apiKeys.count)"])
+
+        var received: Int32 = 0
+        sigwait(&stopSignals, &received)
+        logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        queue.beginShutdown()
+        server.stop()
+        ticker.stop()
+        logger.info("stopped")
+    }
+}
+
+func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    _ = Glibc.write(2, &bytes, bytes.count)
+}

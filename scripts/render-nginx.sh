@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Renders nginx/dev.conf.template. Usage: render-nginx.sh RUN_DIR PORT SOCKET MAX_BODY_BYTES
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+run_dir="$1" port="$2" socket="$3" max_body="$4"
+mkdir -p "$run_dir"
+sed -e "s|@RUN_DIR@|$run_dir|g" -e "s|@PORT@|$port|g" -e "s|@SOCKET@|$socket|g" \
+    -e "s|@MAX_BODY@|$max_body|g" -e "s|@DOCS_DIR@|$here|g" \
+    "$here/nginx/dev.conf.template" > "$run_dir/nginx.conf"
+echo "$run_dir/nginx.conf"
