@@ -1,0 +1,152 @@
+import DDAModel
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real thing on loopback: the built `dda-server` behind a private nginx, as `make run`
+/// starts them. Each test gets its own stack (own port, socket and temp dir).
+final class Stack: @unchecked Sendable {
+    static let apiKey = "it-api-key-0123456789abcdef0123456789"
+    static let secondAPIKey = "it-second-key-abcdef0123456789abcdef"
+    static let registrationToken = "it-registration-0123456789abcdef"
+    static let jwtSecret = "it-jwt-secret-0123456789abcdef0123456789abcdef"
+
+    let directory: URL
+    let port: UInt16
+    let server: Process
+    let nginx: Process
+    let client: HTTPClient
+    let serverLog: URL
+
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static var serverBinary: String {
+        if let path = ProcessInfo.processInfo.environment["DDA_SERVER_BIN"] { return path }
+        return repositoryRoot.appendingPathComponent(".build/debug/dda-server").path
+    }
+
+    /// Starts server and nginx and waits until `/healthz` answers through nginx.
+    init(threads: Int = 8, maxBodyBytes: Int = 1 << 20, extraEnvironment: [String: String] = [:]) throws {
+        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("dda-it-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        chmod(directory.path, 0o755)
+        port = try Self.freePort()
+        client = HTTPClient(port: port)
+        let socketPath = directory.appendingPathComponent("api.sock").path
+
+        let render = Process()
+        render.executableURL = Self.repositoryRoot.appendingPathComponent("scripts/render-nginx.sh")
+        render.arguments = [directory.path, String(port), socketPath, String(maxBodyBytes)]
+        render.standardOutput = FileHandle.nullDevice
+        try render.run()
+        render.waitUntilExit()
+        guard render.terminationStatus == 0 else { throw HTTPClientError(description: "render-nginx.sh failed") }
+
+        serverLog = directory.appendingPathComponent("server.log")
+        _ = FileManager.default.createFile(atPath: serverLog.path, contents: nil)
+        server = Process()
+        server.executableURL = URL(fileURLWithPath: Self.serverBinary)
+        server.environment = [
+            "DDA_API_KEYS": "\(Self.apiKey),\(Self.secondAPIKey)",
+            "DDA_REGISTRATION_TOKEN": Self.registrationToken,
+            "DDA_JWT_SECRET": Self.jwtSecret,
+            "DDA_SOCKET": socketPath,
+            "DDA_SOCKET_MODE": "0666",
+            "DDA_THREADS": String(threads),
+            "DDA_MAX_BODY_BYTES": String(maxBodyBytes),
+            "DDA_LOG_LEVEL": "info",
+        ].merging(extraEnvironment) { $1 }
+        server.standardError = try FileHandle(forWritingTo: serverLog)
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+
+        nginx = Process()
+        nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        nginx.arguments = ["-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path,
+                           "-e", directory.appendingPathComponent("nginx-error.log").path]
+        nginx.standardError = FileHandle.nullDevice
+        try nginx.run()
+
+        try awaitCondition("the stack answers /healthz", timeoutSeconds: 15) {
+            (try? client.get("/healthz"))?.status == 200
+        }
+    }
+
+    /// Stops both processes (SIGTERM to the server, SIGQUIT to nginx) and removes the files.
+    func stop() {
+        if server.isRunning {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        if nginx.isRunning {
+            kill(nginx.processIdentifier, SIGQUIT)
+            nginx.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { stop() }
+
+    var serverLogText: String { (try? String(contentsOf: serverLog, encoding: .utf8)) ?? "" }
+
+    static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard ok else { throw HTTPClientError(description: "no free port") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    // MARK: API shorthands
+
+    var admin: [(String, String)] { [("X-API-Key", Self.apiKey)] }
+
+    struct Runner {
+        var id: String
+        var token: String
+        var auth: [(String, String)] { [("Authorization", "Bearer \(token)")] }
+    }
+
+    func register(name: String, codes: [Int64]? = nil) throws -> Runner {
+        var body: JSONValue = ["name": .string(name), "registration_token": .string(Self.registrationToken)]
+        if let codes, case .object(var object) = body {
+            object["operation_codes"] = .array(codes.map { .int($0) })
+            body = .object(object)
+        }
+        let response = try client.postJSON("/register", body)
+        guard response.status == 201, let id = response.json?["runner_id"]?.stringValue,
+            let token = response.json?["runner_token"]?.stringValue
+        else { throw HTTPClientError(description: "register failed: \(response)") }
+        return Runner(id: id, token: token)
+    }
+
+    func createTask(_ body: JSONValue) throws -> String {
+        let response = try client.postJSON("/task", body, headers: admin)
+        guard response.status == 201, let id = response.json?["task_id"]?.stringValue else {
+            throw HTTPClientError(description: "create failed: \(response)")
+        }
+        return id
+    }
+}
+
+/// Polls `condition` until it holds or the timeout passes; a test failure then, not a hang.
+func awaitCondition(_ what: String, timeoutSeconds: Double, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeoutSeconds)
+    while Date() < deadline {
+        if try condition() { return }
+        usleep(20_000)
+    }
+    throw HTTPClientError(description: "timed out after \(timeoutSeconds) s waiting until \(what)")
+}

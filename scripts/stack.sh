@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Starts dda-server behind a private nginx on 127.0.0.1:${DDA_HTTP_PORT:-8080} in the
+# foreground, prints the URL and credentials, and stops everything on Ctrl-C / SIGTERM.
+# Used by `make run`. Credentials come from the environment (DDA_API_KEYS,
+# DDA_REGISTRATION_TOKEN, DDA_JWT_SECRET) or are generated once into .run/dev.env.
+#
+# Environment: DDA_SERVER_BIN (default .build/release/dda-server), DDA_HTTP_PORT,
+# DDA_MAX_BODY_BYTES, DDA_RUNNERS (runners to start, once dda-runner exists).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+port="${DDA_HTTP_PORT:-8080}"
+bin="${DDA_SERVER_BIN:-$here/.build/release/dda-server}"
+max_body="${DDA_MAX_BODY_BYTES:-1048576}"
+
+mkdir -p .run
+chmod 700 .run
+secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+if [ ! -f .run/dev.env ]; then
+    umask 077
+    {
+        echo "DDA_API_KEYS=$(secret)"
+        echo "DDA_REGISTRATION_TOKEN=$(secret)"
+        echo "DDA_JWT_SECRET=$(secret)"
+    } > .run/dev.env
+    umask 022
+fi
+# The environment wins over the generated file.
+while IFS='=' read -r name value; do
+    [ -n "$name" ] || continue
+    [ -n "${!name:-}" ] || export "$name=$value"
+done < .run/dev.env
+
+run_dir="$(mktemp -d /tmp/dda-run.XXXXXX)"
+chmod 755 "$run_dir"
+socket="$run_dir/api.sock"
+"$here/scripts/render-nginx.sh" "$run_dir" "$port" "$socket" "$max_body" >/dev/null
+
+pids=()
+cleanup() {
+    trap - INT TERM EXIT
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$run_dir"
+    echo "Stopped."
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+DDA_SOCKET="$socket" DDA_SOCKET_MODE=0666 DDA_MAX_BODY_BYTES="$max_body" "$bin" &
+pids+=($!)
+nginx -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/nginx-error.log" &
+pids+=($!)
+
+url="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do
+    if curl -fsS "$url/healthz" >/dev/null 2>&1; then break; fi
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "A process exited during start; see the log above." >&2; exit 1; }; done
+    sleep 0.1
+done
+curl -fsS "$url/healthz" >/dev/null
+
+first_key="${DDA_API_KEYS%%,*}"
+cat <<MSG
+
+DDA is running.
+  URL:                $url
+  API key:            $first_key
+  Registration token: $DDA_REGISTRATION_TOKEN
+
+Try:
+  curl -s $url/healthz
+  curl -s -X POST $url/task -H 'Content-Type: application/json' -H "X-API-Key: $first_key" -d '{"operation_code":100}'
+
+Ctrl-C stops everything.
+MSG
+wait -n "${pids[@]}" || true
