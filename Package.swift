@@ -3,6 +3,7 @@ import PackageDescription
 
 // Build-time budget: every dependency is rebuilt by CI from a fresh clone on 2 cores.
 // - swift-argument-parser, swift-log: the style guide's CLI and logging.
+// - TOMLKit: the runner's config file is TOML (a full TOML 1.0 parser, toml++ underneath).
 // - swift-crypto: HMAC-SHA256 for HS256 runner tokens and constant-time comparison. We use
 //   it instead of vapor/jwt-kit because the server only ever issues and accepts HS256 with a
 //   fixed header; jwt-kit would add swift-certificates, RSA/ECDSA/EdDSA and ~1.5 min of build
@@ -12,11 +13,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "dda-server", targets: ["dda-server"]),
+        .executable(name: "dda-runner", targets: ["dda-runner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +50,29 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CSpawn"),
+        .target(
+            name: "DDARunner",
+            dependencies: [
+                "DDAModel", "CCurl", "CSpawn",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "dda-runner",
+            dependencies: [
+                "DDARunner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "DDARunnerTests", dependencies: ["DDARunner", "DDAModel"]),
         .testTarget(name: "DDAModelTests", dependencies: ["DDAModel"]),
         .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel"]),
         .testTarget(name: "DDAServerTests", dependencies: ["DDAServer", "TaskQueue", "DDAModel", "HTTPCore"]),

@@ -61,6 +61,7 @@ enum Rendering {
             JSONMember("params", lease.params),
             JSONMember("attempt", .int(Int64(lease.attempt))),
             JSONMember("lease_expires_at", .string(lease.leaseExpiresAt.rfc3339)),
+            JSONMember("timeout_seconds", .int(lease.timeoutSeconds)),
         ]))
     }
 

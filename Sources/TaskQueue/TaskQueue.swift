@@ -224,7 +224,8 @@ public final class TaskQueue: Sendable {
             runner.runningTasks.insert(taskID)
             state.tasks[taskID] = task
             return .done(.success(Lease(taskID: taskID, operationCode: task.operationCode, params: task.params,
-                                        attempt: task.attempts, leaseExpiresAt: expires)))
+                                        attempt: task.attempts, leaseExpiresAt: expires,
+                                        timeoutSeconds: task.timeoutSeconds)))
         }
         guard let outcome else { return nil }
         return try outcome.get()

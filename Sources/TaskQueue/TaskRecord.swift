@@ -88,6 +88,8 @@ public struct Lease: Sendable, Equatable {
     public var params: JSONValue
     public var attempt: Int
     public var leaseExpiresAt: Timestamp
+    /// The task's lease length, so a runner can pace its heartbeats without trusting clocks.
+    public var timeoutSeconds: Int64
 }
 
 /// A new task as `POST /task` asks for it, already validated.

@@ -1,0 +1,59 @@
+#define _GNU_SOURCE
+#include "dda_spawn.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+pid_t dda_spawn(char *const argv[], char *const envp[], const char *directory,
+                int stdin_fd, int stdout_fd, int stderr_fd) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int saved = errno;
+        close(report[0]);
+        close(report[1]);
+        errno = saved;
+        return -1;
+    }
+    if (pid == 0) {
+        /* Child: own process group so a timeout or cancel can kill the whole tree. */
+        setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) goto failed;
+        if (directory != NULL && chdir(directory) != 0) goto failed;
+        execvpe(argv[0], argv, envp);
+    failed:;
+        int error = errno;
+        (void)!write(report[1], &error, sizeof error);
+        _exit(127);
+    }
+    close(report[1]);
+    /* The parent learns about a failed chdir/exec through the close-on-exec pipe. */
+    int child_errno = 0;
+    ssize_t n;
+    do {
+        n = read(report[0], &child_errno, sizeof child_errno);
+    } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == (ssize_t)sizeof child_errno) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        errno = child_errno;
+        return -1;
+    }
+    /* Also set the group from the parent: no race with a kill before the child ran. */
+    setpgid(pid, pid);
+    return pid;
+}
+
+int dda_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}

@@ -1,0 +1,144 @@
+import DDAModel
+
+/// Why an API call did not succeed, in the terms the runner acts on.
+public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No answer, or a 5xx/429: try again later (exit 75 in `--once`).
+    case unavailable(String)
+    /// 401: credentials refused (re-register, or exit 78 when registering).
+    case unauthorized(String)
+    /// 409: the result or heartbeat no longer fits the task; drop it.
+    case conflict(String)
+    /// Another 4xx: a bug or a misconfiguration; the message says which.
+    case rejected(status: Int, message: String)
+    /// The caller cancelled (shutdown).
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case .unavailable(let m): return "server unavailable: \(m)"
+        case .unauthorized(let m): return "unauthorized: \(m)"
+        case .conflict(let m): return "conflict: \(m)"
+        case .rejected(let status, let m): return "refused (\(status)): \(m)"
+        case .cancelled: return "cancelled"
+        }
+    }
+}
+
+/// What `/register` returned.
+public struct Registration: Sendable, Equatable {
+    public var runnerID: String
+    public var runnerToken: String
+}
+
+/// A lease as the runner receives it.
+public struct TaskLease: Sendable, Equatable {
+    public var taskID: String
+    public var operationCode: Int64
+    public var params: JSONValue
+    public var attempt: Int64
+    public var leaseExpiresAt: Timestamp?
+    public var timeoutSeconds: Int64?
+}
+
+/// The DDA API as a runner uses it.
+public final class APIClient: Sendable {
+    public let baseURL: String
+    private let transport: CurlTransport
+    /// Seconds a plain request may take.
+    private let requestTimeout: Double
+
+    public init(baseURL: String, transport: CurlTransport, requestTimeoutSeconds: Double = 30) {
+        var url = baseURL
+        while url.hasSuffix("/") { url.removeLast() }
+        self.baseURL = url
+        self.transport = transport
+        self.requestTimeout = requestTimeoutSeconds
+    }
+
+    public func register(name: String, operationCodes: [Int64], registrationToken: String) throws(APIError) -> Registration {
+        let body: JSONValue = [
+            "name": .string(name), "operation_codes": .array(operationCodes.map { .int($0) }),
+            "registration_token": .string(registrationToken),
+        ]
+        let response = try call("POST", "/register", token: nil, body: body, timeout: requestTimeout)
+        guard response.status == 201, let json = try? JSONParser.parse(response.body),
+            let id = json["runner_id"]?.stringValue, let token = json["runner_token"]?.stringValue
+        else { throw APIError.rejected(status: response.status, message: "unexpected answer to /register") }
+        return Registration(runnerID: id, runnerToken: token)
+    }
+
+    /// Asks for a task, waiting up to `wait` seconds on the server (long poll). Nil = none.
+    public func poll(runner: Registration, wait: Int, cancel: CancelToken?) throws(APIError) -> TaskLease? {
+        let response = try call("GET", "/tasks?runner_id=\(runner.runnerID)&wait=\(wait)", token: runner.runnerToken,
+                                body: nil, timeout: requestTimeout + Double(wait), cancel: cancel)
+        if response.status == 204 { return nil }
+        guard response.status == 200, let json = try? JSONParser.parse(response.body),
+            let id = json["task_id"]?.stringValue, let code = json["operation_code"]?.intValue,
+            let attempt = json["attempt"]?.intValue
+        else { throw APIError.rejected(status: response.status, message: "unexpected answer to GET /tasks") }
+        return TaskLease(
+            taskID: id, operationCode: code, params: json["params"] ?? .emptyObject, attempt: attempt,
+            leaseExpiresAt: json["lease_expires_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) },
+            timeoutSeconds: json["timeout_seconds"]?.intValue)
+    }
+
+    /// Sends a result; an identical resubmission is answered 200 by the server, so this may
+    /// be retried freely.
+    public func submit(runner: Registration, lease: TaskLease, status: String, resultData: JSONValue,
+                       error: String?) throws(APIError)
+    {
+        var object = JSONObject([
+            JSONMember("task_id", .string(lease.taskID)), JSONMember("runner_id", .string(runner.runnerID)),
+            JSONMember("attempt", .int(lease.attempt)), JSONMember("status", .string(status)),
+            JSONMember("result_data", resultData),
+        ])
+        if let error { object["error"] = .string(error) }
+        let response = try call("POST", "/result", token: runner.runnerToken, body: .object(object), timeout: requestTimeout)
+        guard response.status == 200 else {
+            throw APIError.rejected(status: response.status, message: "unexpected answer to POST /result")
+        }
+    }
+
+    /// Extends the lease; true when the task was cancelled.
+    public func heartbeat(runner: Registration, taskID: String) throws(APIError) -> Bool {
+        let body: JSONValue = ["runner_id": .string(runner.runnerID), "task_id": .string(taskID)]
+        let response = try call("POST", "/heartbeat", token: runner.runnerToken, body: body, timeout: requestTimeout)
+        guard response.status == 200, let json = try? JSONParser.parse(response.body) else {
+            throw APIError.rejected(status: response.status, message: "unexpected answer to POST /heartbeat")
+        }
+        return json["cancelled"] == .bool(true)
+    }
+
+    private func call(_ method: String, _ path: String, token: String?, body: JSONValue?, timeout: Double,
+                      cancel: CancelToken? = nil) throws(APIError) -> TransportResponse
+    {
+        var headers = ["Accept: application/json"]
+        if let token { headers.append("Authorization: Bearer \(token)") }
+        if body != nil { headers.append("Content-Type: application/json") }
+        let response: TransportResponse
+        do {
+            response = try transport.send(method: method, url: baseURL + path, headers: headers,
+                                          body: body.map(JSONWriter.encode), timeoutSeconds: timeout, cancel: cancel)
+        } catch {
+            switch error {
+            case .cancelled: throw APIError.cancelled
+            case .unreachable(let message): throw APIError.unavailable(message)
+            }
+        }
+        switch response.status {
+        case 200..<300: return response
+        case 401: throw APIError.unauthorized(Self.message(response))
+        case 409: throw APIError.conflict(Self.message(response))
+        case 429, 500...599: throw APIError.unavailable("HTTP \(response.status): \(Self.message(response))")
+        default: throw APIError.rejected(status: response.status, message: Self.message(response))
+        }
+    }
+
+    /// The contract's error message, or the start of whatever came back.
+    static func message(_ response: TransportResponse) -> String {
+        if let json = try? JSONParser.parse(response.body), let message = json["error"]?["message"]?.stringValue {
+            return message
+        }
+        return String(decoding: response.body.prefix(200), as: UTF8.self)
+    }
+}

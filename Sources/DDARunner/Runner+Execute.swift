@@ -1,0 +1,137 @@
+import DDAModel
+import Foundation
+import Logging
+
+extension Runner {
+    /// Runs one leased task with heartbeats, then submits its result (retrying network
+    /// errors and 5xx; the server accepts an identical resubmission). Returns a failure only
+    /// when the result could not be delivered because the server is unavailable.
+    func execute(_ lease: TaskLease, registration: Registration) -> RunnerFailure? {
+        let started = Date()
+        let cancel = CancelToken()
+        let heartbeat = Heartbeat(api: api, registration: registration, lease: lease, cancel: cancel, logger: logger)
+        heartbeat.start()
+        let outcome = registry.run(code: lease.operationCode, params: lease.params, cancel: cancel)
+        heartbeat.stop()
+        let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
+        var metadata: Logger.Metadata = [
+            "task.id": "\(lease.taskID)", "operation_code": "\(lease.operationCode)", "attempt": "\(lease.attempt)",
+            "duration_ms": "\(milliseconds)",
+        ]
+        let status: String
+        let data: JSONValue
+        let error: String?
+        switch outcome {
+        case .cancelled:
+            metadata["outcome"] = heartbeat.leaseLost ? "lease lost" : "cancelled"
+            logger.info("task", metadata: metadata)
+            return nil
+        case .completed(let value):
+            (status, data, error) = ("completed", value, nil)
+        case .failed(let reason):
+            (status, data, error) = ("failed", .null, reason)
+        }
+        metadata["outcome"] = "\(status)"
+        if let error { metadata["error"] = "\(error.prefix(200))" }
+
+        var delay = 1.0
+        for attempt in 1...8 {
+            do throws(APIError) {
+                try api.submit(runner: registration, lease: lease, status: status, resultData: data, error: error)
+                logger.info("task", metadata: metadata)
+                return nil
+            } catch {
+                switch error {
+                case .conflict(let message):
+                    metadata["outcome"] = "\(status), result refused"
+                    metadata["reason"] = "\(message)"
+                    logger.warning("task", metadata: metadata)
+                    return nil
+                case .unavailable(let message) where attempt < 8:
+                    logger.notice("result not delivered yet; retrying", metadata: [
+                        "task.id": "\(lease.taskID)", "reason": "\(message)", "retry_in_s": "\(delay)"])
+                    Thread.sleep(forTimeInterval: delay)
+                    delay = min(delay * 2, 30)
+                case .unavailable(let message):
+                    logger.error("result not delivered; the server's lease expiry will retry the task",
+                                 metadata: ["task.id": "\(lease.taskID)", "reason": "\(message)"])
+                    return RunnerFailure(exit: .unavailable, message: "server unreachable: \(message)")
+                default:
+                    metadata["outcome"] = "\(status), result refused"
+                    metadata["reason"] = "\(error)"
+                    logger.error("task", metadata: metadata)
+                    return nil
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// Sends `POST /heartbeat` every timeout/3 while a task runs; cancels the operation when the
+/// server says the task was cancelled or the lease is no longer ours.
+final class Heartbeat: @unchecked Sendable {
+    private let api: APIClient
+    private let registration: Registration
+    private let lease: TaskLease
+    private let cancel: CancelToken
+    private let logger: Logger
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var stopped = false
+    private var lost = false
+
+    init(api: APIClient, registration: Registration, lease: TaskLease, cancel: CancelToken, logger: Logger) {
+        self.api = api
+        self.registration = registration
+        self.lease = lease
+        self.cancel = cancel
+        self.logger = logger
+    }
+
+    var leaseLost: Bool { lock.withLock { lost } }
+
+    var interval: Double {
+        let timeout: Double
+        if let seconds = lease.timeoutSeconds {
+            timeout = Double(seconds)
+        } else if let expires = lease.leaseExpiresAt {
+            timeout = Double(expires.milliseconds - Timestamp.now().milliseconds) / 1000
+        } else {
+            timeout = 300
+        }
+        return max(0.5, timeout / 3)
+    }
+
+    func start() {
+        Thread.detachNewThread { [self] in
+            defer { finished.signal() }
+            let every = interval
+            while wake.wait(timeout: .now() + every) == .timedOut {
+                if lock.withLock({ stopped }) { return }
+                do {
+                    if try api.heartbeat(runner: registration, taskID: lease.taskID) {
+                        logger.notice("task cancelled on the server; stopping it", metadata: ["task.id": "\(lease.taskID)"])
+                        cancel.cancel()
+                        return
+                    }
+                } catch APIError.conflict(let message) {
+                    logger.warning("lease lost; stopping the task", metadata: ["task.id": "\(lease.taskID)", "reason": "\(message)"])
+                    lock.withLock { lost = true }
+                    cancel.cancel()
+                    return
+                } catch {
+                    // The server may be back before the lease runs out; keep trying.
+                    logger.notice("heartbeat failed", metadata: ["task.id": "\(lease.taskID)", "reason": "\(error)"])
+                }
+            }
+        }
+    }
+
+    func stop() {
+        lock.withLock { stopped = true }
+        wake.signal()
+        finished.wait()
+    }
+}

@@ -1,0 +1,250 @@
+import DDAModel
+import Foundation
+import Logging
+import Synchronization
+
+/// How a pass or the loop ended; the executable maps it to an exit code.
+public enum RunnerExit: Int32, Sendable {
+    case ok = 0
+    /// EX_TEMPFAIL: server unreachable or 5xx.
+    case unavailable = 75
+    /// EX_CONFIG: bad config or refused credentials.
+    case config = 78
+}
+
+/// A fatal condition with the one line to print.
+public struct RunnerFailure: Error, Sendable {
+    public var exit: RunnerExit
+    public var message: String
+}
+
+/// Registers, polls, executes and submits: `runOnce()` for cron, `runLoop()` for a service.
+public final class Runner: Sendable {
+    public let settings: RunnerSettings
+    let api: APIClient
+    let registry: OperationRegistry
+    let logger: Logger
+    private let identity = Mutex<RunnerState?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    private let pollCancels = Mutex<[Int: CancelToken]>([:])
+    private let connection = ConnectionState()
+
+    public init(settings: RunnerSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.registry = settings.registry
+        self.api = APIClient(baseURL: settings.server, transport: CurlTransport(caFile: settings.caFile))
+    }
+
+    /// First SIGTERM/SIGINT: take no more tasks, let the ones in hand finish and report.
+    public func requestStop() {
+        stopping.store(true, ordering: .releasing)
+        for token in pollCancels.withLock({ Array($0.values) }) { token.cancel() }
+    }
+
+    public var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    // MARK: Registration
+
+    /// The stored registration for this server, or a new one.
+    func registration() throws(RunnerFailure) -> Registration {
+        if let current = identity.withLock({ $0 }) { return current.registration }
+        let stored: RunnerState?
+        do throws(ConfigError) {
+            stored = try RunnerState.load(path: settings.stateFile)
+        } catch {
+            throw RunnerFailure(exit: .config, message: error.message)
+        }
+        if let stored, stored.server == settings.server {
+            identity.withLock { $0 = stored }
+            return stored.registration
+        }
+        return try register(replacing: nil)
+    }
+
+    /// Registers anew unless another thread already replaced `stale`.
+    func register(replacing stale: Registration?) throws(RunnerFailure) -> Registration {
+        let result: Result<Registration, RunnerFailure> = identity.withLock { current in
+            if let current, let stale, current.registration != stale { return .success(current.registration) }
+            guard let token = settings.registrationToken else {
+                return .failure(RunnerFailure(exit: .config, message:
+                    "no registration token: pass --registration-token, set DDA_REGISTRATION_TOKEN or `registration_token` in the config file"))
+            }
+            do throws(APIError) {
+                let registration = try api.register(name: settings.name, operationCodes: registry.codes, registrationToken: token)
+                let state = RunnerState(server: settings.server, name: settings.name, registration: registration,
+                                        registeredAt: Timestamp.now())
+                do throws(ConfigError) {
+                    try state.save(path: settings.stateFile)
+                } catch {
+                    return .failure(RunnerFailure(exit: .config, message: error.message))
+                }
+                current = state
+                logger.info("registered", metadata: ["runner.id": "\(registration.runnerID)", "runner.name": "\(settings.name)",
+                                                     "operation_codes": "\(registry.codes.map(String.init).joined(separator: ","))"])
+                return .success(registration)
+            } catch {
+                switch error {
+                case .unauthorized(let message), .rejected(_, let message):
+                    return .failure(RunnerFailure(exit: .config, message: "registration refused: \(message)"))
+                case .unavailable(let message):
+                    return .failure(RunnerFailure(exit: .unavailable, message: "server unreachable: \(message)"))
+                case .conflict(let message):
+                    return .failure(RunnerFailure(exit: .config, message: "registration refused: \(message)"))
+                case .cancelled:
+                    return .failure(RunnerFailure(exit: .ok, message: "stopped"))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Runs an API call; on 401 (expired token, server lost its state) registers once more
+    /// and repeats it.
+    func authorized<R>(_ call: (Registration) throws(APIError) -> R) throws -> (R, Registration) {
+        let first = try registration()
+        do {
+            return (try call(first), first)
+        } catch .unauthorized(let message) {
+            logger.notice("token refused; registering again", metadata: ["reason": "\(message)"])
+            let second = try register(replacing: first)
+            return (try call(second), second)
+        }
+    }
+
+    // MARK: Passes
+
+    /// One cron pass: up to `maxTasks` poll-execute-submit rounds, then exit.
+    public func runOnce() -> RunnerFailure? {
+        for _ in 0..<settings.maxTasks where !isStopping {
+            let lease: TaskLease?
+            let registration: Registration
+            do {
+                (lease, registration) = try authorized { (r) throws(APIError) in try api.poll(runner: r, wait: settings.wait, cancel: nil) }
+            } catch let failure as RunnerFailure {
+                return failure
+            } catch let error as APIError {
+                return Self.failure(for: error)
+            } catch {
+                return RunnerFailure(exit: .unavailable, message: "\(error)")
+            }
+            guard let lease else {
+                logger.info("no task")
+                return nil
+            }
+            if let failure = execute(lease, registration: registration) { return failure }
+        }
+        return nil
+    }
+
+    /// The service loop: `concurrency` workers each long-poll, execute and submit until stopped.
+    public func runLoop() -> RunnerFailure? {
+        do throws(RunnerFailure) {
+            _ = try registration()
+        } catch {
+            return error
+        }
+        let fatal = Mutex<RunnerFailure?>(nil)
+        let group = DispatchGroup()
+        for index in 0..<settings.concurrency {
+            group.enter()
+            Thread.detachNewThread { [self] in
+                defer { group.leave() }
+                if let failure = workerLoop(index) {
+                    fatal.withLock { $0 = $0 ?? failure }
+                    requestStop()
+                }
+            }
+        }
+        group.wait()
+        return fatal.withLock { $0 }
+    }
+
+    private func workerLoop(_ index: Int) -> RunnerFailure? {
+        var failures = 0
+        while !isStopping {
+            let cancel = CancelToken()
+            pollCancels.withLock { $0[index] = cancel }
+            if isStopping { break }
+            let outcome: (TaskLease?, Registration)
+            do {
+                outcome = try authorized { (r) throws(APIError) in try api.poll(runner: r, wait: settings.wait, cancel: cancel) }
+            } catch APIError.cancelled {
+                break
+            } catch let error as APIError {
+                let failure = Self.failure(for: error)
+                if failure.exit == .config { return failure }
+                connection.failed(failure.message, logger: logger)
+                failures += 1
+                pause(backoffSeconds(failures))
+                continue
+            } catch let failure as RunnerFailure {
+                if failure.exit == .config { return failure }
+                connection.failed(failure.message, logger: logger)
+                failures += 1
+                pause(backoffSeconds(failures))
+                continue
+            } catch {
+                return RunnerFailure(exit: .unavailable, message: "\(error)")
+            }
+            connection.succeeded(logger: logger)
+            failures = 0
+            guard let lease = outcome.0 else {
+                if settings.wait == 0 { pause(settings.interval) }
+                continue
+            }
+            _ = execute(lease, registration: outcome.1)
+        }
+        return nil
+    }
+
+    /// Exponential backoff with jitter, capped at 60 s.
+    func backoffSeconds(_ failures: Int) -> Double {
+        let base = min(60, pow(2, Double(min(failures, 6))))
+        return base * Double.random(in: 0.5...1.0)
+    }
+
+    /// Sleeps, but returns promptly when a stop is requested.
+    private func pause(_ seconds: Double) {
+        let end = Date().addingTimeInterval(seconds)
+        while !isStopping, Date() < end { usleep(50_000) }
+    }
+
+    static func failure(for error: APIError) -> RunnerFailure {
+        switch error {
+        case .unavailable(let m): return RunnerFailure(exit: .unavailable, message: "server unreachable: \(m)")
+        case .unauthorized(let m): return RunnerFailure(exit: .config, message: "credentials refused: \(m)")
+        case .rejected(let status, let m): return RunnerFailure(exit: .config, message: "request refused (\(status)): \(m)")
+        case .conflict(let m): return RunnerFailure(exit: .unavailable, message: "conflict: \(m)")
+        case .cancelled: return RunnerFailure(exit: .ok, message: "stopped")
+        }
+    }
+}
+
+/// Remembers whether the server answered last time, so errors are logged once per change.
+final class ConnectionState: Sendable {
+    private let failing = Mutex<String?>(nil)
+
+    func failed(_ reason: String, logger: Logger) {
+        let changed = failing.withLock { state -> Bool in
+            defer { state = reason }
+            return state == nil
+        }
+        if changed { logger.warning("server unavailable; retrying with backoff", metadata: ["reason": "\(reason)"]) }
+    }
+
+    func succeeded(logger: Logger) {
+        let was = failing.withLock { state -> String? in
+            defer { state = nil }
+            return state
+        }
+        if was != nil { logger.notice("server reachable again") }
+    }
+}
+
+extension Runner {
+    /// Kills every running handler's process group (a second signal: abort at once).
+    public static func abortRunningHandlers() {
+        ProcessRunner.killAll()
+    }
+}

@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings given on the command line (nil = not given).
+public struct RunnerFlags: Sendable {
+    public var server: String?
+    public var name: String?
+    public var registrationToken: String?
+    public var stateFile: String?
+    public var config: String?
+    public var once = false
+    public var maxTasks: Int?
+    public var interval: Double?
+    public var wait: Int?
+    public var concurrency: Int?
+    public var caFile: String?
+    public var logLevel: String?
+
+    public init() {}
+}
+
+/// The runner's effective settings: flags win over the environment, the environment over
+/// the config file, the file over the defaults.
+public struct RunnerSettings: Sendable, Equatable {
+    public static let defaultConfigPath = "/etc/dda/runner.toml"
+    public static let defaultStateFile = "/var/lib/dda/runner.json"
+
+    public var server: String
+    public var name: String
+    public var registrationToken: String?
+    public var stateFile: String
+    public var once: Bool
+    public var maxTasks: Int
+    public var interval: Double
+    public var wait: Int
+    public var concurrency: Int
+    public var caFile: String?
+    public var logLevel: String
+    public var handlers: [HandlerConfig]
+    /// The config file that was read, if any.
+    public var configPath: String?
+
+    /// Reads the config file (from `--config`, `DDA_RUNNER_CONFIG` or the default path, which
+    /// may be absent) and merges everything.
+    public static func resolve(flags: RunnerFlags, environment env: [String: String]) throws(ConfigError) -> RunnerSettings {
+        func value(_ name: String) -> String? {
+            guard let v = env[name], !v.isEmpty else { return nil }
+            return v
+        }
+        var file = RunnerConfigFile()
+        var configPath: String?
+        if let path = flags.config ?? value("DDA_RUNNER_CONFIG") {
+            file = try RunnerConfigFile.load(path: path)
+            configPath = path
+        } else if access(defaultConfigPath, F_OK) == 0 {
+            file = try RunnerConfigFile.load(path: defaultConfigPath)
+            configPath = defaultConfigPath
+        }
+        return try merge(flags: flags, environment: env, file: file, configPath: configPath)
+    }
+
+    /// Merges already-loaded sources; checks ranges and the server URL.
+    public static func merge(flags: RunnerFlags, environment env: [String: String], file: RunnerConfigFile,
+                             configPath: String? = nil) throws(ConfigError) -> RunnerSettings
+    {
+        func value(_ name: String) -> String? {
+            guard let v = env[name], !v.isEmpty else { return nil }
+            return v
+        }
+        func integer(_ flag: Int?, _ name: String, _ fromFile: Int?, _ fallback: Int) throws(ConfigError) -> Int {
+            if let flag { return flag }
+            if let text = value(name) {
+                guard let parsed = Int(text) else { throw ConfigError("\(name)=\(text) is not a whole number") }
+                return parsed
+            }
+            return fromFile ?? fallback
+        }
+
+        guard let server = flags.server ?? value("DDA_SERVER_URL") ?? file.server else {
+            throw ConfigError("no server URL: pass --server URL, set DDA_SERVER_URL, or `server = \"https://…\"` in the config file")
+        }
+        guard server.hasPrefix("http://") || server.hasPrefix("https://"), server.count > 8 else {
+            throw ConfigError("the server URL \(server) must start with http:// or https://")
+        }
+        let name = flags.name ?? value("DDA_RUNNER_NAME") ?? file.name ?? hostName()
+        guard (1...128).contains(name.unicodeScalars.count),
+            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw ConfigError("the runner name must be 1 to 128 characters without control characters") }
+
+        let waitGiven = flags.wait != nil || value("DDA_RUNNER_WAIT") != nil || file.wait != nil
+        let wait = try integer(flags.wait, "DDA_RUNNER_WAIT", file.wait, 25)
+        guard (0...30).contains(wait) else { throw ConfigError("wait must be 0…30 seconds") }
+        let concurrency = try integer(flags.concurrency, "DDA_RUNNER_CONCURRENCY", file.concurrency, 1)
+        guard (1...64).contains(concurrency) else { throw ConfigError("concurrency must be 1…64") }
+        let maxTasks = try integer(flags.maxTasks, "DDA_RUNNER_MAX_TASKS", nil, 1)
+        guard maxTasks >= 1 else { throw ConfigError("max-tasks must be at least 1") }
+        var interval = flags.interval ?? file.interval ?? 5
+        if flags.interval == nil, let text = value("DDA_RUNNER_INTERVAL") {
+            guard let parsed = Double(text) else { throw ConfigError("DDA_RUNNER_INTERVAL=\(text) is not a number") }
+            interval = parsed
+        }
+        guard interval > 0, interval <= 3600 else { throw ConfigError("interval must be more than 0 and at most 3600 seconds") }
+
+        let once = flags.once
+        return RunnerSettings(
+            server: server, name: name,
+            registrationToken: flags.registrationToken ?? value("DDA_REGISTRATION_TOKEN") ?? file.registrationToken,
+            stateFile: flags.stateFile ?? value("DDA_RUNNER_STATE_FILE") ?? file.stateFile ?? defaultStateFile,
+            once: once, maxTasks: maxTasks, interval: interval,
+            // A cron pass does not hold the server for 25 s unless asked to.
+            wait: once && !waitGiven ? 0 : wait,
+            concurrency: concurrency,
+            caFile: flags.caFile ?? value("DDA_RUNNER_CA_FILE") ?? file.caFile,
+            logLevel: flags.logLevel ?? value("DDA_LOG_LEVEL") ?? file.logLevel ?? "info",
+            handlers: file.handlers, configPath: configPath)
+    }
+
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "dda-runner" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "dda-runner" : name
+    }
+
+    /// The operations this runner offers: built-ins plus configured handlers.
+    public var registry: OperationRegistry {
+        var registry = OperationRegistry(OperationRegistry.builtIns)
+        for handler in handlers {
+            registry.register(CommandOperation(
+                code: handler.operationCode, command: handler.command, timeoutSeconds: handler.timeoutSeconds,
+                workdir: handler.workdir, environment: handler.environment, maxOutputBytes: handler.maxOutputBytes))
+        }
+        return registry
+    }
+}

@@ -1,0 +1,101 @@
+import DDAModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The runner's identity on disk: `runner_id` + `runner_token` from `/register`, with the
+/// server and name they belong to. Mode 0600, written atomically (temp file, fsync, rename,
+/// directory fsync) so a crash never leaves half a token.
+public struct RunnerState: Sendable, Equatable {
+    public var server: String
+    public var name: String
+    public var registration: Registration
+    public var registeredAt: Timestamp
+
+    public init(server: String, name: String, registration: Registration, registeredAt: Timestamp) {
+        self.server = server
+        self.name = name
+        self.registration = registration
+        self.registeredAt = registeredAt
+    }
+
+    var json: JSONValue {
+        ["server": .string(server), "name": .string(name), "runner_id": .string(registration.runnerID),
+         "runner_token": .string(registration.runnerToken), "registered_at": .string(registeredAt.rfc3339)]
+    }
+
+    /// Reads a state file; nil when it does not exist. A damaged file is an error.
+    public static func load(path: String) throws(ConfigError) -> RunnerState? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw ConfigError("cannot read the state file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+            if bytes.count > 1 << 20 { break }
+        }
+        guard let json = try? JSONParser.parse(bytes), let server = json["server"]?.stringValue,
+            let name = json["name"]?.stringValue, let id = json["runner_id"]?.stringValue,
+            let token = json["runner_token"]?.stringValue
+        else {
+            throw ConfigError("the state file \(path) is damaged; delete it and the runner registers again")
+        }
+        let at = json["registered_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) } ?? Timestamp(milliseconds: 0)
+        return RunnerState(server: server, name: name, registration: Registration(runnerID: id, runnerToken: token),
+                           registeredAt: at)
+    }
+
+    /// Writes the state atomically with mode 0600.
+    public func save(path: String) throws(ConfigError) {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let temporary = "\(path).tmp.\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw ConfigError("cannot write the state file \(path): \(String(cString: strerror(errno))) (does \(directory.isEmpty ? "/" : directory) exist and is it writable?)")
+        }
+        var bytes = JSONWriter.encode(json) + [0x0A]
+        let written = write(fd, &bytes, bytes.count)
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw ConfigError("cannot write the state file \(path): \(reason)")
+        }
+        let dirFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
+        }
+    }
+}
+
+/// An exclusive lock beside the state file (`<state>.lock`): one pass at a time per state
+/// file, so overlapping cron runs never pile up. Released when the process exits.
+public final class StateLock: Sendable {
+    private let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    /// Takes the lock without waiting; nil when another process holds it.
+    public static func acquire(statePath: String) throws(ConfigError) -> StateLock? {
+        let path = statePath + ".lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw ConfigError("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            close(fd)
+            return nil
+        }
+        return StateLock(fd: fd)
+    }
+
+    deinit { close(fd) }
+}

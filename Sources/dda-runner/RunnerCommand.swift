@@ -1,0 +1,143 @@
+import ArgumentParser
+import DDARunner
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `dda-runner`: argument parsing and wiring only.
+@main
+struct RunnerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dda-runner",
+        abstract: "Takes DDA tasks from the API server, runs them by operation code, and sends the results back.",
+        discussion: """
+            Registers once (keeping runner_id and token in the state file), then polls, executes and submits. \
+            With --once it does one pass (for cron); otherwise it loops (for a systemd service).
+
+            Every option can also come from the environment or the TOML config file \
+            (default /etc/dda/runner.toml); a flag wins over the environment, the environment over the file.
+              DDA_SERVER_URL, DDA_RUNNER_NAME, DDA_REGISTRATION_TOKEN, DDA_RUNNER_STATE_FILE, DDA_RUNNER_CONFIG,
+              DDA_RUNNER_CONCURRENCY, DDA_RUNNER_WAIT, DDA_RUNNER_INTERVAL, DDA_RUNNER_MAX_TASKS,
+              DDA_RUNNER_CA_FILE, DDA_LOG_LEVEL
+
+            Built-in operations: 100 raw data, 200 filtered data, 300 statistics of params.values. \
+            More come from [[handler]] entries in the config file.
+
+            Exit codes:
+              0   did a task or found none; stopped by SIGTERM/SIGINT after finishing tasks in hand;
+                  or (--once) another pass holds the state file's lock
+              64  bad usage
+              75  server unreachable or answering 5xx (EX_TEMPFAIL)
+              78  bad configuration or refused credentials (EX_CONFIG)
+              130 a second SIGTERM/SIGINT aborted running tasks
+            """,
+        version: "0.1.0"
+    )
+
+    @Option(help: "API server URL, e.g. https://dda.example.com (env DDA_SERVER_URL).")
+    var server: String?
+
+    @Option(help: "Runner name shown to admins (env DDA_RUNNER_NAME; default: the host name).")
+    var name: String?
+
+    @Option(help: "Token for the first registration (env DDA_REGISTRATION_TOKEN).")
+    var registrationToken: String?
+
+    @Option(help: "Where runner_id and token are kept, mode 0600 (env DDA_RUNNER_STATE_FILE; default /var/lib/dda/runner.json).")
+    var stateFile: String?
+
+    @Option(help: "TOML config file (env DDA_RUNNER_CONFIG; default /etc/dda/runner.toml if it exists).")
+    var config: String?
+
+    @Flag(help: "One poll-execute-submit pass, then exit (for cron).")
+    var once = false
+
+    @Option(help: "With --once: drain up to N tasks in the pass (env DDA_RUNNER_MAX_TASKS; default 1).")
+    var maxTasks: Int?
+
+    @Option(help: "Seconds between polls when --wait is 0 (env DDA_RUNNER_INTERVAL; default 5).")
+    var interval: Double?
+
+    @Option(help: "Long-poll seconds, 0…30 (env DDA_RUNNER_WAIT; default 25, or 0 with --once).")
+    var wait: Int?
+
+    @Option(help: "Tasks run at the same time in loop mode (env DDA_RUNNER_CONCURRENCY; default 1).")
+    var concurrency: Int?
+
+    @Option(help: "CA bundle to trust for the server's TLS certificate (env DDA_RUNNER_CA_FILE).")
+    var caFile: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error (env DDA_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func run() throws {
+        var flags = RunnerFlags()
+        flags.server = server
+        flags.name = name
+        flags.registrationToken = registrationToken
+        flags.stateFile = stateFile
+        flags.config = config
+        flags.once = once
+        flags.maxTasks = maxTasks
+        flags.interval = interval
+        flags.wait = wait
+        flags.concurrency = concurrency
+        flags.caFile = caFile
+        flags.logLevel = logLevel
+
+        let settings: RunnerSettings
+        switch Result(catching: { () throws(ConfigError) in
+            try RunnerSettings.resolve(flags: flags, environment: ProcessInfo.processInfo.environment)
+        }) {
+        case .success(let resolved): settings = resolved
+        case .failure(let error):
+            FileHandle.standardError.write(Data("dda-runner: \(error.message)\n".utf8))
+            throw ExitCode(78)
+        }
+
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "dda.runner")
+        CurlTransport.globalInit()
+
+        let lock: StateLock?
+        do {
+            lock = try StateLock.acquire(statePath: settings.stateFile)
+        } catch {
+            FileHandle.standardError.write(Data("dda-runner: \(error.message)\n".utf8))
+            throw ExitCode(78)
+        }
+        guard let lock else {
+            let message = "another dda-runner holds \(settings.stateFile).lock; exiting"
+            if settings.once {
+                FileHandle.standardError.write(Data("dda-runner: \(message)\n".utf8))
+                return
+            }
+            FileHandle.standardError.write(Data("dda-runner: \(message)\n".utf8))
+            throw ExitCode(78)
+        }
+
+        let runner = Runner(settings: settings, logger: logger)
+        Signals.install { count in
+            if count == 1 {
+                logger.notice("stopping: finishing the tasks in hand (signal again to abort)")
+                runner.requestStop()
+            } else {
+                Runner.abortRunningHandlers()
+                Glibc.exit(130)
+            }
+        }
+        let failure = settings.once ? runner.runOnce() : runner.runLoop()
+        withExtendedLifetime(lock) {}
+        if let failure, failure.exit != .ok {
+            FileHandle.standardError.write(Data("dda-runner: \(failure.message)\n".utf8))
+            throw ExitCode(failure.exit.rawValue)
+        }
+    }
+}

@@ -1,0 +1,929 @@
+#!/usr/bin/env python3
+"""Contract check of dda-server against openapi.yaml.
+
+(a) validates openapi.yaml with openapi-spec-validator;
+(b) with --base-url, exercises every documented route against a live server (every status
+    code that can be provoked reliably: 2xx, 400, 401, 403, 404, 405, 409, 413, 415, 422;
+    not 429/503) and validates status, Content-Type, documented response headers and the body
+    against the documented response schema (JSON Schema 2020-12, $refs resolved);
+(c) checks that every path + method of the spec was exercised.
+
+Prints one line per check and, last, `N passed, M failed`. Exit status: 0 all passed,
+1 a check failed, 2 a missing Python package or bad usage.
+
+Use a throwaway server: the run creates runners and tasks (with random operation codes, so
+it does not touch other tasks, but a runner registered for any code could lease them).
+"""
+import argparse
+import base64
+import concurrent.futures
+import hashlib
+import hmac
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from urllib.parse import quote
+
+try:
+    import requests
+    import yaml
+    from jsonschema import Draft202012Validator
+    from openapi_spec_validator import validate as validate_spec
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+except ImportError as error:  # pragma: no cover - environment problem
+    print(f"check_openapi.py: cannot import Python package '{error.name}'. "
+          "Install PyYAML, jsonschema, openapi-spec-validator and requests for this python3 "
+          "(e.g. `python3 -m pip install PyYAML jsonschema openapi-spec-validator requests`).",
+          file=sys.stderr)
+    sys.exit(2)
+
+SPEC_URI = "urn:dda:openapi"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+NO_BODY = object()
+
+
+def pointer_escape(token):
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Checker:
+    def __init__(self, spec_path, base_url, api_key, registration_token, max_body, timeout, jwt_secret=None):
+        self.spec_path = spec_path
+        self.base_url = (base_url or "").rstrip("/")
+        self.api_key = api_key
+        self.registration_token = registration_token
+        self.max_body = max_body
+        self.jwt_secret = jwt_secret
+        self.timeout = timeout
+        self.passed = 0
+        self.failed = 0
+        self.spec = None
+        self.registry = None
+        self.validators = {}
+        self.exercised = set()  # (template, method)
+        self.statuses = set()  # (template, method, status)
+        self.http = requests.Session()
+        self.run_id = uuid.uuid4().hex[:8]
+        # Operation codes private to this run so leases only see this run's tasks.
+        base = random.randint(100_000, 899_000)
+        self.code = {name: base + i for i, name in enumerate(
+            ["lease", "unused", "stale", "list", "misc", "cancel", "poll", "hb", "none"])}
+
+    # ----- output -------------------------------------------------------------------------
+
+    def ok(self, name):
+        self.passed += 1
+        print(f"PASS {name}", flush=True)
+
+    def fail(self, name, why):
+        self.failed += 1
+        print(f"FAIL {name}: {why}", flush=True)
+
+    def check(self, condition, name, why="condition not met"):
+        if condition:
+            self.ok(name)
+        else:
+            self.fail(name, why)
+        return bool(condition)
+
+    # ----- spec ---------------------------------------------------------------------------
+
+    def load_spec(self):
+        try:
+            with open(self.spec_path, encoding="utf-8") as handle:
+                self.spec = yaml.safe_load(handle)
+        except (OSError, yaml.YAMLError) as error:
+            self.fail(f"spec: load {self.spec_path}", error)
+            return False
+        self.ok(f"spec: {self.spec_path} is YAML")
+        try:
+            validate_spec(self.spec)
+        except Exception as error:  # openapi-spec-validator raises several types
+            self.fail("spec: valid OpenAPI 3.1 (openapi-spec-validator)", str(error).splitlines()[0])
+            return False
+        self.ok("spec: valid OpenAPI 3.1 (openapi-spec-validator)")
+        self.check(str(self.spec.get("openapi", "")).startswith("3.1"), "spec: declares openapi 3.1.x",
+                   f"openapi: {self.spec.get('openapi')}")
+        resource = Resource.from_contents(self.spec, default_specification=DRAFT202012)
+        self.registry = Registry().with_resource(SPEC_URI, resource)
+        return True
+
+    def resolve(self, obj, pointer):
+        """Follows local $refs; returns (object, JSON pointer of the object)."""
+        seen = 0
+        while isinstance(obj, dict) and "$ref" in obj:
+            ref = obj["$ref"]
+            if not ref.startswith("#/") or seen > 20:
+                raise ValueError(f"unsupported $ref {ref}")
+            pointer = ref[1:]
+            obj = self.spec
+            for token in pointer.split("/")[1:]:
+                obj = obj[token.replace("~1", "/").replace("~0", "~")]
+            seen += 1
+        return obj, pointer
+
+    def schema_errors(self, pointer, instance):
+        validator = self.validators.get(pointer)
+        if validator is None:
+            schema = {"$ref": SPEC_URI + "#" + quote(pointer, safe="/~")}
+            validator = Draft202012Validator(schema, registry=self.registry,
+                                             format_checker=Draft202012Validator.FORMAT_CHECKER)
+            self.validators[pointer] = validator
+        errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+        return [f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message[:200]}" for e in errors[:3]]
+
+    def operation(self, template, method):
+        path_item = self.spec.get("paths", {}).get(template)
+        if path_item is None:
+            return None, None
+        op = path_item.get(method.lower())
+        return op, f"/paths/{pointer_escape(template)}/{method.lower()}"
+
+    # ----- HTTP ---------------------------------------------------------------------------
+
+    def send(self, method, path, headers=None, body=NO_BODY, raw=None, content_type="application/json",
+             session=None):
+        headers = dict(headers or {})
+        data = None
+        if raw is not None:
+            data = raw
+        elif body is not NO_BODY:
+            data = json.dumps(body).encode()
+        if data is not None and content_type is not None:
+            headers.setdefault("Content-Type", content_type)
+        started = time.monotonic()
+        response = (session or self.http).request(method, self.base_url + path, headers=headers, data=data,
+                                     timeout=self.timeout, allow_redirects=False)
+        response.elapsed_s = time.monotonic() - started
+        return response
+
+    def call(self, name, method, path, template, expect, headers=None, body=NO_BODY, raw=None,
+             content_type="application/json", component=None):
+        """Sends a request, checks it against the spec, prints one line. Returns
+        (response, parsed JSON or None)."""
+        label = f"{method} {path.split('?')[0] if len(path) > 80 else path} -> {expect} ({name})"
+        try:
+            response = self.send(method, path, headers, body, raw, content_type)
+        except requests.RequestException as error:
+            self.fail(label, f"request failed: {error}")
+            return None, None
+        problems = []
+        if response.status_code != expect:
+            problems.append(f"status {response.status_code}, expected {expect}; body {response.text[:200]!r}")
+        status = response.status_code
+        if component is not None:
+            resp_obj, pointer = self.resolve({"$ref": f"#/components/responses/{component}"}, "")
+        else:
+            op, op_pointer = self.operation(template, method)
+            if op is None:
+                problems.append(f"{method} {template} is not in the spec")
+                self.fail(label, "; ".join(problems))
+                return response, None
+            self.exercised.add((template, method.lower()))
+            self.statuses.add((template, method.lower(), str(status)))
+            responses = op.get("responses", {})
+            if str(status) not in responses:
+                problems.append(f"status {status} is not documented for {method} {template}")
+                self.fail(label, "; ".join(problems))
+                return response, None
+            resp_obj, pointer = self.resolve(responses[str(status)], f"{op_pointer}/responses/{status}")
+            if 200 <= expect < 300 and 200 <= status < 300 and (body is not NO_BODY):
+                request_schema = op.get("requestBody", {}).get("content", {}).get("application/json")
+                if request_schema is not None:
+                    errors = self.schema_errors(
+                        f"{op_pointer}/requestBody/content/application~1json/schema", body)
+                    if errors:
+                        problems.append(f"the accepted request body does not match the documented request schema: {errors}")
+        problems += self.check_response(response, resp_obj, pointer)
+        parsed = None
+        if response.headers.get("Content-Type", "").split(";")[0].strip().lower() == "application/json":
+            try:
+                parsed = response.json()
+            except ValueError:
+                parsed = None
+        if problems:
+            self.fail(label, "; ".join(problems))
+        else:
+            self.ok(label)
+        return response, parsed
+
+    def check_response(self, response, resp_obj, pointer):
+        problems = []
+        for name, header in (resp_obj.get("headers") or {}).items():
+            header, _ = self.resolve(header, "")
+            value = response.headers.get(name)
+            if value is None:
+                if header.get("required"):
+                    problems.append(f"missing header {name}")
+                continue
+            schema = header.get("schema")
+            if schema is not None:
+                errors = Draft202012Validator(self.resolve(schema, "")[0]).iter_errors(value)
+                messages = [e.message for e in errors]
+                if messages:
+                    problems.append(f"header {name}: {messages[0]}")
+        content = resp_obj.get("content")
+        media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if not content:
+            if response.content:
+                problems.append(f"expected an empty body, got {response.content[:80]!r}")
+            if media:
+                problems.append(f"expected no Content-Type, got {media}")
+            return problems
+        if media not in content:
+            problems.append(f"Content-Type {response.headers.get('Content-Type')!r} not in {sorted(content)}")
+            return problems
+        schema_pointer = f"{pointer}/content/{pointer_escape(media)}/schema"
+        if "schema" not in content[media]:
+            return problems
+        if media == "application/json":
+            try:
+                instance = json.loads(response.content.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as error:
+                problems.append(f"body is not JSON: {error}")
+                return problems
+        else:
+            instance = response.text
+        errors = self.schema_errors(schema_pointer, instance)
+        if errors:
+            problems.append(f"body does not match schema: {errors}")
+        return problems
+
+    # ----- helpers ------------------------------------------------------------------------
+
+    def key(self):
+        return {"X-API-Key": self.api_key}
+
+    def bearer(self, token):
+        return {"Authorization": f"Bearer {token}"}
+
+    def register(self, label, codes=None):
+        body = {"name": f"contract-{label}-{self.run_id}"}
+        if codes is not None:
+            body["operation_codes"] = codes
+        response, data = self.call(f"register runner {label}", "POST", "/register", "/register", 201,
+                                   headers={"X-Registration-Token": self.registration_token}, body=body)
+        if not data or "runner_id" not in data:
+            raise RuntimeError(f"cannot register runner {label}; stopping")
+        return data["runner_id"], data["runner_token"]
+
+    def create(self, label, code, **fields):
+        body = {"operation_code": code}
+        body.update(fields)
+        response, data = self.call(f"create task {label}", "POST", "/task", "/task", 201,
+                                   headers=self.key(), body=body)
+        if not data or "task_id" not in data:
+            raise RuntimeError(f"cannot create task {label}; stopping")
+        return data["task_id"]
+
+    def lease(self, label, runner, token, expect=200, wait=0):
+        path = f"/tasks?runner_id={runner}" + (f"&wait={wait}" if wait else "")
+        return self.call(f"lease {label}", "GET", path, "/tasks", expect, headers=self.bearer(token))
+
+    def get_task(self, label, task_id):
+        return self.call(f"get task {label}", "GET", f"/task/{task_id}", "/task/{task_id}", 200,
+                         headers=self.key())[1] or {}
+
+    def padded_body(self, size, prefix):
+        """A JSON object of exactly `size` bytes: prefix + {"pad": "xxx…"}."""
+        skeleton = json.dumps(prefix)[:-1] + ',"pad":""}'
+        fill = size - len(skeleton.encode())
+        if fill < 0:
+            raise ValueError("size too small")
+        return (json.dumps(prefix)[:-1] + ',"pad":"' + "x" * fill + '"}').encode()
+
+    # ----- the scenarios ------------------------------------------------------------------
+
+    def run_live(self):
+        try:
+            self.http.get(self.base_url + "/healthz", timeout=self.timeout)
+        except requests.RequestException as error:
+            self.fail(f"server reachable at {self.base_url}", error)
+            return
+        self.service()
+        self.registration()
+        self.task_creation()
+        self.leasing()
+        self.results()
+        self.heartbeats()
+        self.admin_tasks()
+        self.listing()
+        self.runners()
+        self.methods_and_paths()
+
+    def service(self):
+        _, root = self.call("root", "GET", "/", "/", 200)
+        if root is not None:
+            text = json.dumps(root)
+            self.check(self.api_key not in text and self.registration_token not in text,
+                       "GET / shows no secrets", "a credential appears in GET /")
+        self.call("health", "GET", "/healthz", "/healthz", 200)
+        response, _ = self.call("metrics with X-API-Key", "GET", "/metrics", "/metrics", 200, headers=self.key())
+        if response is not None:
+            self.check("version=0.0.4" in response.headers.get("Content-Type", ""),
+                       "GET /metrics Content-Type is Prometheus text 0.0.4", response.headers.get("Content-Type"))
+        self.call("metrics with Bearer API key", "GET", "/metrics", "/metrics", 200, headers=self.bearer(self.api_key))
+        self.call("metrics without key", "GET", "/metrics", "/metrics", 401)
+        self.call("metrics with a wrong key", "GET", "/metrics", "/metrics", 401, headers={"X-API-Key": "wrong" * 8})
+        for path in ("/", "/healthz"):
+            response = self.send("HEAD", path)
+            self.check(response.status_code == 200 and not response.content
+                       and response.headers.get("Content-Type", "").startswith("application/json"),
+                       f"HEAD {path} -> 200 without a body",
+                       f"status {response.status_code}, body {response.content[:60]!r}")
+
+    def registration(self):
+        hdr = {"X-Registration-Token": self.registration_token}
+        name = f"contract-reg-{self.run_id}"
+        self.reg_any = None
+        _, data = self.call("token in header, operation_codes", "POST", "/register", "/register", 201,
+                            headers=hdr, body={"name": name, "operation_codes": [self.code["none"], 100]})
+        if data:
+            try:
+                claims = json.loads(b64url_decode(data["runner_token"].split(".")[1]))
+                header = json.loads(b64url_decode(data["runner_token"].split(".")[0]))
+                self.check(header.get("alg") == "HS256" and claims.get("sub") == data["runner_id"]
+                           and claims.get("name") == name and isinstance(claims.get("iat"), int)
+                           and isinstance(claims.get("exp"), int) and claims["exp"] > claims["iat"],
+                           "runner_token is an HS256 JWT with sub, iat, exp, name", f"{header} {claims}")
+            except (ValueError, KeyError, IndexError) as error:
+                self.fail("runner_token is an HS256 JWT with sub, iat, exp, name", error)
+        _, data = self.call("token in body, any code", "POST", "/register", "/register", 201,
+                            body={"name": name, "registration_token": self.registration_token})
+        if data:
+            self.reg_any = data["runner_id"]
+        self.call("header and body token", "POST", "/register", "/register", 201, headers=hdr,
+                  body={"name": name, "registration_token": self.registration_token, "operation_codes": None})
+        self.call("charset parameter in Content-Type", "POST", "/register", "/register", 201, headers=hdr,
+                  body={"name": name}, content_type="application/json; charset=utf-8")
+        self.call("name of 128 characters with quotes and non-ASCII", "POST", "/register", "/register", 201,
+                  headers=hdr, body={"name": "\"é'<>" + "ü" * 123})
+        self.call("256 operation codes", "POST", "/register", "/register", 201, headers=hdr,
+                  body={"name": name, "operation_codes": list(range(1, 257))})
+        depth64 = b'{"name":"deep","x":' + b"[" * 63 + b"]" * 63 + b"}"
+        self.call("nesting of exactly 64", "POST", "/register", "/register", 201, headers=hdr, raw=depth64)
+
+        self.call("no token", "POST", "/register", "/register", 401, body={"name": name})
+        self.call("wrong header token", "POST", "/register", "/register", 401,
+                  headers={"X-Registration-Token": "wrong" * 8}, body={"name": name})
+        self.call("wrong header token, malformed body (401 before parsing)", "POST", "/register", "/register", 401,
+                  headers={"X-Registration-Token": "wrong" * 8}, raw=b"{")
+        self.call("wrong body token with a valid header", "POST", "/register", "/register", 401, headers=hdr,
+                  body={"name": name, "registration_token": "wrong" * 8})
+        self.call("null body token", "POST", "/register", "/register", 401, headers=hdr,
+                  body={"name": name, "registration_token": None})
+        self.call("no header, malformed body (parsed before the body token)", "POST", "/register", "/register",
+                  400, raw=b'{"name": ')
+
+        self.bad_json("/register", hdr, '"name"')
+        self.call("media type text/plain", "POST", "/register", "/register", 415, headers=hdr,
+                  raw=json.dumps({"name": name}).encode(), content_type="text/plain")
+        self.call("no Content-Type", "POST", "/register", "/register", 415, headers=hdr,
+                  raw=json.dumps({"name": name}).encode(), content_type=None)
+        self.call("body one byte over the limit", "POST", "/register", "/register", 413, headers=hdr,
+                  raw=self.padded_body(self.max_body + 1, {"name": name}))
+        for label, body in [
+            ("missing name", {}),
+            ("empty name", {"name": ""}),
+            ("name of 129 characters", {"name": "n" * 129}),
+            ("name with a control character", {"name": "bell\u0007"}),
+            ("name not a string", {"name": 42}),
+            ("empty operation_codes", {"name": name, "operation_codes": []}),
+            ("operation code 0", {"name": name, "operation_codes": [0]}),
+            ("operation code 1000000", {"name": name, "operation_codes": [1000000]}),
+            ("operation code float", {"name": name, "operation_codes": [100.0]}),
+            ("operation code string", {"name": name, "operation_codes": ["100"]}),
+            ("operation_codes not an array", {"name": name, "operation_codes": 100}),
+            ("257 operation codes", {"name": name, "operation_codes": list(range(1, 258))}),
+            ("body is an array", [{"name": name}]),
+        ]:
+            self.call(label, "POST", "/register", "/register", 422, headers=hdr, body=body)
+
+    def bad_json(self, path, headers, member):
+        """The 400 cases of a JSON body; `member` is a start such as '"name"'."""
+        cases = [
+            ("malformed JSON", b"{" + member.encode() + b":"),
+            ("empty body", b""),
+            ("trailing garbage", b"{} x"),
+            ("duplicate key", b'{"a":1,"a":2}'),
+            ("lone surrogate escape", b"{" + member.encode() + b':"\\ud800"}'),
+            ("invalid UTF-8", b"{" + member.encode() + b':"\xff\xfe"}'),
+            ("nesting deeper than 64", b'{"x":' + b"[" * 64 + b"]" * 64 + b"}"),
+        ]
+        for label, raw in cases:
+            self.call(label, "POST", path, path, 400, headers=headers, raw=raw)
+
+    def task_creation(self):
+        code = self.code["misc"]
+        _, data = self.call("X-API-Key", "POST", "/task", "/task", 201, headers=self.key(),
+                            body={"operation_code": code, "params": {"a": [1, 2]}})
+        if data:
+            self.check(data.get("status") == "pending", "POST /task answers status pending", data)
+        response = self.send("POST", "/task", self.key(), {"operation_code": code})
+        self.check(response.status_code == 201
+                   and response.headers.get("Location") == f"/task/{response.json().get('task_id')}",
+                   "POST /task Location is /task/{task_id}", response.headers.get("Location"))
+        self.call("Bearer API key", "POST", "/task", "/task", 201, headers=self.bearer(self.api_key),
+                  body={"operation_code": code})
+        self.call("body api_key only", "POST", "/task", "/task", 201,
+                  body={"operation_code": code, "api_key": self.api_key})
+        self.call("all optional fields at their limits", "POST", "/task", "/task", 201, headers=self.key(),
+                  body={"operation_code": 999999, "params": {}, "priority": 100, "max_attempts": 100,
+                        "timeout_seconds": 86400, "api_key": self.api_key})
+        self.call("lowest limits, nulls as defaults", "POST", "/task", "/task", 201, headers=self.key(),
+                  body={"operation_code": 1, "params": None, "priority": -100, "max_attempts": 1,
+                        "timeout_seconds": 1})
+        body = self.padded_body(self.max_body, {"operation_code": code, "params": {}})
+        response = self.send("POST", "/task", self.key(), raw=body)
+        self.check(response.status_code == 201, f"POST /task -> 201 (body of exactly {self.max_body} bytes)",
+                   f"status {response.status_code} {response.text[:120]!r}")
+        idem = {"Idempotency-Key": f"contract-{self.run_id}-" + "k" * 100}
+        _, first = self.call("Idempotency-Key first use", "POST", "/task", "/task", 201,
+                             headers={**self.key(), **idem}, body={"operation_code": code})
+        response, again = self.call("Idempotency-Key repeated", "POST", "/task", "/task", 200,
+                                    headers={**self.key(), **idem}, body={"operation_code": code, "priority": 5})
+        if first and again:
+            self.check(first["task_id"] == again["task_id"]
+                       and response.headers.get("Location") == f"/task/{first['task_id']}",
+                       "repeated Idempotency-Key returns the first task_id", f"{first} vs {again}")
+
+        self.call("no credential", "POST", "/task", "/task", 401, body={"operation_code": code})
+        self.call("wrong X-API-Key", "POST", "/task", "/task", 401, headers={"X-API-Key": "wrong" * 8},
+                  body={"operation_code": code})
+        self.call("wrong Bearer key", "POST", "/task", "/task", 401, headers=self.bearer("wrong" * 8),
+                  body={"operation_code": code})
+        self.call("wrong body api_key with a valid header", "POST", "/task", "/task", 401, headers=self.key(),
+                  body={"operation_code": code, "api_key": "wrong" * 8})
+        self.call("null body api_key with a valid header", "POST", "/task", "/task", 401, headers=self.key(),
+                  body={"operation_code": code, "api_key": None})
+        self.call("wrong header key, malformed body (401 before parsing)", "POST", "/task", "/task", 401,
+                  headers={"X-API-Key": "wrong" * 8}, raw=b"{")
+        self.call("no credential, malformed body (parsed before the body key)", "POST", "/task", "/task", 400,
+                  raw=b"{")
+        self.bad_json("/task", self.key(), '"operation_code"')
+        self.call("media type text/plain", "POST", "/task", "/task", 415, headers=self.key(),
+                  raw=b'{"operation_code":100}', content_type="text/plain")
+        self.call("media type application/x-www-form-urlencoded", "POST", "/task", "/task", 415,
+                  headers=self.key(), raw=b"operation_code=100", content_type="application/x-www-form-urlencoded")
+        self.call("body one byte over the limit", "POST", "/task", "/task", 413, headers=self.key(),
+                  raw=self.padded_body(self.max_body + 1, {"operation_code": code}))
+        for label, body in [
+            ("missing operation_code", {}),
+            ("operation_code float", {"operation_code": 100.0}),
+            ("operation_code string", {"operation_code": "100"}),
+            ("operation_code 0", {"operation_code": 0}),
+            ("operation_code 1000000", {"operation_code": 1000000}),
+            ("operation_code boolean", {"operation_code": True}),
+            ("params array", {"operation_code": code, "params": [1]}),
+            ("params string", {"operation_code": code, "params": "x"}),
+            ("priority 101", {"operation_code": code, "priority": 101}),
+            ("priority -101", {"operation_code": code, "priority": -101}),
+            ("priority 1.5", {"operation_code": code, "priority": 1.5}),
+            ("max_attempts 0", {"operation_code": code, "max_attempts": 0}),
+            ("max_attempts 101", {"operation_code": code, "max_attempts": 101}),
+            ("timeout_seconds 0", {"operation_code": code, "timeout_seconds": 0}),
+            ("timeout_seconds 86401", {"operation_code": code, "timeout_seconds": 86401}),
+            ("body is an array", [{"operation_code": code}]),
+        ]:
+            self.call(label, "POST", "/task", "/task", 422, headers=self.key(), body=body)
+        self.call("Idempotency-Key of 129 characters", "POST", "/task", "/task", 422,
+                  headers={**self.key(), "Idempotency-Key": "k" * 129}, body={"operation_code": code})
+
+    def leasing(self):
+        code = self.code["lease"]
+        self.runner_a, self.token_a = self.register("A", [code, self.code["stale"], self.code["cancel"],
+                                                          self.code["poll"], self.code["hb"]])
+        self.runner_b, self.token_b = self.register("B", [self.code["unused"]])
+        a, ta, b, tb = self.runner_a, self.token_a, self.runner_b, self.token_b
+
+        response, _ = self.lease("none for B (204)", b, tb, 204)
+        response, _ = self.lease("none for B after wait=1 (204)", b, tb, 204, wait=1)
+        if response is not None:
+            self.check(response.elapsed_s >= 0.9, "GET /tasks?wait=1 waits about 1 s",
+                       f"answered after {response.elapsed_s:.2f} s")
+
+        low = self.create("lease low priority", code, params={"n": 1})
+        first = self.create("lease FIFO first", code, priority=5, params={"n": 2})
+        second = self.create("lease FIFO second", code, priority=5)
+        order = []
+        for label in ("1st", "2nd", "3rd"):
+            _, lease = self.lease(f"A {label}", a, ta)
+            order.append((lease or {}).get("task_id"))
+            if label == "1st" and lease:
+                self.check(lease.get("operation_code") == code and lease.get("params") == {"n": 2}
+                           and lease.get("attempt") == 1 and lease.get("timeout_seconds") == 300,
+                           "lease carries operation_code, params, attempt 1, timeout_seconds", lease)
+        self.check(order == [first, second, low], "leases: higher priority first, FIFO within a priority",
+                   f"got {order}, expected {[first, second, low]}")
+        self.leased = {"low": low, "first": first, "second": second}
+        self.lease("A, queue drained (204)", a, ta, 204)
+
+        # Long poll: a task created while waiting is leased at once.
+        poll_code_task = {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(self.send, "GET", f"/tasks?runner_id={a}&wait=10", self.bearer(ta),
+                                 session=requests.Session())
+            time.sleep(0.7)
+            poll_code_task["id"] = self.create("while A long-polls", self.code["poll"])
+            try:
+                response = future.result(timeout=15)
+                data = response.json() if response.status_code == 200 else {}
+                self.exercised.add(("/tasks", "get"))
+                self.check(response.status_code == 200 and data.get("task_id") == poll_code_task["id"]
+                           and response.elapsed_s < 5,
+                           "long poll (wait=10) answers as soon as a task is created",
+                           f"status {response.status_code} after {response.elapsed_s:.2f} s")
+            except (concurrent.futures.TimeoutError, requests.RequestException, ValueError) as error:
+                self.fail("long poll (wait=10) answers as soon as a task is created", error)
+
+        h, p, _ = ta.split(".")
+        forged = f"{h}.{p}." + b64url(hmac.new(os.urandom(32), f"{h}.{p}".encode(), hashlib.sha256).digest())
+        alg_none = b64url(b'{"alg":"none","typ":"JWT"}') + f".{p}."
+        self.call("no token", "GET", f"/tasks?runner_id={a}", "/tasks", 401)
+        self.call("forged token (wrong signature)", "GET", f"/tasks?runner_id={a}", "/tasks", 401,
+                  headers=self.bearer(forged))
+        self.call("alg none token", "GET", f"/tasks?runner_id={a}", "/tasks", 401, headers=self.bearer(alg_none))
+        self.call("API key instead of a runner token", "GET", f"/tasks?runner_id={a}", "/tasks", 401,
+                  headers=self.bearer(self.api_key))
+        self.call("token in X-API-Key only", "GET", f"/tasks?runner_id={a}", "/tasks", 401,
+                  headers={"X-API-Key": ta})
+        self.call("runner_id of another runner", "GET", f"/tasks?runner_id={b}", "/tasks", 403,
+                  headers=self.bearer(ta))
+        self.call("missing runner_id", "GET", "/tasks", "/tasks", 422, headers=self.bearer(ta))
+        self.call("empty runner_id", "GET", "/tasks?runner_id=", "/tasks", 422, headers=self.bearer(ta))
+        self.call("runner_id not a UUID", "GET", "/tasks?runner_id=abc", "/tasks", 422, headers=self.bearer(ta))
+        for wait in ("31", "-1", "abc", "1.5", ""):
+            self.call(f"wait={wait}", "GET", f"/tasks?runner_id={a}&wait={wait}", "/tasks", 422,
+                      headers=self.bearer(ta))
+        self.poll_task = poll_code_task.get("id")
+        if self.jwt_secret:
+            now = int(time.time())
+            expired = self.mint(a, now - 7200, now - 3600)
+            self.call("expired token (signed with the server's secret)", "GET", f"/tasks?runner_id={a}", "/tasks",
+                      401, headers=self.bearer(expired))
+            ghost = str(uuid.uuid4())
+            ghost_token = self.mint(ghost, now, now + 3600)
+            self.call("valid token of a runner the server does not know", "GET", f"/tasks?runner_id={ghost}",
+                      "/tasks", 401, headers=self.bearer(ghost_token))
+            self.call("valid token of a runner the server does not know", "POST", "/result", "/result", 401,
+                      headers=self.bearer(ghost_token),
+                      body={"task_id": str(uuid.uuid4()), "runner_id": ghost, "status": "failed", "result_data": None})
+            self.call("valid token of a runner the server does not know", "POST", "/heartbeat", "/heartbeat", 401,
+                      headers=self.bearer(ghost_token), body={"runner_id": ghost})
+        else:
+            print("INFO no --jwt-secret: expired-token and unknown-runner checks skipped", flush=True)
+
+    def mint(self, sub, iat, exp):
+        header = b64url(b'{"alg":"HS256","typ":"JWT"}')
+        payload = b64url(json.dumps({"sub": sub, "iat": iat, "exp": exp, "name": "minted"}).encode())
+        signature = hmac.new(self.jwt_secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        return f"{header}.{payload}.{b64url(signature)}"
+
+    def results(self):
+        a, ta, b, tb = self.runner_a, self.token_a, self.runner_b, self.token_b
+        first, second, low = self.leased["first"], self.leased["second"], self.leased["low"]
+        ok_body = {"task_id": first, "runner_id": a, "status": "completed", "result_data": {"x": 1},
+                   "error": None, "attempt": 1}
+        self.call("completed, attempt 1", "POST", "/result", "/result", 200, headers=self.bearer(ta), body=ok_body)
+        self.call("identical resubmission", "POST", "/result", "/result", 200, headers=self.bearer(ta), body=ok_body)
+        self.call("identical resubmission without attempt", "POST", "/result", "/result", 200,
+                  headers=self.bearer(ta), body={k: v for k, v in ok_body.items() if k != "attempt"})
+        self.call("different second result", "POST", "/result", "/result", 409, headers=self.bearer(ta),
+                  body={**ok_body, "result_data": {"x": 2}})
+        self.call("second result with another status", "POST", "/result", "/result", 409, headers=self.bearer(ta),
+                  body={**ok_body, "status": "failed", "error": "late"})
+        _, result = self.call("result of a completed task", "GET", f"/result/{first}", "/result/{task_id}", 200,
+                              headers=self.key())
+        if result:
+            self.check(result.get("status") == "completed" and result.get("result_data") == {"x": 1}
+                       and result.get("runner_id") == a and result.get("completed_at"),
+                       "GET /result shows the accepted result", result)
+        task = self.get_task("completed", first)
+        events = [e.get("event") for e in task.get("events", [])]
+        self.check(events == ["created", "leased", "result"] and task.get("attempts") == 1,
+                   "events of a completed task: created, leased, result", events)
+        self.call("completed, result_data null, no attempt", "POST", "/result", "/result", 200,
+                  headers=self.bearer(ta),
+                  body={"task_id": second, "runner_id": a, "status": "completed", "result_data": None})
+        self.call("task leased to another runner", "POST", "/result", "/result", 409, headers=self.bearer(tb),
+                  body={"task_id": low, "runner_id": b, "status": "completed", "result_data": 1})
+        self.call("attempt that is not the current one", "POST", "/result", "/result", 409, headers=self.bearer(ta),
+                  body={"task_id": low, "runner_id": a, "status": "completed", "result_data": 1, "attempt": 2})
+        self.call("unknown task", "POST", "/result", "/result", 404, headers=self.bearer(ta),
+                  body={"task_id": str(uuid.uuid4()), "runner_id": a, "status": "completed", "result_data": 1})
+
+        # A stale attempt: attempt 1 fails, attempt 2 is leased, attempt 1 reports again.
+        stale = self.create("stale attempt", self.code["stale"], max_attempts=2)
+        self.lease("stale task, attempt 1", a, ta)
+        self.call("failed, attempt 1", "POST", "/result", "/result", 200, headers=self.bearer(ta),
+                  body={"task_id": stale, "runner_id": a, "status": "failed", "result_data": None,
+                        "error": "boom", "attempt": 1})
+        task = self.get_task("after a failed attempt", stale)
+        self.check(task.get("status") == "pending" and task.get("attempts") == 1 and task.get("error") == "boom",
+                   "a failed attempt goes back to pending with its error", task)
+        _, lease = self.lease("stale task, attempt 2 after the backoff", a, ta, wait=10)
+        self.check((lease or {}).get("attempt") == 2 and (lease or {}).get("task_id") == stale,
+                   "second lease carries attempt 2", lease)
+        self.call("stale attempt 1 reports again", "POST", "/result", "/result", 409, headers=self.bearer(ta),
+                  body={"task_id": stale, "runner_id": a, "status": "completed", "result_data": "late", "attempt": 1})
+        self.call("failed, attempt 2 (the last)", "POST", "/result", "/result", 200, headers=self.bearer(ta),
+                  body={"task_id": stale, "runner_id": a, "status": "failed", "result_data": {"partial": True},
+                        "error": "boom again", "attempt": 2})
+        task = self.get_task("failed for good", stale)
+        self.check(task.get("status") == "failed" and task.get("error") == "boom again"
+                   and task.get("result_data") == {"partial": True} and task.get("completed_at"),
+                   "the last failed attempt makes the task failed", task)
+        self.failed_task = stale
+
+        # A cancelled task: the runner learns it by heartbeat; its result is refused.
+        cancelled = self.create("to cancel while running", self.code["cancel"])
+        self.lease("task to cancel", a, ta)
+        _, data = self.call("cancel a running task", "DELETE", f"/task/{cancelled}", "/task/{task_id}", 200,
+                            headers=self.key())
+        self.check((data or {}).get("status") == "cancelled", "DELETE answers status cancelled", data)
+        _, hb = self.call("heartbeat on a cancelled task", "POST", "/heartbeat", "/heartbeat", 200,
+                          headers=self.bearer(ta), body={"runner_id": a, "task_id": cancelled})
+        self.check(hb == {"cancelled": True}, "heartbeat answers cancelled: true", hb)
+        self.call("result for a cancelled task", "POST", "/result", "/result", 409, headers=self.bearer(ta),
+                  body={"task_id": cancelled, "runner_id": a, "status": "completed", "result_data": 1})
+        self.cancelled_task = cancelled
+
+        body = {"task_id": low, "runner_id": a, "status": "completed", "result_data": 1}
+        h, p, _ = ta.split(".")
+        forged = f"{h}.{p}." + b64url(hmac.new(os.urandom(32), f"{h}.{p}".encode(), hashlib.sha256).digest())
+        self.call("no token", "POST", "/result", "/result", 401, body=body)
+        self.call("no token, malformed body (401 before parsing)", "POST", "/result", "/result", 401, raw=b"{")
+        self.call("forged token", "POST", "/result", "/result", 401, headers=self.bearer(forged), body=body)
+        self.call("forged token, malformed body (parsed first)", "POST", "/result", "/result", 400,
+                  headers=self.bearer(forged), raw=b"{")
+        self.call("runner_id of another runner", "POST", "/result", "/result", 403, headers=self.bearer(ta),
+                  body={**body, "runner_id": b})
+        self.bad_json("/result", self.bearer(ta), '"task_id"')
+        self.call("media type text/plain", "POST", "/result", "/result", 415, headers=self.bearer(ta),
+                  raw=json.dumps(body).encode(), content_type="text/plain")
+        self.call("body one byte over the limit", "POST", "/result", "/result", 413, headers=self.bearer(ta),
+                  raw=self.padded_body(self.max_body + 1, body))
+        for label, changed in [
+            ("missing runner_id", {"runner_id": NO_BODY}),
+            ("runner_id not a UUID", {"runner_id": "abc"}),
+            ("missing task_id", {"task_id": NO_BODY}),
+            ("task_id not a UUID", {"task_id": "abc"}),
+            ("missing result_data", {"result_data": NO_BODY}),
+            ("missing status", {"status": NO_BODY}),
+            ("status done", {"status": "done"}),
+            ("error not a string", {"error": 5}),
+            ("attempt 0", {"attempt": 0}),
+            ("attempt string", {"attempt": "1"}),
+            ("attempt float", {"attempt": 1.5}),
+        ]:
+            sent = {**body, **changed}
+            sent = {k: v for k, v in sent.items() if v is not NO_BODY}
+            self.call(label, "POST", "/result", "/result", 422, headers=self.bearer(ta), body=sent)
+        self.call("body is an array", "POST", "/result", "/result", 422, headers=self.bearer(ta), body=[body])
+        # Finally the lease holder's result for the low-priority task.
+        self.call("completed, result_data a string", "POST", "/result", "/result", 200, headers=self.bearer(ta),
+                  body={**body, "result_data": "raw data", "attempt": 1})
+
+    def heartbeats(self):
+        a, ta, b, tb = self.runner_a, self.token_a, self.runner_b, self.token_b
+        task_id = self.create("for heartbeats", self.code["hb"], timeout_seconds=600)
+        _, lease = self.lease("heartbeat task", a, ta)
+        _, hb = self.call("with task_id", "POST", "/heartbeat", "/heartbeat", 200, headers=self.bearer(ta),
+                          body={"runner_id": a, "task_id": task_id})
+        if hb and lease:
+            self.check(hb.get("cancelled") is False and hb.get("lease_expires_at", "") >= lease["lease_expires_at"],
+                       "heartbeat extends the lease", f"{hb} vs {lease}")
+        _, hb = self.call("without task_id (all leases)", "POST", "/heartbeat", "/heartbeat", 200,
+                          headers=self.bearer(ta), body={"runner_id": a, "task_id": None})
+        self.check(bool(hb) and "lease_expires_at" in hb and hb.get("cancelled") is False,
+                   "heartbeat without task_id reports the earliest lease", hb)
+        _, hb = self.call("runner holding no lease", "POST", "/heartbeat", "/heartbeat", 200,
+                          headers=self.bearer(tb), body={"runner_id": b})
+        self.check(hb == {"cancelled": False}, "heartbeat without a lease has no lease_expires_at", hb)
+        task = self.get_task("heartbeat-extended", task_id)
+        self.check("heartbeat-extended" in [e.get("event") for e in task.get("events", [])],
+                   "events record heartbeat-extended", task.get("events"))
+        self.call("task leased to another runner", "POST", "/heartbeat", "/heartbeat", 409,
+                  headers=self.bearer(tb), body={"runner_id": b, "task_id": task_id})
+        self.call("a completed task", "POST", "/heartbeat", "/heartbeat", 409,
+                  headers=self.bearer(ta), body={"runner_id": a, "task_id": self.leased["first"]})
+        self.call("unknown task", "POST", "/heartbeat", "/heartbeat", 404, headers=self.bearer(ta),
+                  body={"runner_id": a, "task_id": str(uuid.uuid4())})
+        self.call("no token", "POST", "/heartbeat", "/heartbeat", 401, body={"runner_id": a})
+        self.call("API key instead of a runner token", "POST", "/heartbeat", "/heartbeat", 401,
+                  headers=self.bearer(self.api_key), body={"runner_id": a})
+        self.call("runner_id of another runner", "POST", "/heartbeat", "/heartbeat", 403,
+                  headers=self.bearer(ta), body={"runner_id": b})
+        self.call("missing runner_id", "POST", "/heartbeat", "/heartbeat", 422, headers=self.bearer(ta), body={})
+        self.call("task_id not a UUID", "POST", "/heartbeat", "/heartbeat", 422, headers=self.bearer(ta),
+                  body={"runner_id": a, "task_id": "abc"})
+        self.bad_json("/heartbeat", self.bearer(ta), '"runner_id"')
+        self.call("media type text/plain", "POST", "/heartbeat", "/heartbeat", 415, headers=self.bearer(ta),
+                  raw=json.dumps({"runner_id": a}).encode(), content_type="text/plain")
+        self.call("body one byte over the limit", "POST", "/heartbeat", "/heartbeat", 413, headers=self.bearer(ta),
+                  raw=self.padded_body(self.max_body + 1, {"runner_id": a}))
+        self.hb_task = task_id
+
+    def admin_tasks(self):
+        pending = self.create("pending, for reads", self.code["misc"], params={"k": "v"})
+        _, result = self.call("result of a pending task", "GET", f"/result/{pending}", "/result/{task_id}", 200,
+                              headers=self.key())
+        self.check(bool(result) and result.get("status") == "pending" and result.get("result_data") is None
+                   and result.get("runner_id") is None, "GET /result of a pending task: result_data null", result)
+        _, task = self.call("pending task", "GET", f"/task/{pending}", "/task/{task_id}", 200,
+                            headers=self.bearer(self.api_key))
+        if task:
+            self.check(task.get("params") == {"k": "v"} and task.get("priority") == 0
+                       and task.get("max_attempts") == 3 and task.get("timeout_seconds") == 300
+                       and task.get("attempts") == 0 and [e["event"] for e in task["events"]] == ["created"],
+                       "a new task has the documented defaults", task)
+        upper = pending.upper()
+        self.call("task id in upper case", "GET", f"/task/{upper}", "/task/{task_id}", 200, headers=self.key())
+        missing = str(uuid.uuid4())
+        for template, path in [("/result/{task_id}", "/result/"), ("/task/{task_id}", "/task/")]:
+            self.call("unknown task", "GET", path + missing, template, 404, headers=self.key())
+            self.call("task id not a UUID", "GET", path + "not-a-uuid", template, 404, headers=self.key())
+            self.call("no API key", "GET", path + pending, template, 401)
+            self.call("wrong API key", "GET", path + pending, template, 401, headers={"X-API-Key": "wrong" * 8})
+
+        _, data = self.call("cancel a pending task", "DELETE", f"/task/{pending}", "/task/{task_id}", 200,
+                            headers=self.key())
+        self.check(bool(data) and data.get("status") == "cancelled" and data.get("completed_at")
+                   and "events" not in data, "DELETE answers the task object, cancelled", data)
+        self.call("cancel it again", "DELETE", f"/task/{pending}", "/task/{task_id}", 409, headers=self.key())
+        self.call("cancel a completed task", "DELETE", f"/task/{self.leased['first']}", "/task/{task_id}", 409,
+                  headers=self.key())
+        self.call("cancel an unknown task", "DELETE", f"/task/{missing}", "/task/{task_id}", 404, headers=self.key())
+        self.call("cancel a task id that is not a UUID", "DELETE", "/task/xyz", "/task/{task_id}", 404,
+                  headers=self.key())
+        self.call("cancel without API key", "DELETE", f"/task/{pending}", "/task/{task_id}", 401)
+
+        _, data = self.call("retry a cancelled task", "POST", f"/task/{pending}/retry", "/task/{task_id}/retry",
+                            200, headers=self.key())
+        self.check(bool(data) and data.get("status") == "pending" and data.get("attempts") == 0
+                   and data.get("completed_at") is None, "retry puts a cancelled task back to pending", data)
+        _, data = self.call("retry a failed task", "POST", f"/task/{self.failed_task}/retry",
+                            "/task/{task_id}/retry", 200, headers=self.key())
+        self.check(bool(data) and data.get("status") == "pending" and data.get("attempts") == 0
+                   and data.get("error") is None and data.get("result_data") is None and data.get("runner_id") is None,
+                   "retry resets a failed task", data)
+        task = self.get_task("retried", self.failed_task)
+        self.check((task.get("events") or [{}])[-1].get("event") == "retried", "events record retried",
+                   task.get("events"))
+        self.call("retry a pending task", "POST", f"/task/{pending}/retry", "/task/{task_id}/retry", 409,
+                  headers=self.key())
+        self.call("retry a completed task", "POST", f"/task/{self.leased['first']}/retry", "/task/{task_id}/retry",
+                  409, headers=self.key())
+        self.call("retry a running task", "POST", f"/task/{self.hb_task}/retry", "/task/{task_id}/retry", 409,
+                  headers=self.key())
+        self.call("retry an unknown task", "POST", f"/task/{missing}/retry", "/task/{task_id}/retry", 404,
+                  headers=self.key())
+        self.call("retry a task id that is not a UUID", "POST", "/task/nope/retry", "/task/{task_id}/retry", 404,
+                  headers=self.key())
+        self.call("retry without API key", "POST", f"/task/{pending}/retry", "/task/{task_id}/retry", 401)
+        self.call("retry with a JSON body", "POST", f"/task/{self.cancelled_task}/retry", "/task/{task_id}/retry",
+                  200, headers=self.key(), raw=b"{}")
+        self.call("retry with a text body", "POST", f"/task/{self.cancelled_task}/retry", "/task/{task_id}/retry",
+                  415, headers=self.key(), raw=b"please", content_type="text/plain")
+        # Leave nothing leasable behind for runners of these codes.
+        for task_id in (pending, self.failed_task, self.cancelled_task, self.poll_task):
+            if task_id:
+                self.send("DELETE", f"/task/{task_id}", self.key())
+
+    def listing(self):
+        code = self.code["list"]
+        ids = [self.create(f"list {i}", code) for i in range(3)]
+        _, page = self.call("default", "GET", "/tasks/all", "/tasks/all", 200, headers=self.key())
+        self.check(isinstance(page, list) and len(page) <= 100 and [t["task_id"] for t in page[:3]] == ids[::-1],
+                   "GET /tasks/all is newest first", [t.get("task_id") for t in (page or [])[:3]])
+        _, page = self.call("limit=2", "GET", "/tasks/all?limit=2", "/tasks/all", 200, headers=self.bearer(self.api_key))
+        self.check(isinstance(page, list) and [t["task_id"] for t in page] == ids[:0:-1], "limit=2 gives 2 tasks",
+                   page)
+        _, page = self.call("before cursor", "GET", f"/tasks/all?before={ids[2]}&limit=2", "/tasks/all", 200,
+                            headers=self.key())
+        self.check(isinstance(page, list) and [t["task_id"] for t in page] == [ids[1], ids[0]],
+                   "before=<task_id> continues after that task", [t.get("task_id") for t in (page or [])])
+        for status in ("pending", "running", "completed", "failed", "cancelled"):
+            _, page = self.call(f"status={status}", "GET", f"/tasks/all?status={status}&limit=1000", "/tasks/all", 200,
+                                headers=self.key())
+            self.check(isinstance(page, list) and all(t.get("status") == status for t in page),
+                       f"status={status} filters", [t.get("status") for t in (page or [])][:5])
+        self.call("empty status and before (no filter)", "GET", "/tasks/all?status=&before=&limit=1000", "/tasks/all",
+                  200, headers=self.key())
+        for query in ("status=done", "limit=0", "limit=1001", "limit=abc", "limit=", "before=abc"):
+            self.call(query, "GET", f"/tasks/all?{query}", "/tasks/all", 422, headers=self.key())
+        self.call("unknown before cursor", "GET", f"/tasks/all?before={uuid.uuid4()}", "/tasks/all", 404,
+                  headers=self.key())
+        self.call("no API key", "GET", "/tasks/all", "/tasks/all", 401)
+        self.call("wrong Bearer key", "GET", "/tasks/all", "/tasks/all", 401, headers=self.bearer("wrong" * 8))
+        for task_id in ids:
+            self.send("DELETE", f"/task/{task_id}", self.key())
+
+    def runners(self):
+        _, runners = self.call("all runners", "GET", "/runners", "/runners", 200, headers=self.key())
+        by_id = {r.get("runner_id"): r for r in (runners or [])}
+        a = by_id.get(self.runner_a, {})
+        self.check(a.get("state") == "busy" and a.get("operation_codes") == sorted(a.get("operation_codes") or [0])
+                   and self.code["lease"] in (a.get("operation_codes") or []),
+                   "runner A is listed, busy (holds a lease), with its operation codes", a)
+        self.check(by_id.get(self.runner_b, {}).get("state") == "idle", "runner B is listed idle",
+                   by_id.get(self.runner_b))
+        if self.reg_any:
+            self.check(by_id.get(self.reg_any, {}).get("operation_codes", 0) is None,
+                       "a runner for any code has operation_codes null", by_id.get(self.reg_any))
+        self.call("no API key", "GET", "/runners", "/runners", 401)
+        self.call("runner token instead of an API key", "GET", "/runners", "/runners", 401,
+                  headers=self.bearer(self.token_a))
+        # Release the heartbeat task's lease.
+        self.send("POST", "/result", self.bearer(self.token_a),
+                  {"task_id": self.hb_task, "runner_id": self.runner_a, "status": "completed", "result_data": None})
+
+    def methods_and_paths(self):
+        sample = {"task_id": str(uuid.uuid4())}
+        for template, item in self.spec.get("paths", {}).items():
+            documented = {m.upper() for m in item if m in METHODS}
+            allowed = set(documented)
+            if "GET" in allowed:
+                allowed.add("HEAD")
+            path = template.format(**sample)
+            for method in ("PUT", "PATCH", "DELETE", "POST", "GET"):
+                if method in documented:
+                    continue
+                response, _ = self.call(f"method not allowed on {template}", method, path, None, 405,
+                                        component="MethodNotAllowed")
+                if response is not None:
+                    got = {m.strip() for m in response.headers.get("Allow", "").split(",") if m.strip()}
+                    self.check(got == allowed, f"{method} {template}: Allow lists the documented methods",
+                               f"Allow: {response.headers.get('Allow')!r}, documented {sorted(allowed)}")
+                break
+        for template, item in self.spec.get("paths", {}).items():
+            path = template.format(**sample)
+            for method in item:
+                if method not in METHODS:
+                    continue
+                self.call("text body on any route", method.upper(), path, template, 415,
+                          raw=b"text", content_type="text/plain")
+                self.call("oversized body on any route", method.upper(), path, template, 413,
+                          raw=b"x" * (self.max_body + 1), content_type="application/json")
+        for path in ("/nope", "/task/", "/tasks/", "/task/a/b/c", "/healthz/x", "/result/"):
+            self.call("unknown path", "GET", path, None, 404, component="NotFound", headers=self.key())
+        self.call("unknown path with an oversized body", "POST", "/nope", None, 413, component="PayloadTooLarge",
+                  raw=b"x" * (self.max_body + 1))
+
+    # ----- coverage -----------------------------------------------------------------------
+
+    def coverage(self):
+        for template, item in self.spec.get("paths", {}).items():
+            for method in item:
+                if method not in METHODS:
+                    continue
+                self.check((template, method) in self.exercised, f"coverage: {method.upper()} {template} exercised",
+                           "never called")
+                for status in item[method].get("responses", {}):
+                    if status in ("429", "503"):
+                        continue  # nginx rate limiting / capacity / upstream down: not provoked by design
+                    if (template, method, status) not in self.statuses:
+                        print(f"INFO not provoked: {method.upper()} {template} -> {status}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser.add_argument("--spec", default=os.path.normpath(os.path.join(here, "..", "..", "openapi.yaml")))
+    parser.add_argument("--base-url", help="e.g. http://127.0.0.1:8080; without it only the spec is validated")
+    parser.add_argument("--api-key")
+    parser.add_argument("--registration-token")
+    parser.add_argument("--max-body-bytes", type=int, default=1048576)
+    parser.add_argument("--jwt-secret", help="the server's DDA_JWT_SECRET (optional): enables the expired-token "
+                        "and unknown-runner (401) checks")
+    parser.add_argument("--timeout", type=float, default=40.0, help="seconds per request")
+    args = parser.parse_args()
+    if args.base_url and not (args.api_key and args.registration_token):
+        parser.error("--base-url needs --api-key and --registration-token")
+
+    checker = Checker(args.spec, args.base_url, args.api_key, args.registration_token,
+                      args.max_body_bytes, args.timeout, args.jwt_secret)
+    if checker.load_spec() and args.base_url:
+        try:
+            checker.run_live()
+        except Exception as error:  # a broken scenario must not hide the summary
+            checker.fail("scenarios ran to the end", f"{type(error).__name__}: {error}")
+        checker.coverage()
+    print(f"{checker.passed} passed, {checker.failed} failed")
+    return 1 if checker.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
