@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages DDA needs, only those missing. Usage: install-deps.sh [server|all]
-#   server: libfcgi-dev nginx (build + make run + server tests)
+#   server: libfcgi-dev libcurl4-openssl-dev nginx (build, make run, tests)
 #   all:    + spawn-fcgi wrk (tools, bench)
 set -euo pipefail
 set_name="${1:-server}"
-packages=(libfcgi-dev nginx)
+packages=(libfcgi-dev libcurl4-openssl-dev nginx pkg-config)
 [ "$set_name" = all ] && packages+=(spawn-fcgi wrk)
 missing=()
 for p in "${packages[@]}"; do

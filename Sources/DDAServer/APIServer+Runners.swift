@@ -19,6 +19,7 @@ extension APIServer {
             throw HTTPError.unauthorized(
                 "A registration token is required: send `X-Registration-Token` or the body field `registration_token`.")
         }
+        try fields.requireObject()
         let name = try fields.requiredString("name")
         guard name.isValidName else {
             throw HTTPError.validation("Field `name` must be 1 to 128 characters without control characters.")
@@ -56,14 +57,13 @@ extension APIServer {
 
     /// `GET /tasks?runner_id=…&wait=S`
     func lease(_ request: HTTPRequest, _ context: inout RequestContext) throws -> HTTPResponse {
+        let claims = try verifyRunnerToken(request)
         let query = request.queryItems
-        let runnerID = try authenticateRunner(request) { () throws(HTTPError) -> RunnerID in
-            guard let text = query["runner_id"], !text.isEmpty else {
-                throw HTTPError.validation("Parameter `runner_id` is required.")
-            }
-            guard let id = RunnerID(text) else { throw HTTPError.validation("Parameter `runner_id` must be a UUID.") }
-            return id
+        guard let text = query["runner_id"], !text.isEmpty else {
+            throw HTTPError.validation("Parameter `runner_id` is required.")
         }
+        guard let runnerID = RunnerID(text) else { throw HTTPError.validation("Parameter `runner_id` must be a UUID.") }
+        try requireSameRunner(claims, runnerID)
         context.runnerID = runnerID
         var wait: Int64 = 0
         if let text = query["wait"] {
@@ -80,13 +80,11 @@ extension APIServer {
 
     /// `POST /result`
     func submitResult(_ request: HTTPRequest, _ body: [UInt8], _ context: inout RequestContext) throws -> HTTPResponse {
-        guard bearerToken(request) != nil else {
-            throw HTTPError.unauthorized("A runner token is required: send `Authorization: Bearer <runner_token>` from /register.")
-        }
+        let claims = try verifyRunnerToken(request)
         let fields = try Fields(body: body)
-        let runnerID = try authenticateRunner(request) { () throws(HTTPError) -> RunnerID in
-            try fields.requiredUUID("runner_id")
-        }
+        try fields.requireObject()
+        let runnerID = try fields.requiredUUID("runner_id")
+        try requireSameRunner(claims, runnerID)
         context.runnerID = runnerID
         let taskID = try fields.requiredUUID("task_id")
         context.taskID = taskID
@@ -111,13 +109,11 @@ extension APIServer {
 
     /// `POST /heartbeat`
     func heartbeat(_ request: HTTPRequest, _ body: [UInt8], _ context: inout RequestContext) throws -> HTTPResponse {
-        guard bearerToken(request) != nil else {
-            throw HTTPError.unauthorized("A runner token is required: send `Authorization: Bearer <runner_token>` from /register.")
-        }
+        let claims = try verifyRunnerToken(request)
         let fields = try Fields(body: body)
-        let runnerID = try authenticateRunner(request) { () throws(HTTPError) -> RunnerID in
-            try fields.requiredUUID("runner_id")
-        }
+        try fields.requireObject()
+        let runnerID = try fields.requiredUUID("runner_id")
+        try requireSameRunner(claims, runnerID)
         context.runnerID = runnerID
         let taskID = try fields.uuid("task_id", required: false)
         context.taskID = taskID

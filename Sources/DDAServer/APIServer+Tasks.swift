@@ -11,6 +11,7 @@ extension APIServer {
         }
         let fields = try Fields(body: body)
         let apiKey = try authenticateAPIKey(request, body: fields)
+        try fields.requireObject()
         let operationCode = try fields.integer("operation_code", in: Limits.operationCodes)
         var params = JSONValue.emptyObject
         if let value = fields.optional("params") {

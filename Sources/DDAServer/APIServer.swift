@@ -34,10 +34,11 @@ public final class APIServer: Sendable {
             guard let routes = Route.match(path: request.path) else {
                 throw HTTPError.notFound("No route \(request.path.prefix(200)).")
             }
-            let method = request.method == "HEAD" ? "GET" : request.method
+            // HEAD is GET without the body, except on GET /tasks, which leases a task.
+            let method = request.method == "HEAD" && routes["GET"]?.isSafe == true ? "GET" : request.method
             guard let route = routes[method] else {
                 var allowed = routes.keys.sorted()
-                if allowed.contains("GET") { allowed.append("HEAD") }
+                if routes["GET"]?.isSafe == true { allowed.append("HEAD") }
                 throw HTTPError(405, .methodNotAllowed,
                                 "\(request.method) is not allowed on \(request.path.prefix(200)); use \(allowed.joined(separator: ", ")).",
                                 headers: [("Allow", allowed.joined(separator: ", "))])

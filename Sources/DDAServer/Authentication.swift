@@ -38,23 +38,22 @@ extension APIServer {
         return used
     }
 
-    /// Checks the runner token and that it speaks for `runnerID` (from the query or body):
-    /// 401 for a missing, forged or expired token, 422 without a `runner_id`, 403 when the
-    /// token belongs to another runner.
-    func authenticateRunner(_ request: HTTPRequest, runnerID: () throws(HTTPError) -> RunnerID) throws(HTTPError) -> RunnerID {
+    /// Verifies the runner token: 401 for a missing, forged or expired one.
+    func verifyRunnerToken(_ request: HTTPRequest) throws(HTTPError) -> RunnerTokenSigner.Claims {
         guard let token = bearerToken(request) else {
             throw HTTPError.unauthorized("A runner token is required: send `Authorization: Bearer <runner_token>` from /register.")
         }
-        let claims: RunnerTokenSigner.Claims
         do {
-            claims = try signer.verify(token, now: clock.now().seconds)
+            return try signer.verify(token, now: clock.now().seconds)
         } catch {
             throw HTTPError.unauthorized(error.message)
         }
-        let id = try runnerID()
-        guard claims.runnerID == id else {
+    }
+
+    /// 403 when the token belongs to another runner than the one the request acts for.
+    func requireSameRunner(_ claims: RunnerTokenSigner.Claims, _ runnerID: RunnerID) throws(HTTPError) {
+        guard claims.runnerID == runnerID else {
             throw HTTPError.forbidden("This runner token belongs to another runner than `runner_id`.")
         }
-        return id
     }
 }

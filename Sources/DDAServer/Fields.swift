@@ -4,8 +4,10 @@ import DDAModel
 /// whose message names the field.
 struct Fields {
     let object: JSONObject
+    private let topLevelType: String?
 
-    /// Parses a request body that must be a JSON object.
+    /// Parses a request body (400 when it is not JSON). Whether it is an object is checked
+    /// by `requireObject()`, after the credentials, so an anonymous caller learns nothing.
     init(body: [UInt8]) throws(HTTPError) {
         let value: JSONValue
         do {
@@ -14,10 +16,18 @@ struct Fields {
             if body.isEmpty { throw HTTPError(400, .invalidJSON, "The request body is empty; send a JSON object.") }
             throw HTTPError(400, .invalidJSON, "The body is not valid JSON: \(error.description).")
         }
-        guard case .object(let object) = value else {
-            throw HTTPError.validation("The body must be a JSON object, not \(value.typeName).")
+        if case .object(let object) = value {
+            self.object = object
+            topLevelType = nil
+        } else {
+            self.object = JSONObject()
+            topLevelType = value.typeName
         }
-        self.object = object
+    }
+
+    /// 422 unless the body is a JSON object.
+    func requireObject() throws(HTTPError) {
+        if let topLevelType { throw HTTPError.validation("The body must be a JSON object, not \(topLevelType).") }
     }
 
     func has(_ name: String) -> Bool { object[name] != nil }

@@ -27,6 +27,12 @@ enum Route: Sendable {
         }
     }
 
+    /// Whether GET on this route changes nothing (so HEAD may stand in for it).
+    var isSafe: Bool {
+        if case .lease = self { return false }
+        return true
+    }
+
     /// The routes of a path by method, or nil for an unknown path.
     static func match(path: String) -> [String: Route]? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
