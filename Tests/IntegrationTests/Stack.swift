@@ -14,7 +14,8 @@ final class Stack: @unchecked Sendable {
 
     let directory: URL
     let port: UInt16
-    let server: Process
+    private(set) var server: Process
+    private let serverEnvironment: [String: String]
     let nginx: Process
     let client: HTTPClient
     let serverLog: URL
@@ -47,9 +48,7 @@ final class Stack: @unchecked Sendable {
 
         serverLog = directory.appendingPathComponent("server.log")
         _ = FileManager.default.createFile(atPath: serverLog.path, contents: nil)
-        server = Process()
-        server.executableURL = URL(fileURLWithPath: Self.serverBinary)
-        server.environment = [
+        serverEnvironment = [
             "DDA_API_KEYS": "\(Self.apiKey),\(Self.secondAPIKey)",
             "DDA_REGISTRATION_TOKEN": Self.registrationToken,
             "DDA_JWT_SECRET": Self.jwtSecret,
@@ -59,9 +58,7 @@ final class Stack: @unchecked Sendable {
             "DDA_MAX_BODY_BYTES": String(maxBodyBytes),
             "DDA_LOG_LEVEL": "info",
         ].merging(extraEnvironment) { $1 }
-        server.standardError = try FileHandle(forWritingTo: serverLog)
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
+        server = try Self.startServer(environment: serverEnvironment, log: serverLog)
 
         nginx = Process()
         nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
@@ -71,6 +68,29 @@ final class Stack: @unchecked Sendable {
         try nginx.run()
 
         try awaitCondition("the stack answers /healthz", timeoutSeconds: 15) {
+            (try? client.get("/healthz"))?.status == 200
+        }
+    }
+
+    private static func startServer(environment: [String: String], log: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: serverBinary)
+        process.environment = environment
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardError = handle
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Stops the server (SIGTERM) and starts a new one on the same socket: everything in
+    /// memory is gone, the JWT secret is the same.
+    func restartServer() throws {
+        server.terminate()
+        server.waitUntilExit()
+        server = try Self.startServer(environment: serverEnvironment, log: serverLog)
+        try awaitCondition("the restarted server answers", timeoutSeconds: 15) {
             (try? client.get("/healthz"))?.status == 200
         }
     }
