@@ -5,14 +5,14 @@ SWIFT ?= swift
 .PHONY: run test build release deps unit integration contract clean help
 
 help:
-	@echo "make run    install what is missing, build, start nginx + dda-server on http://127.0.0.1:$${DDA_HTTP_PORT:-8080}"
+	@echo "make run    install what is missing, build, start nginx + dda-server + $${DDA_RUNNERS:-1} runner(s) on http://127.0.0.1:$${DDA_HTTP_PORT:-8080}"
 	@echo "make test   everything CI runs: unit, in-process handler and integration tests, the OpenAPI contract check"
 
 deps:
 	@scripts/install-deps.sh server
 
 release: deps
-	$(SWIFT) build -c release --product dda-server
+	$(SWIFT) build -c release
 
 build: deps
 	$(SWIFT) build --build-tests

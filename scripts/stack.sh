@@ -4,13 +4,16 @@
 # Used by `make run`. Credentials come from the environment (DDA_API_KEYS,
 # DDA_REGISTRATION_TOKEN, DDA_JWT_SECRET) or are generated once into .run/dev.env.
 #
-# Environment: DDA_SERVER_BIN (default .build/release/dda-server), DDA_HTTP_PORT,
-# DDA_MAX_BODY_BYTES, DDA_RUNNERS (runners to start, once dda-runner exists).
+# Environment: DDA_SERVER_BIN (default .build/release/dda-server), DDA_RUNNER_BIN (default
+# .build/release/dda-runner), DDA_HTTP_PORT, DDA_MAX_BODY_BYTES, DDA_RUNNERS (loop-mode
+# runners to start on this machine, default 1; 0 starts none).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 port="${DDA_HTTP_PORT:-8080}"
 bin="${DDA_SERVER_BIN:-$here/.build/release/dda-server}"
+runner_bin="${DDA_RUNNER_BIN:-$here/.build/release/dda-runner}"
+runners="${DDA_RUNNERS:-1}"
 max_body="${DDA_MAX_BODY_BYTES:-1048576}"
 
 mkdir -p .run
@@ -60,6 +63,16 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "$url/healthz" >/dev/null
 
+: > "$run_dir/runner.toml"   # an empty config: built-in operations only, unless DDA_RUNNER_CONFIG is set
+for n in $(seq 1 "$runners"); do
+    [ "$runners" -gt 0 ] || break
+    # Only the runner's own variables: the server's secrets stay out of its environment.
+    env -i PATH="$PATH" DDA_SERVER_URL="$url" DDA_REGISTRATION_TOKEN="$DDA_REGISTRATION_TOKEN" \
+        DDA_RUNNER_NAME="local-runner-$n" DDA_RUNNER_STATE_FILE="$run_dir/runner-$n.json" \
+        DDA_RUNNER_CONFIG="${DDA_RUNNER_CONFIG:-$run_dir/runner.toml}" "$runner_bin" &
+    pids+=($!)
+done
+
 first_key="${DDA_API_KEYS%%,*}"
 cat <<MSG
 
@@ -67,6 +80,7 @@ DDA is running.
   URL:                $url
   API key:            $first_key
   Registration token: $DDA_REGISTRATION_TOKEN
+  Runners started:    $runners (loop mode, long polling)
 
 Try:
   curl -s $url/healthz
