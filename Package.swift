@@ -75,7 +75,10 @@ let package = Package(
         .testTarget(name: "DDARunnerTests", dependencies: ["DDARunner", "DDAModel"]),
         .testTarget(name: "DDAModelTests", dependencies: ["DDAModel"]),
         .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel"]),
-        .testTarget(name: "DDAServerTests", dependencies: ["DDAServer", "TaskQueue", "DDAModel", "HTTPCore"]),
+        .testTarget(
+            name: "DDAServerTests",
+            dependencies: ["DDAServer", "TaskQueue", "DDAModel", "HTTPCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["DDAModel"]),
     ]
 )

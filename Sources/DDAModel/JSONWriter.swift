@@ -45,9 +45,10 @@ public struct JSONWriter {
             writeRaw("null")
             return
         }
-        if d == d.rounded(), abs(d) < 1e15 {
+        if d == 0, d.sign == .minus {
+            writeRaw("-0.0")  // keeps the sign and stays a fractional number on the way back
+        } else if d == d.rounded(), abs(d) < 1e15 {
             writeRaw(String(Int64(d)))
-            if d == 0, d.sign == .minus { return }
             writeRaw(".0")
         } else {
             writeRaw(String(describing: d))

@@ -92,7 +92,8 @@ struct QueueState {
         if task.availableAt > now {
             backoff.insert(TimedEntry(at: task.availableAt.milliseconds, key: task.id, token: task.readyToken))
         } else {
-            ready.append(taskID: task.id, token: task.readyToken, operationCode: task.operationCode, priority: task.priority)
+            ready.append(taskID: task.id, token: task.readyToken, order: task.creationSeq, operationCode: task.operationCode,
+                         priority: task.priority)
         }
     }
 
@@ -146,7 +147,8 @@ struct QueueState {
         while let entry = backoff.min, entry.at <= now.milliseconds {
             backoff.popMin()
             guard let task = tasks[entry.key], task.status == .pending, task.readyToken == entry.token else { continue }
-            ready.append(taskID: task.id, token: task.readyToken, operationCode: task.operationCode, priority: task.priority)
+            ready.append(taskID: task.id, token: task.readyToken, order: task.creationSeq, operationCode: task.operationCode,
+                         priority: task.priority)
             becameReady = true
         }
         while let entry = retention.min, entry.at <= now.milliseconds {

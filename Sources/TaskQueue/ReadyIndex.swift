@@ -1,20 +1,27 @@
 import DDAModel
 
-/// Pending tasks that may be leased now, by operation code and then priority, FIFO within a
-/// priority. Leasing looks at the head of one queue per candidate code instead of scanning
-/// tasks. Entries are never removed from the middle: a cancelled or re-queued task leaves a
-/// stale entry that `validate` rejects when it reaches the head.
+/// Pending tasks that may be leased now, by operation code and then priority, oldest first
+/// within a priority (by creation, so a task back from its retry backoff is not queued
+/// behind younger ones). Leasing looks at the head of one heap per candidate code instead of
+/// scanning tasks. Entries are never removed from the middle: a cancelled or re-queued task
+/// leaves a stale entry that `isValid` rejects when it reaches the head.
 struct ReadyIndex {
-    struct Entry {
+    struct Entry: Comparable {
         var taskID: TaskID
+        /// Identifies this enqueueing of the task (stale entries carry an old token).
         var token: Int64
+        /// The task's creation sequence: the order within a priority.
+        var order: Int64
+
+        static func < (a: Entry, b: Entry) -> Bool { a.order < b.order }
+        static func == (a: Entry, b: Entry) -> Bool { a.token == b.token && a.taskID == b.taskID }
     }
 
     /// The queues of one operation code.
     struct CodeQueue {
         /// Priorities with a non-empty queue, highest first.
         var priorities: [Int64] = []
-        var levels: [Int64: FIFO<Entry>] = [:]
+        var levels: [Int64: BinaryHeap<Entry>] = [:]
 
         var isEmpty: Bool { priorities.isEmpty }
 
@@ -22,17 +29,17 @@ struct ReadyIndex {
             if levels[priority] == nil {
                 let index = priorities.firstIndex(where: { $0 < priority }) ?? priorities.count
                 priorities.insert(priority, at: index)
-                levels[priority] = FIFO()
+                levels[priority] = BinaryHeap()
             }
-            levels[priority]?.append(entry)
+            levels[priority]?.insert(entry)
         }
 
         /// The first valid entry, dropping stale ones on the way.
         mutating func head(_ isValid: (Entry) -> Bool) -> (priority: Int64, entry: Entry)? {
             while let priority = priorities.first {
-                while let entry = levels[priority]?.first {
+                while let entry = levels[priority]?.min {
                     if isValid(entry) { return (priority, entry) }
-                    levels[priority]?.removeFirst()
+                    levels[priority]?.popMin()
                 }
                 levels[priority] = nil
                 priorities.removeFirst()
@@ -41,7 +48,7 @@ struct ReadyIndex {
         }
 
         mutating func removeHead(priority: Int64) {
-            levels[priority]?.removeFirst()
+            levels[priority]?.popMin()
             if levels[priority]?.isEmpty ?? true {
                 levels[priority] = nil
                 priorities.removeAll { $0 == priority }
@@ -51,12 +58,12 @@ struct ReadyIndex {
 
     private(set) var codes: [Int64: CodeQueue] = [:]
 
-    mutating func append(taskID: TaskID, token: Int64, operationCode: Int64, priority: Int64) {
-        codes[operationCode, default: CodeQueue()].append(Entry(taskID: taskID, token: token), priority: priority)
+    mutating func append(taskID: TaskID, token: Int64, order: Int64, operationCode: Int64, priority: Int64) {
+        codes[operationCode, default: CodeQueue()].append(Entry(taskID: taskID, token: token, order: order), priority: priority)
     }
 
     /// Removes and returns the best entry among `allowed` codes (nil = any code): highest
-    /// priority, then lowest token (oldest enqueue).
+    /// priority, then the oldest task.
     mutating func popBest(allowed: [Int64]?, isValid: (Entry) -> Bool) -> TaskID? {
         var best: (code: Int64, priority: Int64, entry: Entry)?
         func consider(_ code: Int64) {
@@ -67,7 +74,7 @@ struct ReadyIndex {
             guard let head else { return }
             if let current = best {
                 if head.priority > current.priority
-                    || (head.priority == current.priority && head.entry.token < current.entry.token)
+                    || (head.priority == current.priority && head.entry.order < current.entry.order)
                 {
                     best = (code, head.priority, head.entry)
                 }
