@@ -41,7 +41,7 @@ extension APIServer {
                 codes?.append(code)
             }
         }
-        let runner = queue.registerRunner(name: name, operationCodes: codes)
+        let runner = try queueCall { () throws(QueueError) in try queue.registerRunner(name: name, operationCodes: codes) }
         let issued = clock.now().seconds
         let expires = issued + configuration.runnerTokenTTLSeconds
         let token = signer.sign(runnerID: runner.id, name: name, issuedAt: issued, expiresAt: expires)

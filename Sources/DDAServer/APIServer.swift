@@ -70,7 +70,12 @@ public final class APIServer: Sendable {
         let body = try checkedBody(request)
         switch route {
         case .root: return root()
-        case .healthz: return .json(200, ["status": "ok"])
+        case .healthz:
+            if let failure = queue.persistenceFailure {
+                throw HTTPError(503, .unavailable, "The journal cannot be written: \(failure)",
+                                headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
+            }
+            return .json(200, ["status": "ok"])
         case .metrics:
             _ = try authenticateAPIKey(request, body: nil)
             return metrics()
@@ -152,6 +157,8 @@ public final class APIServer: Sendable {
             case .taskNotFound, .cursorNotFound: throw HTTPError.notFound(error.message)
             case .runnerNotFound: throw HTTPError.unauthorized(error.message)
             case .conflict: throw HTTPError.conflict(error.message)
+            case .unavailable:
+                throw HTTPError(503, .unavailable, error.message, headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
             case .atCapacity:
                 throw HTTPError(503, .unavailable, error.message,
                                 headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])

@@ -10,6 +10,8 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let conflict = Code(name: "conflict")
         /// The queue is at capacity (503).
         public static let atCapacity = Code(name: "at_capacity")
+        /// The journal cannot be written; nothing is acknowledged (503).
+        public static let unavailable = Code(name: "unavailable")
         /// Unknown pagination cursor (404).
         public static let cursorNotFound = Code(name: "cursor_not_found")
         public var description: String { name }

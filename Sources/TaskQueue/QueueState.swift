@@ -45,9 +45,25 @@ struct QueueState {
     var nextSeq: Int64 = 1
     var lastRunnerSweep: Int64 = 0
     var shuttingDown = false
+    /// Where changes are appended, when the queue persists.
+    var journal: Journal?
 
     init(configuration: QueueConfiguration) {
         self.configuration = configuration
+    }
+
+    /// Stores a changed task and appends it to the journal: the one way tasks change.
+    mutating func save(_ task: TaskRecord, created: Bool = false, idempotencyKey: String? = nil,
+                       idempotencyExpires: Int64? = nil)
+    {
+        tasks[task.id] = task
+        journal?.append(.task(task, created: created, idempotencyKey: idempotencyKey, idempotencyExpires: idempotencyExpires))
+    }
+
+    /// Stores a new or changed runner and appends it to the journal.
+    mutating func save(_ runner: RunnerRecord) {
+        runners[runner.id] = runner
+        journal?.append(.runner(runner))
     }
 
     mutating func takeSeq() -> Int64 {
@@ -142,7 +158,7 @@ struct QueueState {
                                          detail: "attempt \(task.attempts)"))
             counters.leaseExpired += 1
             failAttempt(&task, error: "lease_expired", now: now)
-            tasks[task.id] = task
+            save(task)
         }
         while let entry = backoff.min, entry.at <= now.milliseconds {
             backoff.popMin()

@@ -42,6 +42,7 @@ public final class QueueTicker: Sendable {
         defer { done.store(true, ordering: .releasing) }
         while running.load(ordering: .acquiring) {
             queue.tick()
+            _ = queue.compactIfNeeded()
             let due = queue.millisecondsUntilDue() ?? maxSleepMilliseconds
             var remaining = max(1, min(due, maxSleepMilliseconds))
             // Sleep in short slices so stop() is prompt.

@@ -1,7 +1,7 @@
 import DDAModel
 
 /// A registered runner.
-public struct RunnerRecord: Sendable {
+public struct RunnerRecord: Sendable, Equatable {
     public enum State: String, Sendable {
         case idle
         case busy

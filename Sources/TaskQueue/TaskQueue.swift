@@ -7,13 +7,26 @@ import DDAModel
 /// to apply lease expiry and backoff when no request arrives.
 public final class TaskQueue: Sendable {
     public let configuration: QueueConfiguration
-    private let clock: any TimeSource
-    private let state: LockedState<QueueState>
+    let clock: any TimeSource
+    let state: LockedState<QueueState>
+    /// The journal when the queue persists (`TaskQueue.open`), else nil: memory only.
+    let journal: Journal?
 
+    /// A queue in memory only.
     public init(configuration: QueueConfiguration = QueueConfiguration(), clock: any TimeSource = SystemTimeSource()) {
         self.configuration = configuration
         self.clock = clock
         self.state = LockedState(QueueState(configuration: configuration))
+        self.journal = nil
+    }
+
+    init(configuration: QueueConfiguration, clock: any TimeSource, state: QueueState, journal: Journal) {
+        self.configuration = configuration
+        self.clock = clock
+        var state = state
+        state.journal = journal
+        self.state = LockedState(state)
+        self.journal = journal
     }
 
     /// Applies what is due now: lease expiry, end of backoff, retention. Wakes long-polling
@@ -42,7 +55,7 @@ public final class TaskQueue: Sendable {
     /// first task instead and `created == false`.
     public func createTask(_ new: NewTask, idempotencyKey: String? = nil) throws(QueueError) -> (task: TaskRecord, created: Bool) {
         let now = clock.now()
-        let result: Result<(TaskRecord, Bool), QueueError> = state.withLock { state in
+        let result: Result<(TaskRecord, Bool), QueueError> = try mutate { state in
             state.tick(now: now)
             if let key = idempotencyKey, let existing = state.idempotency[key] {
                 if let task = state.tasks[existing.taskID] { return .success((task, false)) }
@@ -58,14 +71,16 @@ public final class TaskQueue: Sendable {
                 creationSeq: state.takeSeq())
             state.statusCounts[.pending, default: 0] += 1
             state.enqueue(&task, now: now)
-            state.tasks[task.id] = task
             state.creationOrder.append((task.creationSeq, task.id))
             state.counters.created += 1
+            var expires: Int64?
             if let key = idempotencyKey {
-                let expires = now.milliseconds + configuration.idempotencyWindowSeconds * 1000
-                state.idempotency[key] = (task.id, expires)
-                state.idempotencyExpiry.insert(TimedEntry(at: expires, key: key, token: 0))
+                let until = now.milliseconds + configuration.idempotencyWindowSeconds * 1000
+                state.idempotency[key] = (task.id, until)
+                state.idempotencyExpiry.insert(TimedEntry(at: until, key: key, token: 0))
+                expires = until
             }
+            state.save(task, created: true, idempotencyKey: idempotencyKey, idempotencyExpires: expires)
             return .success((task, true))
         }
         let (task, created) = try result.get()
@@ -85,7 +100,7 @@ public final class TaskQueue: Sendable {
     /// Cancels a pending or running task; the runner learns it from its next heartbeat.
     public func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord {
         let now = clock.now()
-        return try state.withLock { (state) throws(QueueError) -> TaskRecord in
+        return try mutate { (state) throws(QueueError) -> TaskRecord in
             state.tick(now: now)
             guard var task = state.tasks[id] else { throw QueueError(.taskNotFound, "No task with id \(id).") }
             guard !task.status.isFinished else {
@@ -95,7 +110,7 @@ public final class TaskQueue: Sendable {
             state.finish(&task, as: .cancelled, now: now)
             state.appendEvent(&task, TaskEvent(at: now, kind: .cancelled))
             state.counters.cancelled += 1
-            state.tasks[id] = task
+            state.save(task)
             return task
         }
     }
@@ -103,7 +118,7 @@ public final class TaskQueue: Sendable {
     /// Puts a failed or cancelled task back to pending with its attempts reset.
     public func retry(_ id: TaskID) throws(QueueError) -> TaskRecord {
         let now = clock.now()
-        let task = try state.withLock { (state) throws(QueueError) -> TaskRecord in
+        let task = try mutate { (state) throws(QueueError) -> TaskRecord in
             state.tick(now: now)
             guard var task = state.tasks[id] else { throw QueueError(.taskNotFound, "No task with id \(id).") }
             guard task.status == .failed || task.status == .cancelled else {
@@ -125,7 +140,7 @@ public final class TaskQueue: Sendable {
             state.enqueue(&task, now: now)
             state.appendEvent(&task, TaskEvent(at: now, kind: .retried))
             state.counters.retried += 1
-            state.tasks[id] = task
+            state.save(task)
             return task
         }
         state.broadcast()
@@ -166,13 +181,13 @@ public final class TaskQueue: Sendable {
     // MARK: Runners
 
     /// Registers a runner; `operationCodes` nil means it can run any code.
-    public func registerRunner(name: String, operationCodes: [Int64]?) -> RunnerRecord {
+    public func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord {
         let now = clock.now()
         let runner = RunnerRecord(
             id: RunnerID.random(), name: name,
             operationCodes: operationCodes.map { Array(Set($0)).sorted() },
             registeredAt: now, lastSeenAt: now)
-        state.withLock { $0.runners[runner.id] = runner }
+        try mutate { state in state.save(runner) }
         return runner
     }
 
@@ -196,15 +211,15 @@ public final class TaskQueue: Sendable {
     public func lease(runnerID: RunnerID, waitMilliseconds: Int64 = 0) throws(QueueError) -> Lease? {
         let deadline = monotonicNanos() + UInt64(max(0, waitMilliseconds)) * 1_000_000
         let clock = self.clock
-        let outcome: Result<Lease?, QueueError>? = state.withLock(waitingUntil: deadline) { state in
+        let outcome: (Result<Lease?, QueueError>, UInt64?)? = state.withLock(waitingUntil: deadline) { state in
             let now = clock.now()
             state.tick(now: now)
             guard var runner = state.runners[runnerID] else {
-                return .done(.failure(QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")))
+                return .done((.failure(QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")), nil))
             }
             runner.lastSeenAt = now
             defer { state.runners[runnerID] = runner }
-            if state.shuttingDown { return .done(.success(nil)) }
+            if state.shuttingDown { return .done((.success(nil), nil)) }
             let tasks = state.tasks
             guard let taskID = state.ready.popBest(allowed: runner.operationCodes, isValid: { entry in
                 guard let task = tasks[entry.taskID] else { return false }
@@ -222,13 +237,15 @@ public final class TaskQueue: Sendable {
             state.appendEvent(&task, TaskEvent(at: now, kind: .leased, runnerID: runnerID, detail: "attempt \(task.attempts)"))
             state.counters.leased += 1
             runner.runningTasks.insert(taskID)
-            state.tasks[taskID] = task
-            return .done(.success(Lease(taskID: taskID, operationCode: task.operationCode, params: task.params,
-                                        attempt: task.attempts, leaseExpiresAt: expires,
-                                        timeoutSeconds: task.timeoutSeconds)))
+            state.save(task)
+            return .done((.success(Lease(taskID: taskID, operationCode: task.operationCode, params: task.params,
+                                         attempt: task.attempts, leaseExpiresAt: expires,
+                                         timeoutSeconds: task.timeoutSeconds)), state.journal?.lastSeq))
         }
         guard let outcome else { return nil }
-        return try outcome.get()
+        let lease = try outcome.0.get()
+        try commit(outcome.1)
+        return lease
     }
 
     /// Records a runner's result. Accepted once from the lease holder (for the current attempt
@@ -236,7 +253,7 @@ public final class TaskQueue: Sendable {
     /// is a conflict and changes nothing.
     public func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome {
         let now = clock.now()
-        let outcome = try state.withLock { (state) throws(QueueError) -> SubmitOutcome in
+        let outcome = try mutate { (state) throws(QueueError) -> SubmitOutcome in
             state.tick(now: now)
             guard state.runners[submission.runnerID] != nil else {
                 throw QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
@@ -276,7 +293,7 @@ public final class TaskQueue: Sendable {
                 state.failAttempt(&task, error: error, now: now)
                 if task.status == .failed { task.resultData = submission.resultData }
             }
-            state.tasks[task.id] = task
+            state.save(task)
             return .accepted
         }
         return outcome
@@ -296,7 +313,7 @@ public final class TaskQueue: Sendable {
     /// holds) by the task's timeout.
     public func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply {
         let now = clock.now()
-        return try state.withLock { (state) throws(QueueError) -> HeartbeatReply in
+        return try mutate { (state) throws(QueueError) -> HeartbeatReply in
             state.tick(now: now)
             guard var runner = state.runners[runnerID] else {
                 throw QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
@@ -323,10 +340,32 @@ public final class TaskQueue: Sendable {
                 task.leaseExpiresAt = expires
                 state.leaseDeadlines.insert(TimedEntry(at: expires.milliseconds, key: id, token: Int64(task.attempts)))
                 state.appendEvent(&task, TaskEvent(at: now, kind: .heartbeatExtended, runnerID: runnerID))
-                state.tasks[id] = task
+                state.save(task)
                 earliest = min(earliest ?? expires, expires)
             }
             return HeartbeatReply(leaseExpiresAt: earliest, cancelled: false)
+        }
+    }
+
+    // MARK: Persistence
+
+    /// Runs a change under the lock, then waits until its journal records are as durable as
+    /// the fsync policy promises — after the lock is released, so one fsync serves many.
+    private func mutate<R>(_ body: (inout QueueState) throws(QueueError) -> R) throws(QueueError) -> R {
+        let (result, seq) = try state.withLock { (state) throws(QueueError) -> (R, UInt64?) in
+            let result = try body(&state)
+            return (result, state.journal?.lastSeq)
+        }
+        try commit(seq)
+        return result
+    }
+
+    private func commit(_ seq: UInt64?) throws(QueueError) {
+        guard let seq, let journal else { return }
+        do {
+            try journal.waitDurable(seq)
+        } catch {
+            throw QueueError(.unavailable, error.message)
         }
     }
 

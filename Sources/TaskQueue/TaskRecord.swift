@@ -37,7 +37,7 @@ public struct AcceptedResult: Sendable, Equatable {
 }
 
 /// A task as the queue holds it. Values of this type handed out by `TaskQueue` are copies.
-public struct TaskRecord: Sendable {
+public struct TaskRecord: Sendable, Equatable {
     public let id: TaskID
     public let operationCode: Int64
     public var params: JSONValue

@@ -21,8 +21,11 @@ struct ServerCommand: ParsableCommand {
             At least one API key is required. Generate one with:
               export DDA_API_KEYS="$(openssl rand -hex 32)"
 
+            Signals: SIGTERM/SIGINT drain and stop; SIGHUP compacts the journal.
+
             Exit codes: 0 stopped by SIGTERM/SIGINT; 64 bad usage; 71 cannot open the socket or start \
-            threads; 78 configuration error (no API key, no registration token, weak secret).
+            threads; 78 configuration error (no API key, no registration token, weak secret, unreadable \
+            or corrupt state directory).
             """,
         version: ddaVersion
     )
@@ -60,6 +63,18 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Seconds without contact after which a runner shows as offline. Env DDA_RUNNER_OFFLINE_SECONDS. Default 90.")
     var runnerOfflineSeconds: Int64?
 
+    @Option(help: "Directory of the journal and snapshots; without it the queue lives in memory only and a restart loses it. Env DDA_STATE_DIR.")
+    var stateDir: String?
+
+    @Option(help: "always (group commit: an answer waits for its fsync), interval (fsync every --fsync-interval-ms), off. Env DDA_FSYNC. Default always.")
+    var fsync: String?
+
+    @Option(help: "With --fsync interval: at most this many milliseconds of acknowledged writes at risk of a power loss. Env DDA_FSYNC_INTERVAL_MS. Default 50.")
+    var fsyncIntervalMs: Int?
+
+    @Option(help: "Journal size in bytes past which it is compacted into a snapshot (also on SIGHUP). Env DDA_COMPACT_BYTES. Default 67108864.")
+    var compactBytes: Int?
+
     @Option(help: "The 'docs' link of GET /. Env DDA_DOCS_URL. Default /openapi.yaml.")
     var docsURL: String?
 
@@ -93,7 +108,29 @@ struct ServerCommand: ParsableCommand {
             logger.warning("no DDA_JWT_SECRET set: using a random secret; runner tokens will not survive a restart")
         }
 
-        let queue = TaskQueue(configuration: settings.queue)
+        let queue: TaskQueue
+        if let journal = settings.journal {
+            switch Result(catching: { () throws(PersistenceError) in try TaskQueue.open(configuration: settings.queue, journal: journal) }) {
+            case .success(let (opened, report)):
+                queue = opened
+                if let cut = report.truncated {
+                    logger.warning("journal had a torn tail (a crash mid-write); cut it off", metadata: [
+                        "file": "\(cut.file)", "offset": "\(cut.offset)", "dropped_bytes": "\(cut.droppedBytes)"])
+                }
+                logger.info("state loaded", metadata: [
+                    "state_dir": "\(journal.directory)", "fsync": "\(journal.fsync.rawValue)",
+                    "snapshot": "\(report.snapshotGeneration.map(String.init) ?? "none")", "records": "\(report.records)",
+                    "tasks": "\(report.tasks)", "runners": "\(report.runners)",
+                    "duration_ms": "\(Int(report.milliseconds))"])
+            case .failure(let error):
+                logger.critical("cannot load the state", metadata: ["error": "\(error.message)"])
+                writeStandardError("dda-server: \(error.message)\n")
+                throw ExitCode(78)
+            }
+        } else {
+            queue = TaskQueue(configuration: settings.queue)
+            logger.warning("no --state-dir: the queue lives in memory only; a restart loses every task")
+        }
         let api = APIServer(queue: queue, configuration: settings.server, logger: logger)
         let ticker = QueueTicker(queue: queue)
         let server = FastCGIServer(configuration: settings.fastCGI, logger: Logger(label: "dda.fastcgi")) { request in
@@ -110,6 +147,7 @@ struct ServerCommand: ParsableCommand {
         sigemptyset(&stopSignals)
         sigaddset(&stopSignals, SIGTERM)
         sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         do {
@@ -124,11 +162,25 @@ struct ServerCommand: ParsableCommand {
                                                      "api_keys": "\(settings.server.apiKeys.count)"])
 
         var received: Int32 = 0
-        sigwait(&stopSignals, &received)
+        while true {
+            sigwait(&stopSignals, &received)
+            guard received == SIGHUP else { break }
+            // SIGHUP: compact the journal into a snapshot now.
+            switch Result(catching: { () throws(PersistenceError) in try queue.compact() }) {
+            case .success(let report):
+                logger.info("compacted", metadata: [
+                    "generation": "\(report.generation)", "tasks": "\(report.tasks)", "snapshot_bytes": "\(report.snapshotBytes)",
+                    "pause_ms": "\(report.pauseMilliseconds)", "duration_ms": "\(Int(report.totalMilliseconds))"])
+            case .failure(let error):
+                logger.error("compaction failed", metadata: ["error": "\(error.message)"])
+            }
+        }
         logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        // Drain: no new leases (parked polls answer 204), finish requests in hand, flush.
         queue.beginShutdown()
         server.stop()
         ticker.stop()
+        queue.closeJournal()
         logger.info("stopped")
     }
 }

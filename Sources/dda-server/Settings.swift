@@ -38,6 +38,7 @@ struct Settings {
     var fastCGI: FastCGIConfiguration
     var server: ServerConfiguration
     var queue: QueueConfiguration
+    var journal: JournalConfiguration?
     var generatedJWTSecret = false
 
     init(command: ServerCommand, environment env: Environment) throws(ConfigurationError) {
@@ -69,12 +70,31 @@ struct Settings {
         guard registration.count >= 16 else {
             throw ConfigurationError(message: "the registration token is too short; use at least 16 characters.")
         }
+        if let directory = command.stateDir ?? env["DDA_STATE_DIR"] {
+            var journal = JournalConfiguration(directory: directory)
+            let policy = command.fsync ?? env["DDA_FSYNC"] ?? "always"
+            guard let parsed = FsyncPolicy(rawValue: policy) else {
+                throw ConfigurationError(message: "--fsync must be always, interval or off, not \(policy).")
+            }
+            journal.fsync = parsed
+            journal.intervalMilliseconds = try integer(command.fsyncIntervalMs, "DDA_FSYNC_INTERVAL_MS", 50)
+            journal.compactBytes = try integer(command.compactBytes, "DDA_COMPACT_BYTES", 64 << 20)
+            guard (1...10_000).contains(journal.intervalMilliseconds) else {
+                throw ConfigurationError(message: "DDA_FSYNC_INTERVAL_MS must be 1…10000.")
+            }
+            guard journal.compactBytes >= 4096 else { throw ConfigurationError(message: "DDA_COMPACT_BYTES must be at least 4096.") }
+            self.journal = journal
+        }
         var secret: [UInt8]
         if let text = command.jwtSecret ?? env["DDA_JWT_SECRET"] {
             guard text.utf8.count >= 32 else {
                 throw ConfigurationError(message: "DDA_JWT_SECRET must be at least 32 characters (openssl rand -hex 32).")
             }
             secret = Array(text.utf8)
+        } else if let directory = journal?.directory {
+            // Runner tokens must survive a restart like the queue does: keep the generated
+            // secret beside the journal.
+            secret = try PersistedSecret.load(directory: directory)
         } else {
             var rng = SystemRandomNumberGenerator()
             secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }

@@ -25,7 +25,11 @@ struct QueueFixture {
     }
 
     func runner(_ codes: [Int64]? = nil, name: String = "runner") -> RunnerID {
-        queue.registerRunner(name: name, operationCodes: codes).id
+        do {
+            return try queue.registerRunner(name: name, operationCodes: codes).id
+        } catch {
+            fatalError("an in-memory queue cannot refuse a registration: \(error)")
+        }
     }
 
     /// Moves the clock and applies what became due, as the server's ticker does.

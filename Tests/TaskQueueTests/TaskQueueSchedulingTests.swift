@@ -92,14 +92,14 @@ struct TaskQueueSchedulingTests {
     }
 
     @Test("a runner's codes are stored sorted and without repeats; nil means any")
-    func registration() {
+    func registration() throws {
         let f = QueueFixture()
-        let runner = f.queue.registerRunner(name: "r \"1\"", operationCodes: [300, 100, 300, 7])
+        let runner = try f.queue.registerRunner(name: "r \"1\"", operationCodes: [300, 100, 300, 7])
         #expect(runner.operationCodes == [7, 100, 300])
         #expect(runner.name == "r \"1\"")
         #expect(runner.registeredAt == f.now)
         #expect(runner.lastSeenAt == f.now)
-        #expect(f.queue.registerRunner(name: "any", operationCodes: nil).operationCodes == nil)
+        #expect(try f.queue.registerRunner(name: "any", operationCodes: nil).operationCodes == nil)
         #expect(f.queue.runner(runner.id)?.operationCodes == [7, 100, 300])
         #expect(f.queue.runner(RunnerID.random()) == nil)
     }

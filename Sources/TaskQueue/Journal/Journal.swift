@@ -1,0 +1,293 @@
+import DDAModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// When the journal calls fsync.
+public enum FsyncPolicy: String, Sendable, CaseIterable {
+    /// Group commit: an answer waits until its record is on disk; concurrent requests share
+    /// one fsync.
+    case always
+    /// Records are written at once and fsynced every `intervalMilliseconds`: a power loss may
+    /// lose that much; a crash of the process loses nothing written.
+    case interval
+    /// Written at once, never fsynced: for throwaway setups.
+    case off
+}
+
+/// Where and how the queue persists.
+public struct JournalConfiguration: Sendable {
+    public var directory: String
+    public var fsync: FsyncPolicy = .always
+    public var intervalMilliseconds: Int = 50
+    /// Journal size past which the queue compacts into a snapshot.
+    public var compactBytes: Int = 64 << 20
+
+    public init(directory: String, fsync: FsyncPolicy = .always) {
+        self.directory = directory
+        self.fsync = fsync
+    }
+}
+
+/// Figures for `/metrics`.
+public struct JournalStats: Sendable {
+    public var bytesWritten: Int64
+    public var currentFileBytes: Int64
+    public var fsyncCount: Int64
+    public var fsyncSeconds: Double
+    public var fsyncMaxSeconds: Double
+    public var failure: String?
+    public var lastCompaction: CompactionReport?
+}
+
+/// What a compaction did.
+public struct CompactionReport: Sendable {
+    public var at: Timestamp
+    public var generation: Int
+    public var tasks: Int
+    public var snapshotBytes: Int
+    /// Time the queue's lock was held (requests waited at most this long).
+    public var pauseMilliseconds: Double
+    public var totalMilliseconds: Double
+}
+
+/// The append-only log behind the queue, after beanstalkd's binlog: memory is the truth
+/// while running; every change is appended (under the queue's lock, so file order is
+/// change order) before the answer is sent. A flusher thread does all I/O: it writes what
+/// was appended as soon as it can and fsyncs by policy. Files: `journal-<gen>.log`, and
+/// `snapshot-<gen>.dat` from compaction.
+final class Journal: @unchecked Sendable {
+    let configuration: JournalConfiguration
+    // Everything below is guarded by `mutex`.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var pending: [(generation: Int, bytes: [UInt8])] = []
+    private var appendedSeq: UInt64 = 0
+    private var writtenSeq: UInt64 = 0
+    private var durableSeq: UInt64 = 0
+    private var generation: Int
+    private var failure: String?
+    private var stopping = false
+    private var flusherDone = false
+    private var stats: JournalStats
+    // Owned by the flusher thread only.
+    private var fd: Int32 = -1
+    private var openGeneration: Int
+    private var fileBytes: Int64
+    private var lastFsync = monotonicNanos()
+
+    /// Opens `journal-<generation>.log` for appending (created if missing).
+    init(configuration: JournalConfiguration, generation: Int) throws(PersistenceError) {
+        self.configuration = configuration
+        self.generation = generation
+        self.openGeneration = generation
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(changed, nil)
+        let path = Self.journalPath(configuration.directory, generation)
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PersistenceError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        var info = stat()
+        fstat(fd, &info)
+        fileBytes = Int64(info.st_size)
+        stats = JournalStats(bytesWritten: 0, currentFileBytes: fileBytes, fsyncCount: 0, fsyncSeconds: 0,
+                             fsyncMaxSeconds: 0, failure: nil, lastCompaction: nil)
+        fsyncDirectory(configuration.directory)
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { raw in
+            guard let raw else { return nil }
+            Unmanaged<Journal>.fromOpaque(raw).takeRetainedValue().flushLoop()
+            return nil
+        }, Unmanaged.passRetained(self).toOpaque())
+        pthread_detach(thread)
+    }
+
+    static func journalPath(_ directory: String, _ generation: Int) -> String { "\(directory)/journal-\(generation).log" }
+    static func snapshotPath(_ directory: String, _ generation: Int) -> String { "\(directory)/snapshot-\(generation).dat" }
+
+    private func locked<R>(_ body: () -> R) -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+
+    /// Appends one record; returns its sequence number. Called with the queue's lock held.
+    @discardableResult
+    func append(_ record: JournalRecord) -> UInt64 {
+        let payload = record.bytes
+        return locked {
+            if let last = pending.last, last.generation == generation {
+                JournalFraming.appendFrame(payload, to: &pending[pending.count - 1].bytes)
+            } else {
+                pending.append((generation, JournalFraming.frame(payload)))
+            }
+            appendedSeq += 1
+            pthread_cond_broadcast(changed)
+            return appendedSeq
+        }
+    }
+
+    /// The sequence number of the last appended record.
+    var lastSeq: UInt64 { locked { appendedSeq } }
+
+    /// Returns once record `seq` is as durable as the policy promises: on disk for `always`,
+    /// at once for the others. Throws when the journal cannot be written.
+    func waitDurable(_ seq: UInt64) throws(PersistenceError) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while true {
+            if let failure { throw PersistenceError("the journal cannot be written: \(failure)") }
+            if configuration.fsync != .always || durableSeq >= seq { return }
+            pthread_cond_wait(changed, mutex)
+        }
+    }
+
+    /// Starts a new journal file; records appended from now on go there. Called with the
+    /// queue's lock held (cheap: the flusher switches files).
+    func rotate() -> Int {
+        locked {
+            generation += 1
+            pthread_cond_broadcast(changed)
+            return generation
+        }
+    }
+
+    var currentGeneration: Int { locked { generation } }
+
+    /// Whether the journal passed its compaction size.
+    var needsCompaction: Bool { locked { stats.currentFileBytes >= Int64(configuration.compactBytes) } }
+
+    var health: String? { locked { failure } }
+
+    func snapshotStats() -> JournalStats {
+        locked {
+            var s = stats
+            s.failure = failure
+            return s
+        }
+    }
+
+    func recordCompaction(_ report: CompactionReport) {
+        locked { stats.lastCompaction = report }
+    }
+
+    /// Writes and fsyncs everything appended, stops the flusher. For shutdown.
+    func close() {
+        locked {
+            stopping = true
+            pthread_cond_broadcast(changed)
+            while !flusherDone { pthread_cond_wait(changed, mutex) }
+        }
+    }
+
+    // MARK: Flusher
+
+    private func flushLoop() {
+        while true {
+            pthread_mutex_lock(mutex)
+            while pending.isEmpty && !stopping && !(configuration.fsync == .interval && writtenSeq > durableSeq) {
+                if generation != openGeneration { break }
+                pthread_cond_wait(changed, mutex)
+            }
+            if pending.isEmpty, configuration.fsync == .interval, writtenSeq > durableSeq, !stopping, generation == openGeneration {
+                // Only an fsync is due: wait for the interval (or more records).
+                var deadline = timespec()
+                clock_gettime(CLOCK_REALTIME, &deadline)
+                let ns = Int(deadline.tv_nsec) + configuration.intervalMilliseconds * 1_000_000
+                deadline.tv_sec += ns / 1_000_000_000
+                deadline.tv_nsec = ns % 1_000_000_000
+                pthread_cond_timedwait(changed, mutex, &deadline)
+            }
+            let chunks = pending
+            pending = []
+            let upTo = appendedSeq
+            let targetGeneration = generation
+            let stop = stopping
+            pthread_mutex_unlock(mutex)
+
+            var error: String?
+            var wrote = 0
+            for chunk in chunks where error == nil {
+                if chunk.generation != openGeneration { error = switchFile(to: chunk.generation) }
+                if error == nil { error = writeAll(chunk.bytes) }
+                wrote += chunk.bytes.count
+            }
+            if error == nil, chunks.isEmpty, targetGeneration != openGeneration { error = switchFile(to: targetGeneration) }
+            var synced = false
+            var fsyncSeconds = 0.0
+            if error == nil, configuration.fsync != .off {
+                let due = configuration.fsync == .always || stop
+                    || monotonicNanos() - lastFsync >= UInt64(configuration.intervalMilliseconds) * 1_000_000
+                if due {
+                    let started = monotonicNanos()
+                    if fdatasync(fd) != 0 { error = "fsync: \(String(cString: strerror(errno)))" }
+                    lastFsync = monotonicNanos()
+                    fsyncSeconds = Double(lastFsync - started) / 1e9
+                    synced = error == nil
+                }
+            }
+
+            pthread_mutex_lock(mutex)
+            if let error, failure == nil { failure = error }
+            if error == nil {
+                writtenSeq = upTo
+                if synced || configuration.fsync == .off { durableSeq = upTo }
+                stats.bytesWritten += Int64(wrote)
+                stats.currentFileBytes = fileBytes
+                if synced {
+                    stats.fsyncCount += 1
+                    stats.fsyncSeconds += fsyncSeconds
+                    stats.fsyncMaxSeconds = max(stats.fsyncMaxSeconds, fsyncSeconds)
+                }
+            }
+            let finished = stop && pending.isEmpty
+            if finished { flusherDone = true }
+            pthread_cond_broadcast(changed)
+            pthread_mutex_unlock(mutex)
+            if finished {
+                Glibc.close(fd)
+                return
+            }
+        }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) -> String? {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return "write: \(String(cString: strerror(errno)))"
+            }
+            offset += n
+            fileBytes += Int64(n)
+        }
+        return nil
+    }
+
+    private func switchFile(to newGeneration: Int) -> String? {
+        if configuration.fsync != .off { fdatasync(fd) }
+        Glibc.close(fd)
+        let path = Self.journalPath(configuration.directory, newGeneration)
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
+        openGeneration = newGeneration
+        fileBytes = 0
+        fsyncDirectory(configuration.directory)
+        return nil
+    }
+}
+
+/// Persistence failed; the message names the file and the reason.
+public struct PersistenceError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Makes a rename or a new file in `directory` durable.
+func fsyncDirectory(_ directory: String) {
+    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    fsync(fd)
+    close(fd)
+}

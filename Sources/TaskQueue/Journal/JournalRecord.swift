@@ -1,0 +1,168 @@
+import DDAModel
+
+/// The records of the journal and the snapshot. Records carry state, not operations: a task
+/// record holds the task's whole mutable state after a change (its immutable part — code,
+/// params, priority — only when it is created), so replay is "last record wins" and does not
+/// depend on re-running the scheduler with the same clock.
+enum JournalRecord: Equatable {
+    /// A task after a change. `created` records also carry the immutable fields.
+    case task(TaskRecord, created: Bool, idempotencyKey: String?, idempotencyExpires: Int64?)
+    case runner(RunnerRecord)
+    /// An idempotency key whose task may already be gone (snapshots only).
+    case idempotency(key: String, taskID: TaskID, expires: Int64)
+    /// The first record of a snapshot: where sequence numbers continue.
+    case snapshotHeader(nextSeq: Int64)
+
+    // MARK: Encoding
+
+    var json: JSONValue {
+        switch self {
+        case .task(let task, let created, let key, let expires):
+            var o = JSONObject()
+            o["t"] = .string(created ? "task+" : "task")
+            o["id"] = .string(task.id.description)
+            if created {
+                o["code"] = .int(task.operationCode)
+                o["params"] = task.params
+                o["priority"] = .int(task.priority)
+                o["max_attempts"] = .int(Int64(task.maxAttempts))
+                o["timeout"] = .int(task.timeoutSeconds)
+                o["created"] = .int(task.createdAt.milliseconds)
+                o["seq"] = .int(task.creationSeq)
+                if let key, let expires {
+                    o["idem"] = .string(key)
+                    o["idem_exp"] = .int(expires)
+                }
+            }
+            o["status"] = .string(task.status.rawValue)
+            o["attempts"] = .int(Int64(task.attempts))
+            if let r = task.runnerID { o["runner"] = .string(r.description) }
+            if let t = task.startedAt { o["started"] = .int(t.milliseconds) }
+            if let t = task.completedAt { o["completed"] = .int(t.milliseconds) }
+            if let t = task.leaseExpiresAt { o["lease"] = .int(t.milliseconds) }
+            o["available"] = .int(task.availableAt.milliseconds)
+            if let e = task.error { o["error"] = .string(e) }
+            if let d = task.resultData { o["result"] = d }
+            if let a = task.acceptedResult {
+                var ao = JSONObject()
+                ao["runner"] = .string(a.runnerID.description)
+                ao["attempt"] = .int(Int64(a.attempt))
+                ao["status"] = .string(a.status.rawValue)
+                if let e = a.error { ao["error"] = .string(e) }
+                // Usually the same as the task's result: store it once.
+                if a.resultData != task.resultData { ao["data"] = a.resultData }
+                o["accepted"] = .object(ao)
+            }
+            o["events"] = .array(task.events.map(Self.encodeEvent))
+            return .object(o)
+        case .runner(let runner):
+            var o = JSONObject()
+            o["t"] = "runner"
+            o["id"] = .string(runner.id.description)
+            o["name"] = .string(runner.name)
+            if let codes = runner.operationCodes { o["codes"] = .array(codes.map { .int($0) }) }
+            o["registered"] = .int(runner.registeredAt.milliseconds)
+            o["seen"] = .int(runner.lastSeenAt.milliseconds)
+            return .object(o)
+        case .idempotency(let key, let taskID, let expires):
+            return ["t": "idem", "key": .string(key), "id": .string(taskID.description), "exp": .int(expires)]
+        case .snapshotHeader(let nextSeq):
+            return ["t": "snapshot", "next_seq": .int(nextSeq), "version": 1]
+        }
+    }
+
+    var bytes: [UInt8] { JSONWriter.encode(json) }
+
+    private static func encodeEvent(_ e: TaskEvent) -> JSONValue {
+        var o = JSONObject([JSONMember("at", .int(e.at.milliseconds)), JSONMember("k", .string(e.kind.rawValue))])
+        if let r = e.runnerID { o["r"] = .string(r.description) }
+        if let d = e.detail { o["d"] = .string(d) }
+        return .object(o)
+    }
+
+    // MARK: Decoding
+
+    struct DecodeError: Error, Equatable {
+        var message: String
+    }
+
+    /// Decodes a record; a task update (`task`) needs the task's earlier state for its
+    /// immutable fields.
+    static func decode(_ payload: ArraySlice<UInt8>, existing: (TaskID) -> TaskRecord?) throws(DecodeError) -> JournalRecord {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(Array(payload), maxDepth: 200)
+        } catch {
+            throw DecodeError(message: "not JSON: \(error.description)")
+        }
+        func fail(_ what: String) -> DecodeError { DecodeError(message: what) }
+        guard let type = value["t"]?.stringValue else { throw fail("record without a type") }
+        switch type {
+        case "task+", "task":
+            guard let id = value["id"]?.stringValue.flatMap({ TaskID($0) }) else { throw fail("task record without id") }
+            var task: TaskRecord
+            if type == "task+" {
+                guard let code = value["code"]?.intValue, let priority = value["priority"]?.intValue,
+                    let maxAttempts = value["max_attempts"]?.intValue, let timeout = value["timeout"]?.intValue,
+                    let created = value["created"]?.intValue, let seq = value["seq"]?.intValue
+                else { throw fail("task record \(id) lacks its immutable fields") }
+                task = TaskRecord(id: id, operationCode: code, params: value["params"] ?? .emptyObject, priority: priority,
+                                  maxAttempts: Int(maxAttempts), timeoutSeconds: timeout,
+                                  createdAt: Timestamp(milliseconds: created), creationSeq: seq)
+            } else {
+                guard let earlier = existing(id) else { throw fail("update of unknown task \(id)") }
+                task = earlier
+            }
+            guard let status = value["status"]?.stringValue.flatMap({ TaskStatus(rawValue: $0) }),
+                let attempts = value["attempts"]?.intValue, let available = value["available"]?.intValue
+            else { throw fail("task record \(id) lacks its state") }
+            task.status = status
+            task.attempts = Int(attempts)
+            task.runnerID = value["runner"]?.stringValue.flatMap { RunnerID($0) }
+            task.startedAt = value["started"]?.intValue.map { Timestamp(milliseconds: $0) }
+            task.completedAt = value["completed"]?.intValue.map { Timestamp(milliseconds: $0) }
+            task.leaseExpiresAt = value["lease"]?.intValue.map { Timestamp(milliseconds: $0) }
+            task.availableAt = Timestamp(milliseconds: available)
+            task.error = value["error"]?.stringValue
+            task.resultData = value["result"]
+            if let a = value["accepted"] {
+                guard let runner = a["runner"]?.stringValue.flatMap({ RunnerID($0) }), let attempt = a["attempt"]?.intValue,
+                    let s = a["status"]?.stringValue.flatMap({ ResultStatus(rawValue: $0) })
+                else { throw fail("task record \(id) has a malformed accepted result") }
+                task.acceptedResult = AcceptedResult(runnerID: runner, attempt: Int(attempt), status: s,
+                                                     resultData: a["data"] ?? task.resultData ?? .null, error: a["error"]?.stringValue)
+            } else {
+                task.acceptedResult = nil
+            }
+            guard case .array(let events)? = value["events"] else { throw fail("task record \(id) lacks events") }
+            task.events = []
+            for event in events {
+                guard let at = event["at"]?.intValue, let kind = event["k"]?.stringValue.flatMap({ TaskEvent.Kind(rawValue: $0) })
+                else { throw fail("task record \(id) has a malformed event") }
+                task.events.append(TaskEvent(at: Timestamp(milliseconds: at), kind: kind,
+                                             runnerID: event["r"]?.stringValue.flatMap { RunnerID($0) },
+                                             detail: event["d"]?.stringValue))
+            }
+            return .task(task, created: type == "task+", idempotencyKey: value["idem"]?.stringValue,
+                         idempotencyExpires: value["idem_exp"]?.intValue)
+        case "runner":
+            guard let id = value["id"]?.stringValue.flatMap({ RunnerID($0) }), let name = value["name"]?.stringValue,
+                let registered = value["registered"]?.intValue, let seen = value["seen"]?.intValue
+            else { throw fail("malformed runner record") }
+            var codes: [Int64]?
+            if case .array(let list)? = value["codes"] { codes = list.compactMap(\.intValue) }
+            return .runner(RunnerRecord(id: id, name: name, operationCodes: codes,
+                                        registeredAt: Timestamp(milliseconds: registered), lastSeenAt: Timestamp(milliseconds: seen)))
+        case "idem":
+            guard let key = value["key"]?.stringValue, let id = value["id"]?.stringValue.flatMap({ TaskID($0) }),
+                let exp = value["exp"]?.intValue
+            else { throw fail("malformed idempotency record") }
+            return .idempotency(key: key, taskID: id, expires: exp)
+        case "snapshot":
+            guard let next = value["next_seq"]?.intValue else { throw fail("malformed snapshot header") }
+            return .snapshotHeader(nextSeq: next)
+        default:
+            throw fail("unknown record type \(type)")
+        }
+    }
+}

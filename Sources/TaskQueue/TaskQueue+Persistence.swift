@@ -1,0 +1,218 @@
+import DDAModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `TaskQueue.open` found on disk.
+public struct ReplayReport: Sendable {
+    public var snapshotGeneration: Int?
+    public var journalFiles: [String]
+    public var records: Int
+    public var tasks: Int
+    public var runners: Int
+    /// Set when a torn tail was cut off: the file and the byte offset.
+    public var truncated: (file: String, offset: Int, droppedBytes: Int)?
+    public var milliseconds: Double
+}
+
+extension TaskQueue {
+    /// Opens a persistent queue in `journal.directory`: loads the newest snapshot, replays
+    /// the journals written since, cuts off a torn tail (a crash mid-write) and refuses to
+    /// start on corruption in the middle, leaving the files untouched.
+    public static func open(configuration: QueueConfiguration = QueueConfiguration(),
+                            journal journalConfiguration: JournalConfiguration,
+                            clock: any TimeSource = SystemTimeSource()) throws(PersistenceError) -> (TaskQueue, ReplayReport)
+    {
+        let started = monotonicNanos()
+        let directory = journalConfiguration.directory
+        var info = stat()
+        if stat(directory, &info) != 0 {
+            guard mkdir(directory, 0o700) == 0 else {
+                throw PersistenceError("cannot create the state directory \(directory): \(String(cString: strerror(errno)))")
+            }
+        }
+        let (snapshots, journals) = try listGenerations(directory)
+        var state = QueueState(configuration: configuration)
+        var report = ReplayReport(snapshotGeneration: nil, journalFiles: [], records: 0, tasks: 0, runners: 0,
+                                  truncated: nil, milliseconds: 0)
+        let base = snapshots.max()
+        if let base {
+            let path = Journal.snapshotPath(directory, base)
+            let bytes = try readFile(path)
+            let scan: JournalFraming.Scan
+            do {
+                scan = try JournalFraming.scan(bytes)
+            } catch {
+                throw PersistenceError("\(path) is corrupt at byte \(error.offset); the server will not start over it (move it away to start from the journals, or restore a backup)")
+            }
+            guard scan.validLength == bytes.count else {
+                throw PersistenceError("\(path) is incomplete at byte \(scan.validLength); snapshots are written atomically, so the file was damaged afterwards")
+            }
+            report.records += try replay(scan.payloads, into: &state, file: path)
+            report.snapshotGeneration = base
+        }
+        let toReplay = journals.filter { $0 >= (base ?? Int.min) }.sorted()
+        for (index, generation) in toReplay.enumerated() {
+            let path = Journal.journalPath(directory, generation)
+            let bytes = try readFile(path)
+            let scan: JournalFraming.Scan
+            do {
+                scan = try JournalFraming.scan(bytes)
+            } catch {
+                throw PersistenceError("\(path) is corrupt at byte \(error.offset) with more records after it; the server will not start over it and left the file untouched")
+            }
+            if scan.validLength < bytes.count {
+                guard index == toReplay.count - 1 else {
+                    throw PersistenceError("\(path) ends in a torn record at byte \(scan.validLength) but is not the newest journal; the files were damaged")
+                }
+                // A crash mid-write: the tail was never acknowledged. Cut it off.
+                guard truncate(path, off_t(scan.validLength)) == 0 else {
+                    throw PersistenceError("cannot cut the torn tail of \(path): \(String(cString: strerror(errno)))")
+                }
+                report.truncated = (path, scan.validLength, bytes.count - scan.validLength)
+            }
+            report.records += try replay(scan.payloads, into: &state, file: path)
+            report.journalFiles.append(path)
+        }
+        state.rebuildIndexes(now: clock.now())
+        report.tasks = state.tasks.count
+        report.runners = state.runners.count
+        let generation = toReplay.last ?? base ?? 1
+        let journal = try Journal(configuration: journalConfiguration, generation: generation)
+        let queue = TaskQueue(configuration: configuration, clock: clock, state: state, journal: journal)
+        queue.tick()  // leases that expired while the server was down, retention: by the normal rules
+        report.milliseconds = Double(monotonicNanos() - started) / 1e6
+        return (queue, report)
+    }
+
+    private static func replay(_ payloads: [ArraySlice<UInt8>], into state: inout QueueState, file: String) throws(PersistenceError) -> Int {
+        var offset = 0
+        for payload in payloads {
+            let record: JournalRecord
+            do {
+                record = try JournalRecord.decode(payload, existing: { state.tasks[$0] })
+            } catch {
+                throw PersistenceError("\(file): record at byte \(offset) cannot be read (\(error.message)); the file was left untouched")
+            }
+            state.apply(record)
+            offset += payload.count + JournalFraming.headerSize
+        }
+        return payloads.count
+    }
+
+    static func listGenerations(_ directory: String) throws(PersistenceError) -> (snapshots: [Int], journals: [Int]) {
+        guard let dir = opendir(directory) else {
+            throw PersistenceError("cannot read the state directory \(directory): \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(dir) }
+        var snapshots: [Int] = []
+        var journals: [Int] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix("snapshot-"), name.hasSuffix(".dat"), let g = Int(name.dropFirst(9).dropLast(4)) { snapshots.append(g) }
+            if name.hasPrefix("journal-"), name.hasSuffix(".log"), let g = Int(name.dropFirst(8).dropLast(4)) { journals.append(g) }
+        }
+        return (snapshots, journals)
+    }
+
+    static func readFile(_ path: String) throws(PersistenceError) -> [UInt8] {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PersistenceError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes[filled...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            filled += n
+        }
+        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
+        return bytes
+    }
+
+    // MARK: Compaction
+
+    /// Writes a snapshot of the live state and starts a new journal; older files are removed
+    /// once the snapshot is on disk. The queue's lock is held only to copy the state (the
+    /// copy is copy-on-write) and switch journals.
+    @discardableResult
+    public func compact() throws(PersistenceError) -> CompactionReport {
+        guard let journal else { throw PersistenceError("this queue has no journal") }
+        let started = monotonicNanos()
+        let now = clock.now()
+        let (tasks, runners, idempotency, nextSeq, generation) = state.withLock { state in
+            state.tick(now: now)
+            return (state.tasks, state.runners, state.idempotency, state.nextSeq, journal.rotate())
+        }
+        let pause = Double(monotonicNanos() - started) / 1e6
+        let directory = journal.configuration.directory
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(tasks.count * 256)
+        JournalFraming.appendFrame(JournalRecord.snapshotHeader(nextSeq: nextSeq).bytes, to: &bytes)
+        for runner in runners.values { JournalFraming.appendFrame(JournalRecord.runner(runner).bytes, to: &bytes) }
+        for task in tasks.values.sorted(by: { $0.creationSeq < $1.creationSeq }) {
+            JournalFraming.appendFrame(JournalRecord.task(task, created: true, idempotencyKey: nil, idempotencyExpires: nil).bytes,
+                                       to: &bytes)
+        }
+        for (key, entry) in idempotency {
+            JournalFraming.appendFrame(JournalRecord.idempotency(key: key, taskID: entry.taskID, expires: entry.expiresAt).bytes,
+                                       to: &bytes)
+        }
+        let path = Journal.snapshotPath(directory, generation)
+        let temporary = path + ".tmp"
+        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PersistenceError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(temporary)
+                throw PersistenceError("cannot write \(temporary): \(reason)")
+            }
+            offset += n
+        }
+        guard fsync(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            unlink(temporary)
+            throw PersistenceError("cannot fsync \(temporary): \(reason)")
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw PersistenceError("cannot rename \(temporary): \(String(cString: strerror(errno)))") }
+        fsyncDirectory(directory)
+        // The snapshot holds everything older files held.
+        if let (snapshots, journals) = try? Self.listGenerations(directory) {
+            for g in snapshots where g < generation { unlink(Journal.snapshotPath(directory, g)) }
+            for g in journals where g < generation { unlink(Journal.journalPath(directory, g)) }
+        }
+        let report = CompactionReport(at: now, generation: generation, tasks: tasks.count, snapshotBytes: bytes.count,
+                                      pauseMilliseconds: pause, totalMilliseconds: Double(monotonicNanos() - started) / 1e6)
+        journal.recordCompaction(report)
+        return report
+    }
+
+    /// Compacts when the journal passed its size (called from the ticker).
+    public func compactIfNeeded() -> CompactionReport? {
+        guard let journal, journal.needsCompaction else { return nil }
+        return try? compact()
+    }
+
+    /// Journal figures for `/metrics`; nil when the queue is in memory only.
+    public var journalStats: JournalStats? { journal?.snapshotStats() }
+
+    /// Why the journal cannot be written, if it cannot.
+    public var persistenceFailure: String? { journal?.health }
+
+    /// Flushes and closes the journal (graceful shutdown).
+    public func closeJournal() {
+        journal?.close()
+    }
+}
