@@ -95,6 +95,20 @@ final class Stack: @unchecked Sendable {
         }
     }
 
+    /// kill -9: no chance to flush anything.
+    func crashServer() {
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+    }
+
+    /// Starts the server again after `crashServer()` or a stop.
+    func startServerAgain() throws {
+        server = try Self.startServer(environment: serverEnvironment, log: serverLog)
+        try awaitCondition("the restarted server answers", timeoutSeconds: 15) {
+            (try? client.get("/healthz"))?.status == 200
+        }
+    }
+
     /// Stops both processes (SIGTERM to the server, SIGQUIT to nginx) and removes the files.
     func stop() {
         if server.isRunning {
