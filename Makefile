@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: run test build release deps unit integration contract clean help
+.PHONY: run test build release deps unit contract deploy-test wordpress wordpress-test clean help
 
 help:
 	@echo "make run    install what is missing, build, start nginx + dda-server + $${DDA_RUNNERS:-1} runner(s) on http://127.0.0.1:$${DDA_HTTP_PORT:-8080}"
-	@echo "make test   everything CI runs: unit, in-process handler and integration tests, the OpenAPI contract check"
+	@echo "make test   everything CI runs: unit, handler and integration tests, the OpenAPI contract check,"
+	@echo "            the production nginx/deploy checks and the WordPress plugin in a real WordPress and browser"
+	@echo "make wordpress   a local WordPress with the plugin, connected to a local dda-server and runner"
 
 deps:
 	@scripts/install-deps.sh server
@@ -28,9 +30,23 @@ unit: build
 contract: build
 	@scripts/contract-test.sh
 
+# The production nginx site, systemd units, spawn-fcgi and install.sh (installs what it needs).
+deploy-test: build
+	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-deploy.sh
+
+# PHPUnit in a real WordPress and the browser end-to-end test (installs MariaDB, php-fpm,
+# WordPress, Chromium when missing).
+wordpress-test: build
+	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-wordpress.sh
+
+wordpress: release
+	@scripts/wordpress.sh
+
 test: build
 	$(SWIFT) test --skip-build
 	@scripts/contract-test.sh
+	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-deploy.sh
+	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-wordpress.sh
 
 clean:
 	rm -rf .build .run

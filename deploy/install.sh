@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# deploy/install.sh — installs DDA on this host, or into a staging root.
+#
+#   deploy/install.sh                  install (or upgrade) into /
+#   DESTDIR=/tmp/root deploy/install.sh   the same into /tmp/root (nothing else is touched)
+#   deploy/install.sh --uninstall      remove what was installed (keeps /etc/dda/server.env
+#                                      and configs you edited; --purge removes them too)
+#
+# Options: --root DIR (same as DESTDIR), --uninstall, --purge, -h/--help.
+# Environment: DESTDIR; DDA_SERVER_BIN / DDA_RUNNER_BIN, the binaries to install (default
+# .build/release/dda-server and dda-runner of this checkout: build with swift build -c release).
+#
+# What goes where (all recorded with their checksums in /usr/local/share/dda/install-manifest):
+#   /usr/local/bin/dda-server, dda-runner                 0755  replaced when they change
+#   /usr/local/share/dda/openapi.yaml, examples/, doc     0644  replaced when they change
+#   /etc/systemd/system/dda-*.{socket,service,timer}      0644  config files (see below)
+#   /etc/nginx/conf.d/dda-*.conf, snippets/dda-*.conf,
+#   /etc/nginx/sites-available/dda.conf, dda-ffdhe2048.pem 0644  config files
+#   /etc/dda/runner.toml                                  0640  config file (root:dda)
+#   /etc/dda/server.env                                   0640  generated once (root:root)
+# Config files are never overwritten once you edited them: an upgrade replaces a config file
+# only while it is exactly what the last run installed; otherwise the new version is written
+# next to it as NAME.dda-new. Nothing is enabled or started: see deploy/README.md.
+# Running it twice changes nothing.
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+
+root="${DESTDIR:-}"
+mode=install
+purge=no
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --root) root="${2:?--root needs a directory}"; shift 2 ;;
+        --root=*) root="${1#--root=}"; shift ;;
+        --uninstall) mode=uninstall; shift ;;
+        --purge) purge=yes; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "install.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
+    esac
+done
+[ "$purge" = no ] || [ "$mode" = uninstall ] || { echo "install.sh: --purge goes with --uninstall" >&2; exit 64; }
+root="${root%/}"
+if [ -n "$root" ]; then
+    mkdir -p "$root"
+    root="$(cd "$root" && pwd)"
+    [ "$root" != / ] || root=""
+fi
+live=no
+[ -n "$root" ] || live=yes
+if [ "$live" = yes ] && [ "$(id -u)" -ne 0 ]; then
+    echo "install.sh: run as root (or stage with DESTDIR=DIR / --root DIR)" >&2
+    exit 77
+fi
+
+src="$(cd "$(dirname "$0")/.." && pwd)"
+manifest_rel=/usr/local/share/dda/install-manifest
+manifest="$root$manifest_rel"
+# Set when systemd is the init on a live install: units get daemon-reload / disable.
+systemd_live=no
+[ "$live" = yes ] && [ -d /run/systemd/system ] && systemd_live=yes
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+say() { printf '%s\n' "$*"; }
+
+# The sha256 the last run recorded for a path ("" if none).
+recorded() {
+    [ -f "$manifest" ] || return 0
+    awk -v p="$1" '$4 == p { print $1; exit }' "$manifest"
+}
+
+new_manifest=""
+record() {  # record KIND PATH SHA MODE
+    new_manifest+="$3 $4 $1 $2"$'\n'
+}
+
+# put KIND SOURCE DEST MODE [OWNER:GROUP]
+#   KIND program: replaced whenever it differs.
+#   KIND config:  installed if absent; replaced only if unchanged since the last run;
+#                 else the new version goes to DEST.dda-new.
+put() {
+    local kind="$1" from="$2" rel="$3" perm="$4" owner="${5:-}"
+    local dest="$root$rel" want have last
+    want="$(sha "$from")"
+    mkdir -p "$(dirname "$dest")"
+    if [ -f "$dest" ]; then
+        have="$(sha "$dest")"
+        if [ "$have" = "$want" ]; then
+            record "$kind" "$rel" "$want" "$perm"
+            return 0
+        fi
+        last="$(recorded "$rel")"
+        if [ "$kind" = config ] && [ "$have" != "$last" ]; then
+            # Edited by the admin (or not ours): keep it, offer the new version beside it.
+            if [ ! -f "$dest.dda-new" ] || [ "$(sha "$dest.dda-new")" != "$want" ]; then
+                install -m "$perm" "$from" "$dest.dda-new"
+                say "kept your $rel; the new version is $rel.dda-new"
+            fi
+            record "$kind-edited" "$rel" "${last:--}" "$perm"
+            record program "$rel.dda-new" "$want" "$perm"
+            return 0
+        fi
+    fi
+    install -m "$perm" "$from" "$dest"
+    [ -z "$owner" ] || chown "$owner" "$dest"
+    say "installed $rel"
+    record "$kind" "$rel" "$want" "$perm"
+}
+
+secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+do_install() {
+    local server_bin="${DDA_SERVER_BIN:-$src/.build/release/dda-server}"
+    local runner_bin="${DDA_RUNNER_BIN:-$src/.build/release/dda-runner}"
+    for b in "$server_bin" "$runner_bin"; do
+        [ -x "$b" ] || { echo "install.sh: $b is missing; build first: swift build -c release" >&2; exit 66; }
+    done
+    umask 022
+
+    # A system user for the runners (the server runs as a systemd DynamicUser).
+    local runner_group=""
+    if [ "$live" = yes ]; then
+        if ! getent passwd dda >/dev/null; then
+            useradd --system --user-group --home-dir /var/lib/dda-runner --no-create-home \
+                --shell /usr/sbin/nologin --comment "DDA runner" dda
+            say "created system user dda"
+        fi
+        runner_group=dda
+        # For runners started from cron (the systemd units create these themselves).
+        install -d -o dda -g dda -m 0700 /var/lib/dda-runner
+        install -d -o dda -g dda -m 0750 /var/log/dda
+    fi
+
+    put program "$server_bin" /usr/local/bin/dda-server 0755
+    put program "$runner_bin" /usr/local/bin/dda-runner 0755
+    put program "$src/openapi.yaml" /usr/local/share/dda/openapi.yaml 0644
+    put program "$src/deploy/README.md" /usr/local/share/doc/dda/README.md 0644
+    put program "$src/deploy/examples/server.env" /usr/local/share/dda/examples/server.env 0644
+    put program "$src/deploy/examples/runner.toml" /usr/local/share/dda/examples/runner.toml 0644
+    put program "$src/deploy/cron/dda-runner" /usr/local/share/dda/examples/cron.d-dda-runner 0644
+    put program "$src/deploy/spawn-fcgi/dda-server-spawn-fcgi" /usr/local/share/dda/examples/dda-server-spawn-fcgi 0755
+
+    local f
+    for f in "$src"/deploy/systemd/dda-*; do
+        put config "$f" "/etc/systemd/system/$(basename "$f")" 0644
+    done
+    for f in "$src"/nginx/conf.d/dda-*.conf; do
+        put config "$f" "/etc/nginx/conf.d/$(basename "$f")" 0644
+    done
+    for f in "$src"/nginx/snippets/dda-*.conf; do
+        put config "$f" "/etc/nginx/snippets/$(basename "$f")" 0644
+    done
+    put config "$src/nginx/sites-available/dda.conf" /etc/nginx/sites-available/dda.conf 0644
+    put config "$src/nginx/dda-ffdhe2048.pem" /etc/nginx/dda-ffdhe2048.pem 0644
+
+    # Secrets: generated once. An existing server.env is never touched.
+    local env_rel=/etc/dda/server.env generated=no api_key="" reg_token=""
+    install -d -m 0755 "$root/etc/dda"
+    if [ ! -e "$root$env_rel" ]; then
+        api_key="$(secret)" reg_token="$(secret)"
+        local jwt tmp
+        jwt="$(secret)"
+        tmp="$(mktemp "$root/etc/dda/.server.env.XXXXXX")"
+        chmod 0640 "$tmp"
+        sed -e "s|^DDA_API_KEYS=\$|DDA_API_KEYS=$api_key|" \
+            -e "s|^DDA_REGISTRATION_TOKEN=\$|DDA_REGISTRATION_TOKEN=$reg_token|" \
+            -e "s|^DDA_JWT_SECRET=\$|DDA_JWT_SECRET=$jwt|" \
+            "$src/deploy/examples/server.env" > "$tmp"
+        mv "$tmp" "$root$env_rel"
+        generated=yes
+        say "generated $env_rel (mode 0640)"
+    fi
+    record secrets "$env_rel" "$(sha "$root$env_rel")" 0640
+
+    # runner.toml: from the example, with this server's registration token when it was
+    # generated just now. Readable by the runners' group only.
+    local runner_rel=/etc/dda/runner.toml
+    if [ ! -e "$root$runner_rel" ] && [ "$generated" = yes ]; then
+        local tmp
+        tmp="$(mktemp)"
+        sed -e "s|^registration_token = \".*\"|registration_token = \"$reg_token\"|" \
+            "$src/deploy/examples/runner.toml" > "$tmp"
+        put config "$tmp" "$runner_rel" 0640 "${runner_group:+root:$runner_group}"
+        rm -f "$tmp"
+    else
+        local last
+        last="$(recorded "$runner_rel")"
+        if [ -e "$root$runner_rel" ] && [ -n "$last" ]; then
+            # Ours from an earlier run: keep it as it is (it carries this host's token).
+            if [ "$(sha "$root$runner_rel")" = "$last" ]; then
+                record config "$runner_rel" "$last" 0640
+            else
+                record config-edited "$runner_rel" "$last" 0640
+            fi
+        elif [ ! -e "$root$runner_rel" ]; then
+            put config "$src/deploy/examples/runner.toml" "$runner_rel" 0640 "${runner_group:+root:$runner_group}"
+        fi
+    fi
+
+    # The manifest: only rewritten when it changed (a second run changes nothing).
+    mkdir -p "$(dirname "$manifest")"
+    local tmp
+    tmp="$(mktemp)"
+    printf '%s' "$new_manifest" | sort -k4 > "$tmp"
+    if [ -f "$manifest" ] && cmp -s "$tmp" "$manifest"; then
+        rm -f "$tmp"
+    else
+        install -m 0644 "$tmp" "$manifest"
+        rm -f "$tmp"
+    fi
+
+    if [ "$systemd_live" = yes ]; then systemctl daemon-reload; fi
+
+    if [ "$generated" = yes ]; then
+        cat <<MSG
+
+Secrets generated into $env_rel — shown this once (the file keeps them, mode 0640):
+  API key (WordPress plugin settings, X-API-Key):  $api_key
+  Registration token (runner.toml):                $reg_token
+MSG
+    fi
+    cat <<MSG
+
+Installed into ${root:-/}. Nothing is enabled yet; next (deploy/README.md, "Deploying"):
+  systemctl enable --now dda-server.socket dda-server.service
+  edit /etc/nginx/sites-available/dda.conf (server_name, certificate), link it into
+  sites-enabled, nginx -t && systemctl reload nginx
+MSG
+}
+
+do_uninstall() {
+    if [ ! -f "$manifest" ]; then
+        say "Nothing to uninstall: $manifest_rel not found under ${root:-/}."
+        return 0
+    fi
+    if [ "$systemd_live" = yes ]; then
+        systemctl disable --now dda-runner-once.timer dda-runner.service dda-server.service \
+            dda-server.socket 2>/dev/null || true
+    fi
+    local sum perm kind rel dest kept=""
+    while read -r sum perm kind rel; do
+        dest="$root$rel"
+        [ -e "$dest" ] || continue
+        case "$kind" in
+            program) rm -f "$dest"; say "removed $rel" ;;
+            config|config-edited|secrets)
+                if [ "$purge" = yes ]; then
+                    rm -f "$dest"; say "removed $rel"
+                elif [ "$kind" = secrets ]; then
+                    say "kept $rel (the secrets; --uninstall --purge removes it)"
+                    kept+="$sum $perm $kind $rel"$'\n'
+                elif [ "$(sha "$dest")" = "$sum" ]; then
+                    rm -f "$dest"; say "removed $rel"
+                else
+                    say "kept $rel (edited; --uninstall --purge removes it)"
+                    kept+="$sum $perm $kind $rel"$'\n'
+                fi ;;
+        esac
+    done < "$manifest"
+    # What was kept stays listed, so that a later --uninstall --purge finds it.
+    if [ -n "$kept" ]; then
+        printf '%s' "$kept" > "$manifest"
+    else
+        rm -f "$manifest"
+    fi
+    # Our own directories, if empty now.
+    local d
+    for d in /usr/local/share/dda/examples /usr/local/share/dda /usr/local/share/doc/dda /etc/dda; do
+        rmdir "$root$d" 2>/dev/null || true
+    done
+    if [ "$systemd_live" = yes ]; then systemctl daemon-reload; fi
+    if [ "$purge" = yes ] && [ "$live" = yes ]; then
+        rm -rf /var/lib/dda-runner /var/log/dda
+        if getent passwd dda >/dev/null; then userdel dda && say "removed system user dda"; fi
+    fi
+    say "Uninstalled from ${root:-/}. Remove the sites-enabled link yourself if you made one."
+}
+
+if [ "$mode" = install ]; then do_install; else do_uninstall; fi

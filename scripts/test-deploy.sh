@@ -1,0 +1,680 @@
+#!/usr/bin/env bash
+# scripts/test-deploy.sh — tests of the production deployment files (nginx/, deploy/).
+#
+#   nginx -t on every config, rendered with test paths and a self-signed certificate;
+#   the production site as a private nginx on loopback (root master, workers as nobody) in
+#   front of the real dda-server: redirect, TLS versions, HTTP/2, security headers, rate
+#   limit → JSON 429, JSON 413, JSON 502 with the server down, CORS off by default and
+#   for an allow-listed origin, /metrics from loopback only, the WordPress /dda/ prefix;
+#   systemd-analyze verify/security on every unit; dda-server under systemd-socket-activate
+#   and under spawn-fcgi (the shipped wrapper); install.sh into a temporary root.
+#
+# One line per check, then "N passed, M failed"; exit 1 if anything failed. Needs root
+# (nginx's master must be root to run workers as nobody; spawn-fcgi changes users).
+# Installs what is missing with apt-get: nginx openssl spawn-fcgi systemd curl.
+# Environment: DDA_SERVER_BIN, DDA_RUNNER_BIN (default: the newer of .build/release and
+# .build/debug). Network: 127.0.0.0/8 only.
+set -uo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+
+passed=0 failed=0
+ok()   { passed=$((passed + 1)); printf 'ok   %s\n' "$1"; }
+bad()  { failed=$((failed + 1)); printf 'FAIL %s%s\n' "$1" "${2:+ — $2}"; }
+# check NAME COMMAND...: passes when the command succeeds; its output is shown on failure.
+check() {
+    local name="$1" out
+    shift
+    if out="$("$@" 2>&1)"; then ok "$name"; else bad "$name" "$(printf '%s' "$out" | tail -n 5 | tr '\n' ' ')"; fi
+}
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+    bad "running as root" "nginx workers as nobody, spawn-fcgi -u and install.sh's chown need root"
+    finish
+fi
+
+# ---------------------------------------------------------------------------------------
+# Tools (CI starts from a fresh machine).
+need=()
+command -v nginx >/dev/null || need+=(nginx)
+command -v openssl >/dev/null || need+=(openssl)
+command -v spawn-fcgi >/dev/null || need+=(spawn-fcgi)
+command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v systemd-socket-activate >/dev/null || need+=(systemd)
+command -v curl >/dev/null || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "Installing: ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
+fi
+for tool in nginx openssl spawn-fcgi systemd-analyze systemd-socket-activate curl sha256sum; do
+    command -v "$tool" >/dev/null || { bad "tool $tool available"; finish; }
+done
+
+pick_bin() {  # the newer of release/debug unless given
+    local name="$1" given="$2" r="$here/.build/release/$1" d="$here/.build/debug/$1"
+    if [ -n "$given" ]; then echo "$given"
+    elif [ -x "$r" ] && { [ ! -x "$d" ] || [ "$r" -nt "$d" ]; }; then echo "$r"
+    elif [ -x "$d" ]; then echo "$d"
+    else echo ""; fi
+}
+server_bin="$(pick_bin dda-server "${DDA_SERVER_BIN:-}")"
+runner_bin="$(pick_bin dda-runner "${DDA_RUNNER_BIN:-}")"
+if [ -z "$server_bin" ] || [ -z "$runner_bin" ]; then
+    bad "dda-server and dda-runner built" "run swift build -c release first"
+    finish
+fi
+
+# ---------------------------------------------------------------------------------------
+# Scratch space, processes, cleanup.
+T="$(mktemp -d /tmp/dda-deploy-test.XXXXXX)"
+chmod 755 "$T"
+pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$T"
+}
+trap cleanup EXIT
+[ -z "${DDA_KEEP_TEST_DIR:-}" ] || trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; echo "kept $T"' EXIT
+trap 'exit 130' INT TERM
+
+# wait_for SECONDS COMMAND...: polls every 0.1 s until the command succeeds.
+wait_for() {
+    local deadline=$(( $1 * 10 )) i
+    shift
+    for ((i = 0; i < deadline; i++)); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# stop_pid PID [SECONDS]: SIGTERM, wait until it is gone; its exit status in STOP_RC
+# ("timeout" if it had to be killed). Not in $(...): only this shell can wait for its child.
+stop_pid() {
+    local pid="$1" limit="${2:-10}"
+    STOP_RC=""
+    if kill -TERM "$pid" 2>/dev/null; then
+        if ! wait_for "$limit" bash -c "! kill -0 $pid 2>/dev/null || ps -o stat= -p $pid | grep -q '^Z'"; then
+            kill -KILL "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+            STOP_RC=timeout
+        fi
+    fi
+    if [ -z "$STOP_RC" ]; then
+        wait "$pid"
+        STOP_RC=$?
+    fi
+    forget_pid "$pid"
+}
+forget_pid() {
+    local keep=() p
+    for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+    pids=("${keep[@]}")
+}
+
+free_port() {  # a port nothing listens on, from a PID-derived start
+    local p=$(( 20000 + ($$ * 7 + ${1:-0} * 101) % 30000 ))
+    while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+    echo "$p"
+}
+HTTP_PORT=$(free_port 1)
+HTTPS_PORT=$(free_port 2)
+WP_PORT=$(free_port 3)
+CTRL_PORT=$(free_port 4)
+[ "$HTTPS_PORT" != "$HTTP_PORT" ] || HTTPS_PORT=$((HTTP_PORT + 1))
+
+NG="$T/nginx"        # the private nginx's prefix = its conf dir (relative includes resolve here)
+RUN="$T/run"         # the FastCGI socket
+SOCK="$RUN/api.sock"
+mkdir -p "$NG"/{conf.d,snippets,sites,tls,logs,temp,acme/.well-known/acme-challenge} "$RUN"
+chmod -R 755 "$NG" "$RUN"
+
+export DDA_API_KEYS="test-api-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export DDA_REGISTRATION_TOKEN="test-registration-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export DDA_JWT_SECRET="test-jwt-secret-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export DDA_LOG_LEVEL=warning
+KEY="$DDA_API_KEYS"
+
+# ---------------------------------------------------------------------------------------
+# Render the real files with test paths.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=dda.example.com \
+    -addext "subjectAltName=DNS:dda.example.com" \
+    -keyout "$NG/tls/key.pem" -out "$NG/tls/cert.pem" >/dev/null 2>&1
+chmod 644 "$NG/tls/cert.pem"
+cp /etc/nginx/fastcgi_params /etc/nginx/mime.types "$NG/"
+cp "$here/openapi.yaml" "$NG/openapi.yaml"
+cp "$here/nginx/dda-ffdhe2048.pem" "$NG/dda-ffdhe2048.pem"
+echo acme-token-content > "$NG/acme/.well-known/acme-challenge/test-token"
+chmod -R a+rX "$NG"
+
+render() {  # render SOURCE DEST
+    sed -e "s|unix:/run/dda/api.sock|unix:$SOCK|" \
+        -e "s|/etc/nginx/dda-ffdhe2048.pem|$NG/dda-ffdhe2048.pem|" \
+        -e "s|/etc/letsencrypt/live/dda.example.com/fullchain.pem|$NG/tls/cert.pem|" \
+        -e "s|/etc/letsencrypt/live/dda.example.com/privkey.pem|$NG/tls/key.pem|" \
+        -e "s|/var/log/nginx/|$NG/logs/|" \
+        -e "s|/usr/local/share/dda/openapi.yaml|$NG/openapi.yaml|" \
+        -e "s|root /var/www/html;|root $NG/acme;|" \
+        -e "s|listen 80;|listen 127.0.0.1:$HTTP_PORT;|" \
+        -e "s|listen 443 ssl http2;|listen 127.0.0.1:$HTTPS_PORT ssl http2;|" \
+        -e '/listen \[::\]/d' \
+        "$1" > "$2"
+}
+for f in "$here"/nginx/conf.d/*.conf; do render "$f" "$NG/conf.d/$(basename "$f")"; done
+for f in "$here"/nginx/snippets/*.conf; do render "$f" "$NG/snippets/$(basename "$f")"; done
+render "$here/nginx/sites-available/dda.conf" "$NG/sites/dda.conf"
+
+# A WordPress-like site on the same host that includes the /dda/ prefix snippet.
+cat > "$NG/sites/wordpress.conf" <<EOF
+server {
+    listen 127.0.0.1:$WP_PORT;
+    server_name wordpress.test;
+    include snippets/dda-wordpress-prefix.conf;
+    location / {
+        default_type text/plain;
+        return 200 "wordpress\n";
+    }
+}
+EOF
+# Control for the TLS test: a server that does allow TLS 1.0, to prove the client can.
+cat > "$NG/sites/control.conf" <<EOF
+server {
+    listen 127.0.0.1:$CTRL_PORT ssl;
+    server_name control.test;
+    ssl_certificate $NG/tls/cert.pem;
+    ssl_certificate_key $NG/tls/key.pem;
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
+    ssl_ciphers DEFAULT:@SECLEVEL=0;
+    return 200 "control\n";
+}
+EOF
+
+# The main config: as Debian's /etc/nginx/nginx.conf (which still allows TLSv1/1.1 in http{}).
+write_main() {  # write_main FILE SITE...
+    local file="$1" site
+    shift
+    {
+        echo "user nobody nogroup;"
+        echo "worker_processes 2;"
+        echo "pid $NG/nginx.pid;"
+        echo "error_log $NG/logs/error.log warn;"
+        echo "events { worker_connections 512; }"
+        echo "http {"
+        echo "    include mime.types;"
+        echo "    default_type application/octet-stream;"
+        echo "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;"
+        echo "    ssl_prefer_server_ciphers on;"
+        echo "    access_log $NG/logs/access.log;"
+        for t in client_body proxy fastcgi uwsgi scgi; do echo "    ${t}_temp_path $NG/temp/$t;"; done
+        echo "    include conf.d/*.conf;"
+        for site in "$@"; do echo "    include sites/$site;"; done
+        echo "}"
+    } > "$file"
+}
+# The prefix renamed as the snippet's header says (/analysis), in a second WordPress-like site.
+sed -e "s|/dda/|/analysis/|g" -e "s|\^/dda(|^/analysis(|g" -e "s|= /dda {|= /analysis {|" \
+    "$NG/snippets/dda-wordpress-prefix.conf" > "$NG/snippets/dda-analysis-prefix.conf"
+sed -e "s|listen 127.0.0.1:$WP_PORT;|listen 127.0.0.1:$(free_port 6);|" -e 's|dda-wordpress-prefix.conf|dda-analysis-prefix.conf|' \
+    -e 's|wordpress.test|analysis.test|' "$NG/sites/wordpress.conf" > "$NG/sites/wordpress-analysis.conf"
+write_main "$NG/nginx.conf" dda.conf wordpress.conf control.conf
+write_main "$NG/only-site.conf" dda.conf
+write_main "$NG/only-wordpress.conf" wordpress.conf
+
+echo "# nginx -t"
+nginx_t() { nginx -t -q -p "$NG" -c "$1" -e "$NG/logs/error.log"; }
+check "nginx -t: production site (sites-available/dda.conf + its snippets + conf.d)" nginx_t "$NG/only-site.conf"
+check "nginx -t: WordPress prefix snippet inside a WordPress server block" nginx_t "$NG/only-wordpress.conf"
+check "nginx -t: all together (the instance under test)" nginx_t "$NG/nginx.conf"
+write_main "$NG/analysis.conf" wordpress-analysis.conf
+rename_ok() { nginx_t "$NG/analysis.conf" && grep -q 'location ^~ /analysis/' "$NG/snippets/dda-analysis-prefix.conf" \
+    && ! grep -q '/dda[/(]' "$NG/snippets/dda-analysis-prefix.conf" && grep -q 'include snippets/dda-fastcgi.conf' "$NG/snippets/dda-analysis-prefix.conf"; }
+check "nginx -t: the prefix snippet renamed to /analysis with the sed its header shows" rename_ok
+dev_dir="$T/dev"
+"$here/scripts/render-nginx.sh" "$dev_dir" "$(free_port 5)" "$dev_dir/api.sock" 1048576 >/dev/null
+check "nginx -t: dev.conf.template (make run, integration tests)" \
+    nginx -t -q -p "$dev_dir" -c "$dev_dir/nginx.conf" -e "$dev_dir/nginx-error.log"
+every_file_tested() {
+    local f missing=""
+    for f in "$here"/nginx/conf.d/*.conf "$here"/nginx/snippets/*.conf; do
+        grep -rqs "$(basename "$f")" "$NG/sites" "$NG/snippets" || [ "$(dirname "$f")" = "$here/nginx/conf.d" ] \
+            || missing+=" $(basename "$f")"
+    done
+    [ -z "$missing" ] || { echo "not included by any tested config:$missing"; return 1; }
+}
+check "nginx -t: every file in nginx/ is part of a tested config" every_file_tested
+mozilla_intermediate() {
+    local f="$here/nginx/snippets/dda-tls.conf"
+    grep -q '^ssl_protocols TLSv1.2 TLSv1.3;$' "$f" && grep -q '^ssl_prefer_server_ciphers off;$' "$f" \
+        && grep -q '^ssl_session_tickets off;$' "$f" && ! grep -q 'MLKEM' "$f" \
+        && grep -q 'listen 443 ssl http2;' "$here/nginx/sites-available/dda.conf" \
+        && ! grep -q 'http2 on' "$here/nginx/sites-available/dda.conf"
+}
+check "TLS snippet is Mozilla intermediate for nginx 1.22 (listen 443 ssl http2)" mozilla_intermediate
+
+# ---------------------------------------------------------------------------------------
+echo "# the production site in front of dda-server"
+server_log="$T/server.log"
+start_server_path() {  # dda-server on its own unix socket
+    rm -f "$SOCK"
+    "$server_bin" --socket "$SOCK" --socket-mode 0666 >>"$server_log" 2>&1 &
+    SERVER_PID=$!
+    pids+=("$SERVER_PID")
+}
+start_server_path
+nginx -p "$NG" -c "$NG/nginx.conf" -e "$NG/logs/error.log" -g 'daemon off;' &
+NGINX_PID=$!
+pids+=("$NGINX_PID")
+
+BASE="https://dda.example.com:$HTTPS_PORT"
+RESOLVE=(--resolve "dda.example.com:$HTTPS_PORT:127.0.0.1" --resolve "dda.example.com:$HTTP_PORT:127.0.0.1")
+CURL=(curl -sS --max-time 15 --cacert "$NG/tls/cert.pem" "${RESOLVE[@]}")
+# req NAME CURL-ARGS...: the answer's status in $T/NAME.code, headers in .hdr, body in .body
+req() {
+    local name="$1"
+    shift
+    "${CURL[@]}" -o "$T/$name.body" -D "$T/$name.hdr" -w '%{http_code}' "$@" > "$T/$name.code" 2>"$T/$name.err" \
+        || true
+}
+code() { cat "$T/$1.code"; }
+header() { tr -d '\r' < "$T/$2.hdr" | grep -i "^$1:" | head -n 1 | cut -d: -f2- | sed 's/^ *//'; }
+has_code() { [ "$(code "$1")" = "$2" ] || { echo "status $(code "$1"), wanted $2: $(head -c 300 "$T/$1.body")"; return 1; }; }
+is_json_error() {  # is_json_error NAME STATUS CODE
+    has_code "$1" "$2" || return 1
+    header Content-Type "$1" | grep -q '^application/json' || { echo "Content-Type: $(header Content-Type "$1")"; return 1; }
+    grep -q "^{\"error\":{\"code\":\"$3\",\"message\":\"[^\"]*\"}}" "$T/$1.body" || { echo "body: $(head -c 300 "$T/$1.body")"; return 1; }
+}
+security_headers() {
+    local h missing=""
+    for h in Strict-Transport-Security X-Content-Type-Options X-Frame-Options Referrer-Policy Content-Security-Policy; do
+        [ -n "$(header "$h" "$1")" ] || missing+=" $h"
+    done
+    [ -z "$missing" ] || { echo "missing:$missing (status $(code "$1"))"; return 1; }
+    [ "$(header Server "$1")" = nginx ] || { echo "Server: $(header Server "$1")"; return 1; }
+}
+
+ready() { "${CURL[@]}" -fs -o /dev/null "$BASE/healthz"; }
+if wait_for 15 ready; then ok "nginx and dda-server up (HTTPS /healthz answers)"
+else bad "nginx and dda-server up" "$(tail -n 5 "$NG/logs/error.log" "$server_log" 2>/dev/null | tr '\n' ' ')"; finish; fi
+workers_nobody() {
+    local users
+    users="$(ps -o user= --ppid "$NGINX_PID" | sort -u | tr '\n' ' ')"
+    [ "$(ps -o user= -p "$NGINX_PID" | tr -d ' ')" = root ] && [ "$users" = "nobody " ] || { echo "workers: $users"; return 1; }
+}
+check "nginx master runs as root, workers as nobody" workers_nobody
+
+req redirect "http://dda.example.com:$HTTP_PORT/healthz?x=1"
+redirects() { has_code redirect 301 && [ "$(header Location redirect)" = "https://dda.example.com/healthz?x=1" ] || { echo "Location: $(header Location redirect)"; return 1; }; }
+check "HTTP port 80 → 301 to https://, path and query kept" redirects
+req acme "http://dda.example.com:$HTTP_PORT/.well-known/acme-challenge/test-token"
+check "HTTP port 80 serves ACME challenges (not redirected)" bash -c "[ \"\$(cat '$T/acme.code')\" = 200 ] && grep -q acme-token-content '$T/acme.body'"
+
+tls_handshake() {  # tls_handshake PORT OPTION...
+    local port="$1"
+    shift
+    openssl s_client -connect "127.0.0.1:$port" -servername dda.example.com "$@" </dev/null >"$T/tls.out" 2>&1
+}
+check "TLS 1.2 handshake succeeds" tls_handshake "$HTTPS_PORT" -tls1_2
+check "TLS 1.3 handshake succeeds" tls_handshake "$HTTPS_PORT" -tls1_3
+check "control: this openssl client can do TLS 1.0 where a server allows it" \
+    tls_handshake "$CTRL_PORT" -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
+check "TLS 1.0 refused" bash -c "! openssl s_client -connect 127.0.0.1:$HTTPS_PORT -servername dda.example.com -tls1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null >/dev/null 2>&1"
+check "TLS 1.1 refused" bash -c "! openssl s_client -connect 127.0.0.1:$HTTPS_PORT -servername dda.example.com -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null >/dev/null 2>&1"
+h2() { [ "$("${CURL[@]}" --http2 -o /dev/null -w '%{http_version}' "$BASE/healthz")" = 2 ]; }
+check "HTTP/2 negotiated over TLS (ALPN)" h2
+
+req health "$BASE/healthz"
+check "GET /healthz over HTTPS → 200 {\"status\":\"ok\"}" bash -c "[ \"\$(cat '$T/health.code')\" = 200 ] && grep -q '\"status\":\"ok\"' '$T/health.body'"
+check "security headers on a success answer (and no nginx version)" security_headers health
+req plain_on_tls "http://127.0.0.1:$HTTPS_PORT/healthz"
+check "plain HTTP sent to the HTTPS port → 301 to https" has_code plain_on_tls 301
+
+req create "$BASE/task" -X POST -H 'Content-Type: application/json' -H "X-API-Key: $KEY" \
+    -d '{"operation_code":300,"params":{"values":[1,2,3,4]}}'
+check "POST /task through the site → 201" has_code create 201
+req notfound "$BASE/no/such/route"
+check "dda-server's own JSON 404 passes through" is_json_error notfound 404 not_found
+check "security headers on an error answer from dda-server" security_headers notfound
+head -c 2097152 /dev/zero | tr '\0' 'a' > "$T/2mb.json"
+req big "$BASE/task" --http2 -X POST -H 'Content-Type: application/json' -H "X-API-Key: $KEY" --data-binary "@$T/2mb.json"
+check "2 MB body (HTTP/2) → JSON 413 payload_too_large from nginx" is_json_error big 413 payload_too_large
+req big11 "$BASE/task" --http1.1 -X POST -H 'Content-Type: application/json' -H "X-API-Key: $KEY" --data-binary "@$T/2mb.json"
+check "2 MB body (HTTP/1.1) → JSON 413 payload_too_large from nginx" is_json_error big11 413 payload_too_large
+check "security headers on nginx's 413" security_headers big
+req badreq "$BASE/healthz" --http1.1 -H 'Host:'
+check "malformed request (HTTP/1.1 without Host) → JSON 400" is_json_error badreq 400 bad_request
+req longuri "$BASE/$(head -c 20000 /dev/zero | tr '\0' 'a')" --http1.1
+check "over-long request line → JSON 414 (not an HTML page)" bash -c "grep -q '^{\"error\":{\"code\":\"uri_too_long\"' '$T/longuri.body' || grep -q '^{\"error\":{\"code\":\"bad_request\"' '$T/longuri.body'"
+
+# Rate limit: a burst on POST /register from one address (127.0.0.3: its own bucket).
+burst() {
+    local i c first="" got429=""
+    for i in $(seq 1 15); do
+        req "reg$i" --interface 127.0.0.3 "$BASE/register" -X POST -H 'Content-Type: application/json' \
+            -d '{"name":"burst","registration_token":"wrong-token-wrong-token"}'
+        c="$(code "reg$i")"
+        [ -n "$first" ] || first="$c"
+        if [ "$c" = 429 ]; then got429="reg$i"; break; fi
+    done
+    [ "$first" != 429 ] || { echo "the first request was already limited"; return 1; }
+    [ -n "$got429" ] || { echo "15 requests, no 429"; return 1; }
+    echo "$got429" > "$T/burst.name"
+}
+check "a burst on POST /register gets 429 (the first requests pass)" burst
+r429="$(cat "$T/burst.name" 2>/dev/null || echo none)"
+check "the 429 is the contract's JSON (rate_limited)" is_json_error "$r429" 429 rate_limited
+check "the 429 carries Retry-After: 10" bash -c "tr -d '\r' < '$T/$r429.hdr' | grep -qi '^Retry-After: 10$'"
+check "security headers on nginx's 429" security_headers "$r429"
+req reg_other "$BASE/register" -X POST -H 'Content-Type: application/json' \
+    -d '{"name":"other","registration_token":"wrong-token-wrong-token"}'
+check "another address is not limited by that burst" bash -c "[ \"\$(cat '$T/reg_other.code')\" != 429 ]"
+req reg_get --interface 127.0.0.3 "$BASE/register"
+check "GET /register is not counted in the POST /register zone" bash -c "[ \"\$(cat '$T/reg_get.code')\" = 405 ]"
+
+# /metrics: loopback only (127.0.0.1 and ::1; 127.0.0.2 is another address).
+req metrics_local "$BASE/metrics" -H "X-API-Key: $KEY"
+check "/metrics from 127.0.0.1 → 200" has_code metrics_local 200
+req metrics_remote --interface 127.0.0.2 "$BASE/metrics" -H "X-API-Key: $KEY"
+check "/metrics from another address (127.0.0.2) → JSON 403" is_json_error metrics_remote 403 forbidden
+check "security headers on nginx's 403" security_headers metrics_remote
+
+# CORS: off as shipped; then with an allow-listed origin.
+req cors_off "$BASE/task" -X OPTIONS -H 'Origin: https://admin.test' -H 'Access-Control-Request-Method: POST'
+check "CORS off by default: no Access-Control-Allow-Origin for any origin" \
+    bash -c "! tr -d '\r' < '$T/cors_off.hdr' | grep -qi '^Access-Control-'"
+sed -e 's|^    # "https://admin.example.com"  $http_origin;|    "https://admin.test"  $http_origin;|' \
+    "$here/nginx/conf.d/dda-cors.conf" > "$NG/conf.d/dda-cors.conf"
+preflight_204() { [ "$("${CURL[@]}" -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: https://admin.test' "$BASE/task")" = 204 ]; }
+old_workers="$(ps -o pid= --ppid "$NGINX_PID" | tr -d ' ' | tr '\n' ' ')"
+workers_replaced() { local p; for p in $old_workers; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+if grep -q '"https://admin.test"' "$NG/conf.d/dda-cors.conf" && kill -HUP "$NGINX_PID" \
+    && wait_for 10 workers_replaced && wait_for 10 preflight_204; then
+    ok "allow-list entry added and nginx reloaded"
+else
+    bad "allow-list entry added and nginx reloaded"
+fi
+req cors_yes "$BASE/task" -X OPTIONS -H 'Origin: https://admin.test' -H 'Access-Control-Request-Method: POST' \
+    -H 'Access-Control-Request-Headers: content-type, x-api-key'
+cors_allowed() {
+    has_code cors_yes 204 || return 1
+    [ "$(header Access-Control-Allow-Origin cors_yes)" = https://admin.test ] || { echo "ACAO: $(header Access-Control-Allow-Origin cors_yes)"; return 1; }
+    header Access-Control-Allow-Methods cors_yes | grep -q POST || { echo "no Allow-Methods"; return 1; }
+    header Access-Control-Allow-Headers cors_yes | grep -qi x-api-key || { echo "no Allow-Headers"; return 1; }
+}
+check "CORS preflight from an allow-listed origin → 204 with Allow-Origin/Methods/Headers" cors_allowed
+check "security headers on the 204 preflight" security_headers cors_yes
+req cors_no "$BASE/task" -X OPTIONS -H 'Origin: https://evil.test' -H 'Access-Control-Request-Method: POST'
+check "CORS preflight from another origin: not 204, no Access-Control-Allow-Origin" \
+    bash -c "[ \"\$(cat '$T/cors_no.code')\" != 204 ] && ! tr -d '\r' < '$T/cors_no.hdr' | grep -qi '^Access-Control-Allow-Origin'"
+req cors_get "$BASE/healthz" -H 'Origin: https://admin.test'
+check "an allowed origin's GET carries Access-Control-Allow-Origin (no preflight headers)" \
+    bash -c "tr -d '\r' < '$T/cors_get.hdr' | grep -qi '^Access-Control-Allow-Origin: https://admin.test$' && ! tr -d '\r' < '$T/cors_get.hdr' | grep -qi '^Access-Control-Allow-Methods'"
+
+# WordPress on the same host: the API under /dda/.
+WP="http://127.0.0.1:$WP_PORT"
+req wp_root "$WP/"
+check "prefix: the WordPress site itself is untouched" bash -c "grep -q wordpress '$T/wp_root.body'"
+req wp_health "$WP/dda/healthz"
+check "prefix: /dda/healthz → dda-server's /healthz" bash -c "[ \"\$(cat '$T/wp_health.code')\" = 200 ] && grep -q '\"status\":\"ok\"' '$T/wp_health.body'"
+req wp_index "$WP/dda/"
+check "prefix: /dda/ → dda-server's GET / (api v1)" bash -c "grep -q '\"api\":\"v1\"' '$T/wp_index.body'"
+req wp_bare "$WP/dda"
+check "prefix: /dda → 301 /dda/" bash -c "[ \"\$(cat '$T/wp_bare.code')\" = 301 ]"
+req wp_create "$WP/dda/task" -X POST -H 'Content-Type: application/json' -H "X-API-Key: $KEY" -d '{"operation_code":100}'
+tid="$(grep -o '"task_id":"[^"]*"' "$T/wp_create.body" | cut -d'"' -f4)"
+req wp_task "$WP/dda/task/$tid" -H "X-API-Key: $KEY"
+check "prefix: POST /dda/task → 201, GET /dda/task/ID → 200 (path and body pass)" \
+    bash -c "[ \"\$(cat '$T/wp_create.code')\" = 201 ] && [ -n '$tid' ] && [ \"\$(cat '$T/wp_task.code')\" = 200 ] && grep -q '$tid' '$T/wp_task.body'"
+req wp_method "$WP/dda/register"
+check "prefix: GET /dda/register → dda-server's 405 with Allow (the server saw /register)" \
+    bash -c "[ \"\$(cat '$T/wp_method.code')\" = 405 ] && tr -d '\r' < '$T/wp_method.hdr' | grep -qi '^Allow:'"
+req wp_nested "$WP/dda/dda/healthz"
+check "prefix: only the first /dda is stripped (/dda/dda/healthz → 404)" has_code wp_nested 404
+req wp_big "$WP/dda/task" -X POST -H 'Content-Type: application/json' -H "X-API-Key: $KEY" --data-binary "@$T/2mb.json"
+check "prefix: 2 MB body → JSON 413" is_json_error wp_big 413 payload_too_large
+req wp_metrics --interface 127.0.0.2 "$WP/dda/metrics" -H "X-API-Key: $KEY"
+check "prefix: /dda/metrics from 127.0.0.2 → JSON 403" is_json_error wp_metrics 403 forbidden
+req wp_docs "$WP/dda/openapi.yaml"
+check "prefix: /dda/openapi.yaml served" bash -c "[ \"\$(cat '$T/wp_docs.code')\" = 200 ] && grep -q '^openapi:' '$T/wp_docs.body'"
+
+# dda-server stopped: nginx answers 502 in JSON.
+stop_pid "$SERVER_PID" 10; rc="$STOP_RC"
+check "dda-server (own socket) stops on SIGTERM with exit 0" bash -c "[ '$rc' = 0 ] || { echo 'exit $rc'; exit 1; }"
+req down "$BASE/healthz"
+check "server stopped → JSON 502 bad_gateway" is_json_error down 502 bad_gateway
+check "the 502 carries Retry-After" bash -c "tr -d '\r' < '$T/down.hdr' | grep -qi '^Retry-After: [0-9]'"
+check "security headers on nginx's 502" security_headers down
+req wp_down "$WP/dda/healthz"
+check "prefix: server stopped → JSON 502" is_json_error wp_down 502 bad_gateway
+
+# ---------------------------------------------------------------------------------------
+echo "# dda-server under systemd-socket-activate and spawn-fcgi"
+workflow_ok() {  # a task created and read back through nginx
+    local body id
+    body="$("${CURL[@]}" -fs -X POST -H 'Content-Type: application/json' -H "X-API-Key: $KEY" \
+        -d '{"operation_code":200}' "$BASE/task")" || return 1
+    id="$(printf '%s' "$body" | grep -o '"task_id":"[^"]*"' | cut -d'"' -f4)"
+    [ -n "$id" ] && "${CURL[@]}" -fs -H "X-API-Key: $KEY" "$BASE/task/$id" | grep -q "\"task_id\":\"$id\""
+}
+
+rm -f "$SOCK"
+# umask 0 so nginx's workers (nobody) may connect; systemd's .socket unit sets the mode itself.
+( umask 0; exec systemd-socket-activate -l "$SOCK" -E DDA_API_KEYS -E DDA_REGISTRATION_TOKEN \
+    -E DDA_JWT_SECRET -E DDA_LOG_LEVEL "$server_bin" --socket systemd ) >>"$server_log" 2>&1 &
+SA_PID=$!
+pids+=("$SA_PID")
+check "systemd-socket-activate: socket created" wait_for 10 test -S "$SOCK"
+# It creates the socket 0644 (root only): open it to nginx's workers (nobody). systemd's
+# dda-server.socket sets SocketMode/SocketGroup instead.
+chmod 0666 "$SOCK" 2>/dev/null
+check "systemd-socket-activate: the first request starts dda-server and is answered" wait_for 15 ready
+check "systemd-socket-activate: create and read a task" workflow_ok
+check "systemd-socket-activate: the process is dda-server with LISTEN_FDS" \
+    bash -c "tr '\0' '\n' < /proc/$SA_PID/environ | grep -q '^LISTEN_FDS=1$' && [ \"\$(readlink /proc/$SA_PID/exe)\" = \"\$(readlink -f '$server_bin')\" ]"
+stop_pid "$SA_PID" 10; rc="$STOP_RC"
+check "systemd-socket-activate: SIGTERM stops dda-server with exit 0" bash -c "[ '$rc' = 0 ] || { echo 'exit $rc'; exit 1; }"
+rm -f "$SOCK"
+
+env_file="$T/server.env"
+sed -e "s|^DDA_API_KEYS=\$|DDA_API_KEYS=$DDA_API_KEYS|" \
+    -e "s|^DDA_REGISTRATION_TOKEN=\$|DDA_REGISTRATION_TOKEN=$DDA_REGISTRATION_TOKEN|" \
+    -e "s|^DDA_JWT_SECRET=\$|DDA_JWT_SECRET=$DDA_JWT_SECRET|" "$here/deploy/examples/server.env" > "$env_file"
+chmod 600 "$env_file"
+
+# As dda-server.service runs it: its ExecStart, the socket as stdin (StandardInput=socket;
+# systemd-socket-activate --inetd passes it the same way), settings from server.env.
+exec_start="$(sed -n 's/^ExecStart=//p' "$here/deploy/systemd/dda-server.service")"
+read -r -a unit_argv <<<"${exec_start/\/usr\/local\/bin\/dda-server/$server_bin}"
+( unset DDA_API_KEYS DDA_REGISTRATION_TOKEN DDA_JWT_SECRET; set -a; . "$env_file"; set +a; umask 0
+  exec systemd-socket-activate --inetd -l "$SOCK" -E DDA_API_KEYS -E DDA_REGISTRATION_TOKEN \
+      -E DDA_JWT_SECRET -E DDA_LOG_LEVEL "${unit_argv[@]}" ) 2>>"$server_log" &
+UNIT_PID=$!
+pids+=("$UNIT_PID")
+wait_for 10 test -S "$SOCK" && chmod 0666 "$SOCK"
+check "unit's ExecStart (${exec_start}) with the socket on stdin: answers through nginx" wait_for 15 ready
+check "unit's ExecStart: create and read a task" workflow_ok
+stop_pid "$UNIT_PID" 10; rc="$STOP_RC"
+check "unit's ExecStart: SIGTERM stops dda-server with exit 0" bash -c "[ '$rc' = 0 ] || { echo 'exit $rc'; exit 1; }"
+rm -f "$SOCK"
+
+# The shipped wrapper; the secrets come from the env file only.
+env -i PATH="$PATH" DDA_ENV_FILE="$env_file" DDA_SPAWN_SOCKET="$SOCK" DDA_SPAWN_USER=nobody \
+    DDA_SPAWN_GROUP=nogroup DDA_SOCKET_GROUP=nogroup DDA_SERVER_BIN="$server_bin" \
+    "$here/deploy/spawn-fcgi/dda-server-spawn-fcgi" >>"$server_log" 2>&1 &
+SF_PID=$!
+pids+=("$SF_PID")
+# nginx's workers run as nobody:nogroup here: the socket's group (0660) lets them in.
+check "spawn-fcgi: socket created (mode 0660, group nogroup)" \
+    wait_for 10 bash -c "[ \"\$(stat -c '%a %G' '$SOCK' 2>/dev/null)\" = '660 nogroup' ]"
+check "spawn-fcgi: dda-server answers through nginx" wait_for 15 ready
+check "spawn-fcgi: create and read a task" workflow_ok
+check "spawn-fcgi: dda-server runs as nobody, in place of the wrapper (same PID)" \
+    bash -c "[ \"\$(ps -o user= -p $SF_PID | tr -d ' ')\" = nobody ] && [ \"\$(readlink /proc/$SF_PID/exe)\" = \"\$(readlink -f '$server_bin')\" ]"
+check "spawn-fcgi: no secret on the command line" bash -c "! tr '\0' ' ' < /proc/$SF_PID/cmdline | grep -q -- '$DDA_API_KEYS'"
+stop_pid "$SF_PID" 10; rc="$STOP_RC"
+check "spawn-fcgi: SIGTERM stops dda-server with exit 0" bash -c "[ '$rc' = 0 ] || { echo 'exit $rc'; exit 1; }"
+rm -f "$SOCK"
+
+# ---------------------------------------------------------------------------------------
+echo "# systemd units"
+units="$T/units"
+mkdir -p "$units" "$T/bin"
+cp "$server_bin" "$runner_bin" "$T/bin/" 2>/dev/null || { ln -sf "$server_bin" "$T/bin/dda-server"; ln -sf "$runner_bin" "$T/bin/dda-runner"; }
+for f in "$here"/deploy/systemd/*; do
+    sed -e "s|/usr/local/bin/|$T/bin/|g" "$f" > "$units/$(basename "$f")"
+done
+verify_unit() {  # systemd-analyze verify exits 0 even on unknown keys: any output fails
+    local out
+    out="$(cd "$units" && systemd-analyze verify "./$1" 2>&1)" || { echo "$out"; return 1; }
+    [ -z "$out" ] || { echo "$out"; return 1; }
+}
+for f in "$units"/*; do
+    check "systemd-analyze verify $(basename "$f")" verify_unit "$(basename "$f")"
+done
+server_unit_as_issued() {
+    local f="$here/deploy/systemd/dda-server.service" s="$here/deploy/systemd/dda-server.socket" k
+    for k in StandardInput=socket StandardOutput=journal DynamicUser=yes StateDirectory=dda \
+        EnvironmentFile=/etc/dda/server.env Restart=on-failure CapabilityBoundingSet= \
+        RestrictAddressFamilies=AF_UNIX SystemCallFilter=@system-service; do
+        grep -qx "$k" "$f" || { echo "dda-server.service lacks $k"; return 1; }
+    done
+    for k in ListenStream=/run/dda/api.sock SocketGroup=www-data SocketMode=0660; do
+        grep -qx "$k" "$s" || { echo "dda-server.socket lacks $k"; return 1; }
+    done
+}
+check "dda-server.socket/.service carry the settings the issue asks for" server_unit_as_issued
+exposure() {
+    local line
+    line="$(cd "$units" && systemd-analyze security --offline=yes ./dda-server.service 2>&1 | grep 'Overall exposure')"
+    echo "$line"
+    awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+$/) exit !($i + 0 <= 2.0) }' <<<"$line"
+}
+check "systemd-analyze security: dda-server.service exposure ≤ 2.0" exposure
+cron_file() {
+    local f="$here/deploy/cron/dda-runner" line
+    line="$(grep -v '^#' "$f" | grep -E '^[*0-9]')"
+    # five time fields, a user, an absolute command
+    awk '{ exit !($6 == "dda" && $7 ~ /^\//) }' <<<"$line" || { echo "bad line: $line"; return 1; }
+    case "$(basename "$f")" in *.*) echo "cron ignores names with dots"; return 1 ;; esac
+}
+check "cron example: user field, absolute paths, no dot in the name" cron_file
+
+# ---------------------------------------------------------------------------------------
+echo "# install.sh into a temporary root"
+R="$T/root"
+mkdir -p "$R"
+snapshot() { (cd "$R" && find . -mindepth 1 -printf '%y %m %U:%G %s %T@ %p\n' | sort -k7; find . -type f -exec sha256sum {} + | sort -k2); }
+DDA_SERVER_BIN="$server_bin" DDA_RUNNER_BIN="$runner_bin" DESTDIR="$R" "$here/deploy/install.sh" > "$T/install1.out" 2>&1
+check "install.sh (first run) succeeds" bash -c "exit $?"
+expect_files() {
+    local f missing=""
+    for f in usr/local/bin/dda-server:755 usr/local/bin/dda-runner:755 \
+        etc/systemd/system/dda-server.socket:644 etc/systemd/system/dda-server.service:644 \
+        etc/systemd/system/dda-runner.service:644 etc/systemd/system/dda-runner-once.service:644 \
+        etc/systemd/system/dda-runner-once.timer:644 \
+        etc/nginx/sites-available/dda.conf:644 etc/nginx/conf.d/dda-limits.conf:644 etc/nginx/conf.d/dda-cors.conf:644 \
+        etc/nginx/snippets/dda-tls.conf:644 etc/nginx/snippets/dda-security-headers.conf:644 \
+        etc/nginx/snippets/dda-fastcgi.conf:644 etc/nginx/snippets/dda-wordpress-prefix.conf:644 \
+        etc/nginx/snippets/dda-error-pages.conf:644 etc/nginx/snippets/dda-error-locations.conf:644 \
+        etc/nginx/snippets/dda-cors-headers.conf:644 etc/nginx/snippets/dda-cors-preflight.conf:644 \
+        etc/nginx/dda-ffdhe2048.pem:644 \
+        etc/dda/server.env:640 etc/dda/runner.toml:640 \
+        usr/local/share/dda/openapi.yaml:644 usr/local/share/doc/dda/README.md:644 \
+        usr/local/share/dda/examples/server.env:644 usr/local/share/dda/examples/runner.toml:644 \
+        usr/local/share/dda/examples/cron.d-dda-runner:644 usr/local/share/dda/examples/dda-server-spawn-fcgi:755 \
+        usr/local/share/dda/install-manifest:644; do
+        [ -f "$R/${f%%:*}" ] && [ "$(stat -c %a "$R/${f%%:*}")" = "${f##*:}" ] \
+            || missing+=" ${f%%:*}($(stat -c %a "$R/${f%%:*}" 2>/dev/null || echo absent))"
+    done
+    [ -z "$missing" ] || { echo "wrong or missing:$missing"; return 1; }
+    cmp -s "$R/usr/local/bin/dda-server" "$server_bin" || { echo "dda-server differs"; return 1; }
+}
+check "install.sh: every file in place with its mode" expect_files
+check "install.sh: nothing enabled (no cron.d file, no sites-enabled link, no wants/ links)" \
+    bash -c "[ ! -e '$R/etc/cron.d' ] && [ ! -e '$R/etc/nginx/sites-enabled' ] && ! find '$R/etc/systemd' -name '*.wants' | grep -q ."
+secrets_ok() {
+    local env="$R/etc/dda/server.env" k v
+    [ "$(stat -c '%a %U' "$env")" = "640 root" ] || { echo "server.env: $(stat -c '%a %U' "$env")"; return 1; }
+    for k in DDA_API_KEYS DDA_REGISTRATION_TOKEN DDA_JWT_SECRET; do
+        v="$(grep "^$k=" "$env" | cut -d= -f2-)"
+        [[ "$v" =~ ^[0-9a-f]{64}$ ]] || { echo "$k='$v'"; return 1; }
+    done
+    [ "$(grep -c "^DDA_.*=$(grep '^DDA_API_KEYS=' "$env" | cut -d= -f2)" "$env")" = 1 ] || { echo "secrets not distinct"; return 1; }
+    grep -q "$(grep '^DDA_API_KEYS=' "$env" | cut -d= -f2)" "$T/install1.out" || { echo "API key not printed"; return 1; }
+    grep -q "$(grep '^DDA_REGISTRATION_TOKEN=' "$env" | cut -d= -f2)" "$T/install1.out" || { echo "token not printed"; return 1; }
+    ! grep -q "$(grep '^DDA_JWT_SECRET=' "$env" | cut -d= -f2)" "$T/install1.out" || { echo "JWT secret printed"; return 1; }
+    grep -q "^registration_token = \"$(grep '^DDA_REGISTRATION_TOKEN=' "$env" | cut -d= -f2)\"$" "$R/etc/dda/runner.toml" \
+        || { echo "runner.toml lacks the token"; return 1; }
+}
+check "install.sh: server.env 0640 root with three distinct 64-hex secrets; key and token printed once, JWT secret not; runner.toml has the token" secrets_ok
+server_env_works() {  # the generated file starts the real server
+    local pid rc
+    ( set -a; . "$R/etc/dda/server.env"; set +a; exec "$server_bin" --socket "$T/env-check.sock" ) >>"$server_log" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    wait_for 10 test -S "$T/env-check.sock" || { echo "did not start"; return 1; }
+    stop_pid "$pid" 10; rc="$STOP_RC"
+    [ "$rc" = 0 ] || { echo "exit $rc"; return 1; }
+}
+check "install.sh: dda-server starts with the generated server.env" server_env_works
+snapshot > "$T/snap1"
+DDA_SERVER_BIN="$server_bin" DDA_RUNNER_BIN="$runner_bin" DESTDIR="$R" "$here/deploy/install.sh" > "$T/install2.out" 2>&1
+check "install.sh (second run) succeeds" bash -c "exit $?"
+snapshot > "$T/snap2"
+check "install.sh: a second run changes nothing (contents, modes, owners, mtimes)" \
+    bash -c "diff '$T/snap1' '$T/snap2' | head -n 5; cmp -s '$T/snap1' '$T/snap2'"
+check "install.sh: the second run prints no secret" \
+    bash -c "! grep -q \"\$(grep '^DDA_API_KEYS=' '$R/etc/dda/server.env' | cut -d= -f2)\" '$T/install2.out'"
+# An admin edits a config; an upgrade must keep it and offer the new version beside it.
+echo "# edited by the admin" >> "$R/etc/nginx/conf.d/dda-limits.conf"
+edited_sum="$(sha256sum "$R/etc/nginx/conf.d/dda-limits.conf" | cut -d' ' -f1)"
+env_sum="$(sha256sum "$R/etc/dda/server.env" | cut -d' ' -f1)"
+# The "new version": a staged copy of the checkout whose dda-limits.conf and dda-tls.conf changed.
+S="$T/src"
+mkdir -p "$S"
+cp -r "$here/deploy" "$here/nginx" "$here/openapi.yaml" "$S/"
+echo "# new version" >> "$S/nginx/conf.d/dda-limits.conf"
+echo "# new version" >> "$S/nginx/snippets/dda-tls.conf"
+DDA_SERVER_BIN="$server_bin" DDA_RUNNER_BIN="$runner_bin" DESTDIR="$R" "$S/deploy/install.sh" > "$T/install3.out" 2>&1
+upgrade_ok() {
+    [ "$(sha256sum "$R/etc/nginx/conf.d/dda-limits.conf" | cut -d' ' -f1)" = "$edited_sum" ] || { echo "edited file overwritten"; return 1; }
+    cmp -s "$R/etc/nginx/conf.d/dda-limits.conf.dda-new" "$S/nginx/conf.d/dda-limits.conf" || { echo "no .dda-new"; return 1; }
+    cmp -s "$R/etc/nginx/snippets/dda-tls.conf" "$S/nginx/snippets/dda-tls.conf" || { echo "unedited file not upgraded"; return 1; }
+    [ ! -e "$R/etc/nginx/snippets/dda-tls.conf.dda-new" ] || { echo "needless .dda-new"; return 1; }
+    [ "$(sha256sum "$R/etc/dda/server.env" | cut -d' ' -f1)" = "$env_sum" ] || { echo "server.env changed"; return 1; }
+}
+check "install.sh upgrade: an edited config is kept (new one as .dda-new), an unedited one is replaced, server.env untouched" upgrade_ok
+DESTDIR="$R" "$here/deploy/install.sh" --uninstall > "$T/uninstall.out" 2>&1
+check "install.sh --uninstall succeeds" bash -c "exit $?"
+uninstalled() {
+    local left
+    left="$(cd "$R" && find . -type f | sort | tr '\n' ' ')"
+    [ "$left" = "./etc/dda/server.env ./etc/nginx/conf.d/dda-limits.conf " ] || { echo "left: $left"; return 1; }
+}
+uninstalled() {
+    local left
+    left="$(cd "$R" && find . -type f | sort | tr '\n' ' ')"
+    [ "$left" = "./etc/dda/server.env ./etc/nginx/conf.d/dda-limits.conf ./usr/local/share/dda/install-manifest " ] \
+        || { echo "left: $left"; return 1; }
+    [ "$(awk '{print $4}' "$R/usr/local/share/dda/install-manifest" | tr '\n' ' ')" = "/etc/dda/server.env /etc/nginx/conf.d/dda-limits.conf " ] \
+        || { echo "manifest: $(cat "$R/usr/local/share/dda/install-manifest")"; return 1; }
+}
+check "install.sh --uninstall removes what it installed; keeps server.env and the edited config (listed for --purge)" uninstalled
+DESTDIR="$R" "$here/deploy/install.sh" --uninstall --purge > "$T/purge.out" 2>&1
+check "install.sh --uninstall --purge afterwards removes the kept files too" \
+    bash -c "[ -z \"\$(find '$R' -type f)\" ] || { find '$R' -type f; exit 1; }"
+# A fresh install then --uninstall --purge leaves no file at all.
+R2="$T/root2"
+mkdir -p "$R2"
+DDA_SERVER_BIN="$server_bin" DDA_RUNNER_BIN="$runner_bin" "$here/deploy/install.sh" --root "$R2" >/dev/null 2>&1 \
+    && "$here/deploy/install.sh" --root "$R2" --uninstall --purge > "$T/purge2.out" 2>&1
+check "install.sh --uninstall --purge removes every file it installed" \
+    bash -c "[ -z \"\$(find '$R2' -type f)\" ] || { find '$R2' -type f; exit 1; }"
+
+finish

@@ -1,0 +1,31 @@
+<?php
+/**
+ * The settings screen: the Settings API form and the Test connection button.
+ *
+ * @package DistributedDataAnalysis
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+?>
+<div class="wrap dda-wrap" id="dda-settings-page">
+	<h1><?php esc_html_e( 'Data Analysis Settings', 'distributed-data-analysis' ); ?></h1>
+	<?php settings_errors(); ?>
+
+	<form action="<?php echo esc_url( admin_url( 'options.php' ) ); ?>" method="post" id="dda-settings-form">
+		<?php
+		settings_fields( DDA_Settings::GROUP );
+		do_settings_sections( DDA_Settings::PAGE );
+		submit_button();
+		?>
+	</form>
+
+	<h2><?php esc_html_e( 'Connection', 'distributed-data-analysis' ); ?></h2>
+	<p id="dda-test-help"><?php esc_html_e( 'Checks the saved settings: that the API server answers, that it is DDA, and that it accepts the API key. Save changes first.', 'distributed-data-analysis' ); ?></p>
+	<p>
+		<button type="button" class="button button-secondary hide-if-no-js" id="dda-test-connection" aria-describedby="dda-test-help"><?php esc_html_e( 'Test connection', 'distributed-data-analysis' ); ?></button>
+		<span class="spinner dda-test-spinner" aria-hidden="true"></span>
+	</p>
+	<div id="dda-connection-result" class="dda-connection-result" role="status" aria-live="polite"></div>
+</div>

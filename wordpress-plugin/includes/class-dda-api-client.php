@@ -1,0 +1,441 @@
+<?php
+/**
+ * The client of the DDA HTTP API (contract v1). The only place that talks to the API server.
+ *
+ * @package DistributedDataAnalysis
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+/**
+ * Calls the API server with `wp_remote_request` and turns every failure into a `WP_Error`
+ * whose message says in plain words what is wrong. Error codes:
+ * `dda_not_configured`, `dda_no_key`, `dda_blocked`, `dda_unreachable`, `dda_timeout`,
+ * `dda_tls`, `dda_transport`, `dda_key_refused`, `dda_forbidden`, `dda_not_found`,
+ * `dda_conflict`, `dda_invalid`, `dda_rate_limited`, `dda_unavailable`, `dda_server_error`,
+ * `dda_bad_response`, `dda_not_dda`. The data of each carries `status` (the HTTP status the
+ * plugin's REST route answers with) and, when the server answered, `api_status`.
+ * Messages never contain the API key.
+ */
+class DDA_API_Client {
+
+	/** Upper bound for list pages (the API's own maximum). */
+	public const MAX_LIMIT = 1000;
+
+	/**
+	 * The settings the client uses.
+	 *
+	 * @var array{api_url: string, api_key: string, timeout: int}
+	 */
+	private array $settings;
+
+	/**
+	 * @param array|null $settings Settings to use instead of the stored ones (tests, Test connection).
+	 */
+	public function __construct( ?array $settings = null ) {
+		$this->settings = array_merge( DDA_Settings::defaults(), $settings ?? DDA_Settings::get() );
+	}
+
+	/**
+	 * `GET /` — who the server is. No credential.
+	 *
+	 * @return array|WP_Error
+	 */
+	public function service_info() {
+		$info = $this->request( 'GET', '/', array(), null, false );
+		if ( is_wp_error( $info ) ) {
+			return $info;
+		}
+		if ( ! is_array( $info ) || ( $info['name'] ?? '' ) !== 'dda-server' ) {
+			return $this->not_dda_error();
+		}
+		return $info;
+	}
+
+	/**
+	 * `POST /task`.
+	 *
+	 * @param int      $operation_code 1…999999.
+	 * @param stdClass $params         A JSON object.
+	 * @param int      $priority       −100…100.
+	 * @return array|WP_Error `{task_id, status, message}`.
+	 */
+	public function create_task( int $operation_code, stdClass $params, int $priority = 0 ) {
+		return $this->request(
+			'POST',
+			'/task',
+			array(),
+			array(
+				'operation_code' => $operation_code,
+				'params'         => $params,
+				'priority'       => $priority,
+			)
+		);
+	}
+
+	/**
+	 * `GET /tasks/all`, newest first.
+	 *
+	 * @param string $status '' for all, else a task status.
+	 * @param int    $limit  1…1000.
+	 * @param string $before '' or the task id to page after.
+	 * @return array|WP_Error A list of task objects.
+	 */
+	public function list_tasks( string $status = '', int $limit = 100, string $before = '' ) {
+		$query = array( 'limit' => max( 1, min( self::MAX_LIMIT, $limit ) ) );
+		if ( '' !== $status ) {
+			$query['status'] = $status;
+		}
+		if ( '' !== $before ) {
+			$query['before'] = $before;
+		}
+		$tasks = $this->request( 'GET', '/tasks/all', $query );
+		if ( ! is_wp_error( $tasks ) && ! is_array( $tasks ) ) {
+			return $this->bad_response_error( 200 );
+		}
+		return $tasks;
+	}
+
+	/**
+	 * `GET /task/{id}` — the task with its event log.
+	 *
+	 * @param string $task_id A UUID.
+	 * @return array|WP_Error
+	 */
+	public function get_task( string $task_id ) {
+		return $this->request( 'GET', '/task/' . rawurlencode( $task_id ) );
+	}
+
+	/**
+	 * `DELETE /task/{id}` — cancel.
+	 *
+	 * @param string $task_id A UUID.
+	 * @return array|WP_Error The task.
+	 */
+	public function cancel_task( string $task_id ) {
+		return $this->request( 'DELETE', '/task/' . rawurlencode( $task_id ) );
+	}
+
+	/**
+	 * `POST /task/{id}/retry`.
+	 *
+	 * @param string $task_id A UUID.
+	 * @return array|WP_Error The task.
+	 */
+	public function retry_task( string $task_id ) {
+		return $this->request( 'POST', '/task/' . rawurlencode( $task_id ) . '/retry' );
+	}
+
+	/**
+	 * `GET /runners`.
+	 *
+	 * @return array|WP_Error A list of runners.
+	 */
+	public function list_runners() {
+		$runners = $this->request( 'GET', '/runners' );
+		if ( ! is_wp_error( $runners ) && ! is_array( $runners ) ) {
+			return $this->bad_response_error( 200 );
+		}
+		return $runners;
+	}
+
+	/**
+	 * Test connection: `GET /` (reachable, TLS fine, really dda-server) and `GET /runners`
+	 * (the key is accepted).
+	 *
+	 * @return array|WP_Error `{message, version, runners, online}` on success.
+	 */
+	public function test_connection() {
+		$info = $this->service_info();
+		if ( is_wp_error( $info ) ) {
+			return $info;
+		}
+		$runners = $this->list_runners();
+		if ( is_wp_error( $runners ) ) {
+			return $runners;
+		}
+		$online = count(
+			array_filter(
+				$runners,
+				static function ( $runner ) {
+					return is_array( $runner ) && ( $runner['state'] ?? '' ) !== 'offline';
+				}
+			)
+		);
+		$version = isset( $info['version'] ) && is_string( $info['version'] ) ? $info['version'] : '?';
+		return array(
+			'message' => sprintf(
+				/* translators: 1: server version, 2: number of runners, 3: number of runners online. */
+				_n(
+					'Connected to dda-server %1$s. The API key was accepted. %2$d runner is registered, %3$d online.',
+					'Connected to dda-server %1$s. The API key was accepted. %2$d runners are registered, %3$d online.',
+					count( $runners ),
+					'distributed-data-analysis'
+				),
+				$version,
+				count( $runners ),
+				$online
+			),
+			'version' => $version,
+			'runners' => count( $runners ),
+			'online'  => $online,
+		);
+	}
+
+	/**
+	 * Sends one request and decodes the JSON answer.
+	 *
+	 * @param string     $method        HTTP method.
+	 * @param string     $path          Path below the API URL, starting with `/`.
+	 * @param array      $query         Query parameters.
+	 * @param array|null $body          JSON body, or null for none.
+	 * @param bool       $authenticated Whether to send the API key.
+	 * @return mixed|WP_Error The decoded JSON (arrays for objects), or an error.
+	 */
+	public function request( string $method, string $path, array $query = array(), ?array $body = null, bool $authenticated = true ) {
+		$base = $this->settings['api_url'];
+		if ( '' === $base ) {
+			return new WP_Error(
+				'dda_not_configured',
+				__( 'The API server URL is not set. Enter it under Data Analysis → Settings.', 'distributed-data-analysis' ),
+				array( 'status' => 503 )
+			);
+		}
+		$key = $this->settings['api_key'];
+		if ( $authenticated && '' === $key ) {
+			return new WP_Error(
+				'dda_no_key',
+				__( 'No API key is stored. Enter one under Data Analysis → Settings.', 'distributed-data-analysis' ),
+				array( 'status' => 503 )
+			);
+		}
+
+		$url = $base . $path;
+		if ( $query ) {
+			$url = add_query_arg( array_map( 'rawurlencode', $query ), $url );
+		}
+		$headers = array( 'Accept' => 'application/json' );
+		if ( $authenticated ) {
+			$headers['X-API-Key'] = $key;
+		}
+		$args = array(
+			'method'      => $method,
+			'timeout'     => max( DDA_Settings::MIN_TIMEOUT, (int) $this->settings['timeout'] ),
+			'redirection' => 0, // Never follow a redirect with the key to another place.
+			'headers'     => $headers,
+			'user-agent'  => 'DDA-WordPress/' . DDA_VERSION . '; ' . home_url( '/' ),
+		);
+		if ( null !== $body ) {
+			$args['headers']['Content-Type'] = 'application/json';
+			$args['body']                    = wp_json_encode( $body );
+		}
+
+		$response = wp_remote_request( $url, $args );
+		if ( is_wp_error( $response ) ) {
+			return $this->transport_error( $response );
+		}
+
+		$status  = (int) wp_remote_retrieve_response_code( $response );
+		$raw     = (string) wp_remote_retrieve_body( $response );
+		$decoded = '' === $raw ? null : json_decode( $raw, true );
+		$is_json = '' === $raw || JSON_ERROR_NONE === json_last_error();
+
+		if ( $status >= 200 && $status < 300 ) {
+			if ( ! $is_json ) {
+				return $this->not_dda_error( $status );
+			}
+			return $decoded;
+		}
+		return $this->api_error( $status, $is_json && is_array( $decoded ) ? $decoded : null, $authenticated );
+	}
+
+	/**
+	 * Maps a transport failure (no HTTP answer) to an error.
+	 *
+	 * @param WP_Error $error From wp_remote_request.
+	 * @return WP_Error
+	 */
+	private function transport_error( WP_Error $error ): WP_Error {
+		$url    = $this->settings['api_url'];
+		$detail = $error->get_error_message();
+		if ( 'http_request_not_executed' === $error->get_error_code() ) {
+			return new WP_Error(
+				'dda_blocked',
+				sprintf(
+					/* translators: 1: API URL, 2: host name. */
+					__( 'WordPress blocked the request to %1$s: outgoing HTTP requests are blocked (WP_HTTP_BLOCK_EXTERNAL). Add %2$s to WP_ACCESSIBLE_HOSTS in wp-config.php, or use localhost in the URL.', 'distributed-data-analysis' ),
+					$url,
+					(string) wp_parse_url( $url, PHP_URL_HOST )
+				),
+				array( 'status' => 502 )
+			);
+		}
+		$curl = 0;
+		if ( preg_match( '/cURL error (\d+)/', $detail, $m ) ) {
+			$curl = (int) $m[1];
+		}
+		$is_tls = in_array( $curl, array( 35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91 ), true )
+			|| (bool) preg_match( '/\b(SSL|TLS|certificate)\b/i', $detail );
+		if ( 28 === $curl || (bool) preg_match( '/timed out/i', $detail ) ) {
+			return new WP_Error(
+				'dda_timeout',
+				sprintf(
+					/* translators: 1: API URL, 2: seconds. */
+					__( 'The API server at %1$s did not answer within %2$d seconds. It may be overloaded, or a firewall drops the connection; raise the timeout or check the server.', 'distributed-data-analysis' ),
+					$url,
+					(int) $this->settings['timeout']
+				),
+				array(
+					'status' => 504,
+					'detail' => $detail,
+				)
+			);
+		}
+		if ( $is_tls ) {
+			return new WP_Error(
+				'dda_tls',
+				sprintf(
+					/* translators: 1: API URL, 2: technical detail from cURL. */
+					__( 'A secure (TLS) connection to %1$s failed: the certificate is not trusted or the server does not speak HTTPS on that port. Check the certificate, or whether the URL should start with http://. Detail: %2$s', 'distributed-data-analysis' ),
+					$url,
+					$detail
+				),
+				array( 'status' => 502 )
+			);
+		}
+		if ( in_array( $curl, array( 5, 6, 7 ), true ) || (bool) preg_match( '/(refused|resolve|connect)/i', $detail ) ) {
+			return new WP_Error(
+				'dda_unreachable',
+				sprintf(
+					/* translators: 1: API URL, 2: technical detail from cURL. */
+					__( 'Cannot reach the API server at %1$s: nothing answers there. Check the URL and that nginx and dda-server are running. Detail: %2$s', 'distributed-data-analysis' ),
+					$url,
+					$detail
+				),
+				array( 'status' => 502 )
+			);
+		}
+		return new WP_Error(
+			'dda_transport',
+			sprintf(
+				/* translators: 1: API URL, 2: technical detail. */
+				__( 'The request to the API server at %1$s failed: %2$s', 'distributed-data-analysis' ),
+				$url,
+				$detail
+			),
+			array( 'status' => 502 )
+		);
+	}
+
+	/**
+	 * Maps an HTTP error answer of the API server to an error.
+	 *
+	 * @param int        $status        The HTTP status.
+	 * @param array|null $body          The decoded error body, if JSON.
+	 * @param bool       $authenticated Whether the key was sent.
+	 * @return WP_Error
+	 */
+	private function api_error( int $status, ?array $body, bool $authenticated ): WP_Error {
+		$api_message = '';
+		if ( isset( $body['error']['message'] ) && is_string( $body['error']['message'] ) ) {
+			$api_message = $body['error']['message'];
+		}
+		if ( null === $body || ! isset( $body['error'] ) ) {
+			// Not the contract's error shape: another web server answers at this URL.
+			return $this->not_dda_error( $status );
+		}
+		$data = array( 'api_status' => $status );
+		switch ( $status ) {
+			case 401:
+				return new WP_Error(
+					'dda_key_refused',
+					$authenticated
+						? __( 'The API server refused the API key. Check that the key under Data Analysis → Settings is one of the server\'s DDA_API_KEYS.', 'distributed-data-analysis' )
+						: __( 'The API server asks for credentials.', 'distributed-data-analysis' ),
+					$data + array( 'status' => 502 )
+				);
+			case 403:
+				return new WP_Error( 'dda_forbidden', __( 'The API server refused this request for this key.', 'distributed-data-analysis' ), $data + array( 'status' => 502 ) );
+			case 404:
+				return new WP_Error(
+					'dda_not_found',
+					__( 'The API server does not know this task (it may have been removed after the retention period).', 'distributed-data-analysis' ),
+					$data + array( 'status' => 404 )
+				);
+			case 409:
+				return new WP_Error(
+					'dda_conflict',
+					/* translators: %s: the API server's explanation. */
+					sprintf( __( 'Not possible in the task\'s current state: %s', 'distributed-data-analysis' ), $api_message ),
+					$data + array( 'status' => 409 )
+				);
+			case 400:
+			case 413:
+			case 422:
+				return new WP_Error(
+					'dda_invalid',
+					/* translators: %s: the API server's explanation. */
+					sprintf( __( 'The API server refused the request: %s', 'distributed-data-analysis' ), $api_message ),
+					$data + array( 'status' => 400 )
+				);
+			case 429:
+				return new WP_Error( 'dda_rate_limited', __( 'The API server is rate limiting requests. Wait a few seconds and try again.', 'distributed-data-analysis' ), $data + array( 'status' => 429 ) );
+			case 502:
+			case 503:
+			case 504:
+				return new WP_Error(
+					'dda_unavailable',
+					/* translators: %s: the API server's explanation. */
+					sprintf( __( 'The API server is unavailable right now (nginx cannot reach dda-server, or the queue is full): %s', 'distributed-data-analysis' ), $api_message ),
+					$data + array( 'status' => 503 )
+				);
+		}
+		return new WP_Error(
+			'dda_server_error',
+			/* translators: 1: HTTP status code, 2: the API server's explanation. */
+			sprintf( __( 'The API server answered with an error (HTTP %1$d): %2$s', 'distributed-data-analysis' ), $status, $api_message ),
+			$data + array( 'status' => 502 )
+		);
+	}
+
+	/**
+	 * Something answered, but not like dda-server.
+	 *
+	 * @param int $status The HTTP status seen, 0 if not relevant.
+	 * @return WP_Error
+	 */
+	private function not_dda_error( int $status = 0 ): WP_Error {
+		return new WP_Error(
+			'dda_not_dda',
+			sprintf(
+				/* translators: 1: API URL, 2: HTTP status code. */
+				__( 'A web server answers at %1$s (HTTP %2$d), but it is not a DDA API server. Check the URL.', 'distributed-data-analysis' ),
+				$this->settings['api_url'],
+				$status ? $status : 200
+			),
+			array(
+				'status'     => 502,
+				'api_status' => $status,
+			)
+		);
+	}
+
+	/**
+	 * The server answered 2xx with an unexpected body.
+	 *
+	 * @param int $status The HTTP status.
+	 * @return WP_Error
+	 */
+	private function bad_response_error( int $status ): WP_Error {
+		return new WP_Error(
+			'dda_bad_response',
+			__( 'The API server sent an answer the plugin does not understand. Are the plugin and dda-server versions compatible?', 'distributed-data-analysis' ),
+			array(
+				'status'     => 502,
+				'api_status' => $status,
+			)
+		);
+	}
+}

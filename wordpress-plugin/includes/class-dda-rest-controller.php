@@ -1,0 +1,428 @@
+<?php
+/**
+ * The plugin's own REST routes under /wp-json/dda/v1/: the browser's only way to the API.
+ *
+ * @package DistributedDataAnalysis
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+/**
+ * Proxies the admin screens' requests to the API server. Every route requires
+ * `manage_options`; with cookie authentication WordPress core also requires the REST nonce
+ * (`X-WP-Nonce`), so a logged-in browser without it is treated as anonymous and refused.
+ * The API key stays on the server: answers carry task and runner data only.
+ */
+final class DDA_REST_Controller {
+
+	public const NAMESPACE = 'dda/v1';
+
+	/** Largest accepted params text (the API's default body limit, less room for the rest). */
+	public const MAX_PARAMS_BYTES = 1040384;
+
+	/**
+	 * Registers the routes (on `rest_api_init`).
+	 */
+	public static function register_routes(): void {
+		$id_arg = array(
+			'task_id' => array(
+				'description'       => __( 'Task id (UUID).', 'distributed-data-analysis' ),
+				'type'              => 'string',
+				'required'          => true,
+				'validate_callback' => array( __CLASS__, 'validate_task_id' ),
+				'sanitize_callback' => static function ( $value ) {
+					return strtolower( sanitize_text_field( (string) $value ) );
+				},
+			),
+		);
+		$task_path = '/tasks/(?P<task_id>' . DDA_Format::UUID_PATTERN . ')';
+		$can       = array( __CLASS__, 'permissions_check' );
+
+		register_rest_route(
+			self::NAMESPACE,
+			'/tasks',
+			array(
+				array(
+					'methods'             => WP_REST_Server::READABLE,
+					'callback'            => array( __CLASS__, 'list_tasks' ),
+					'permission_callback' => $can,
+					'args'                => array(
+						'status' => array(
+							'description'       => __( 'Only tasks with this status; empty for all.', 'distributed-data-analysis' ),
+							'type'              => 'string',
+							'enum'              => array_merge( array( '' ), DDA_Format::STATUSES ),
+							'default'           => '',
+							'validate_callback' => 'rest_validate_request_arg',
+							'sanitize_callback' => 'sanitize_key',
+						),
+						'limit'  => array(
+							'description'       => __( 'How many of the newest tasks.', 'distributed-data-analysis' ),
+							'type'              => 'integer',
+							'minimum'           => 1,
+							'maximum'           => DDA_API_Client::MAX_LIMIT,
+							'default'           => DDA_Admin::PER_PAGE,
+							'validate_callback' => 'rest_validate_request_arg',
+							'sanitize_callback' => 'absint',
+						),
+						'before' => array(
+							'description'       => __( 'Only tasks created before this task.', 'distributed-data-analysis' ),
+							'type'              => 'string',
+							'default'           => '',
+							'validate_callback' => static function ( $value ) {
+								return '' === $value || DDA_Format::is_uuid( $value );
+							},
+							'sanitize_callback' => static function ( $value ) {
+								return strtolower( sanitize_text_field( (string) $value ) );
+							},
+						),
+					),
+				),
+				array(
+					'methods'             => WP_REST_Server::CREATABLE,
+					'callback'            => array( __CLASS__, 'create_task' ),
+					'permission_callback' => $can,
+					'args'                => array(
+						'operation_code' => array(
+							'description'       => __( 'Operation code, 1…999999.', 'distributed-data-analysis' ),
+							'type'              => 'integer',
+							'required'          => true,
+							'minimum'           => 1,
+							'maximum'           => 999999,
+							'validate_callback' => 'rest_validate_request_arg',
+							'sanitize_callback' => 'rest_sanitize_request_arg',
+						),
+						'params'         => array(
+							'description'       => __( 'Parameters as the text of a JSON object.', 'distributed-data-analysis' ),
+							'type'              => 'string',
+							'default'           => '{}',
+							'validate_callback' => array( __CLASS__, 'validate_params' ),
+						),
+						'priority'       => array(
+							'description'       => __( 'Priority, −100…100; higher runs first.', 'distributed-data-analysis' ),
+							'type'              => 'integer',
+							'default'           => 0,
+							'minimum'           => -100,
+							'maximum'           => 100,
+							'validate_callback' => 'rest_validate_request_arg',
+							'sanitize_callback' => 'rest_sanitize_request_arg',
+						),
+					),
+				),
+			)
+		);
+
+		register_rest_route(
+			self::NAMESPACE,
+			$task_path,
+			array(
+				array(
+					'methods'             => WP_REST_Server::READABLE,
+					'callback'            => array( __CLASS__, 'get_task' ),
+					'permission_callback' => $can,
+					'args'                => $id_arg,
+				),
+				array(
+					'methods'             => WP_REST_Server::DELETABLE,
+					'callback'            => array( __CLASS__, 'cancel_task' ),
+					'permission_callback' => $can,
+					'args'                => $id_arg,
+				),
+			)
+		);
+
+		register_rest_route(
+			self::NAMESPACE,
+			$task_path . '/retry',
+			array(
+				'methods'             => WP_REST_Server::CREATABLE,
+				'callback'            => array( __CLASS__, 'retry_task' ),
+				'permission_callback' => $can,
+				'args'                => $id_arg,
+			)
+		);
+
+		register_rest_route(
+			self::NAMESPACE,
+			'/runners',
+			array(
+				'methods'             => WP_REST_Server::READABLE,
+				'callback'            => array( __CLASS__, 'list_runners' ),
+				'permission_callback' => $can,
+			)
+		);
+
+		register_rest_route(
+			self::NAMESPACE,
+			'/connection-test',
+			array(
+				'methods'             => WP_REST_Server::CREATABLE,
+				'callback'            => array( __CLASS__, 'connection_test' ),
+				'permission_callback' => $can,
+			)
+		);
+	}
+
+	/**
+	 * Only administrators (`manage_options`).
+	 *
+	 * @return true|WP_Error
+	 */
+	public static function permissions_check() {
+		if ( current_user_can( 'manage_options' ) ) {
+			return true;
+		}
+		return new WP_Error(
+			'rest_forbidden',
+			__( 'Sorry, you are not allowed to manage analysis tasks.', 'distributed-data-analysis' ),
+			array( 'status' => rest_authorization_required_code() )
+		);
+	}
+
+	/**
+	 * @param mixed $value A task id.
+	 * @return true|WP_Error
+	 */
+	public static function validate_task_id( $value ) {
+		if ( DDA_Format::is_uuid( $value ) ) {
+			return true;
+		}
+		return new WP_Error( 'rest_invalid_param', __( 'The task id must be a UUID.', 'distributed-data-analysis' ), array( 'status' => 400 ) );
+	}
+
+	/**
+	 * @param mixed $value The params text.
+	 * @return true|WP_Error
+	 */
+	public static function validate_params( $value ) {
+		$parsed = self::parse_params( $value );
+		return is_wp_error( $parsed ) ? $parsed : true;
+	}
+
+	/**
+	 * Parses the params text of the create form: it must be a JSON object (empty means `{}`).
+	 *
+	 * @param mixed $text The JSON text.
+	 * @return stdClass|WP_Error The object, or an error that says what is wrong.
+	 */
+	public static function parse_params( $text ) {
+		if ( ! is_string( $text ) ) {
+			return new WP_Error( 'dda_invalid_params', __( 'Parameters must be the text of a JSON object.', 'distributed-data-analysis' ), array( 'status' => 400 ) );
+		}
+		$text = trim( $text );
+		if ( '' === $text ) {
+			return new stdClass();
+		}
+		if ( strlen( $text ) > self::MAX_PARAMS_BYTES ) {
+			return new WP_Error( 'dda_invalid_params', __( 'Parameters are too large (at most about 1 MB).', 'distributed-data-analysis' ), array( 'status' => 400 ) );
+		}
+		$decoded = json_decode( $text, false, 64 );
+		if ( JSON_ERROR_NONE !== json_last_error() ) {
+			return new WP_Error(
+				'dda_invalid_params',
+				/* translators: %s: the JSON parser's error message. */
+				sprintf( __( 'Parameters are not valid JSON: %s.', 'distributed-data-analysis' ), json_last_error_msg() ),
+				array( 'status' => 400 )
+			);
+		}
+		if ( ! $decoded instanceof stdClass ) {
+			return new WP_Error( 'dda_invalid_params', __( 'Parameters must be a JSON object such as {"values": [1, 2, 3]}, not a list or a single value.', 'distributed-data-analysis' ), array( 'status' => 400 ) );
+		}
+		return $decoded;
+	}
+
+	/**
+	 * Tasks, newest first, plus runner names; shared by the page load and the refresh.
+	 *
+	 * @param string $status '' or a status.
+	 * @param int    $limit  Page size.
+	 * @param string $before '' or a task id.
+	 * @return array{tasks: array, runner_names: array}|WP_Error
+	 */
+	public static function load_tasks( string $status, int $limit, string $before = '' ) {
+		$client = new DDA_API_Client();
+		$tasks  = $client->list_tasks( $status, $limit, $before );
+		if ( is_wp_error( $tasks ) ) {
+			return $tasks;
+		}
+		$names   = array();
+		$runners = $client->list_runners();
+		if ( ! is_wp_error( $runners ) ) {
+			foreach ( $runners as $runner ) {
+				if ( is_array( $runner ) && isset( $runner['runner_id'], $runner['name'] ) ) {
+					$names[ (string) $runner['runner_id'] ] = (string) $runner['name'];
+				}
+			}
+		}
+		return array(
+			'tasks'        => $tasks,
+			'runner_names' => $names,
+		);
+	}
+
+	/**
+	 * GET /tasks — the task list and its rendered rows.
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public static function list_tasks( WP_REST_Request $request ) {
+		$status = (string) $request['status'];
+		$data   = self::load_tasks( $status, (int) $request['limit'], (string) $request['before'] );
+		if ( is_wp_error( $data ) ) {
+			return $data;
+		}
+		$table = DDA_Views::tasks_table( $data['tasks'], $data['runner_names'], $status );
+		return self::no_store(
+			array(
+				'tasks'      => $data['tasks'],
+				'rows'       => DDA_Views::rows_html( $table ),
+				'count'      => count( $data['tasks'] ),
+				'fetched_at' => gmdate( 'c' ),
+			)
+		);
+	}
+
+	/**
+	 * POST /tasks — create a task.
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public static function create_task( WP_REST_Request $request ) {
+		$params = self::parse_params( $request['params'] );
+		if ( is_wp_error( $params ) ) {
+			return $params;
+		}
+		$client  = new DDA_API_Client();
+		$created = $client->create_task( (int) $request['operation_code'], $params, (int) $request['priority'] );
+		if ( is_wp_error( $created ) ) {
+			return $created;
+		}
+		$id       = (string) ( $created['task_id'] ?? '' );
+		$response = self::no_store(
+			array(
+				'task_id' => $id,
+				'status'  => (string) ( $created['status'] ?? '' ),
+				'message' => sprintf(
+					/* translators: 1: short task id, 2: operation label. */
+					__( 'Task %1$s (%2$s) created.', 'distributed-data-analysis' ),
+					DDA_Format::short_id( $id ),
+					DDA_Format::operation_label( (int) $request['operation_code'] )
+				),
+			)
+		);
+		$response->set_status( 201 );
+		return $response;
+	}
+
+	/**
+	 * GET /tasks/{id} — the task with its event log, and the rendered details.
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public static function get_task( WP_REST_Request $request ) {
+		$task = ( new DDA_API_Client() )->get_task( (string) $request['task_id'] );
+		if ( is_wp_error( $task ) ) {
+			return $task;
+		}
+		if ( ! is_array( $task ) ) {
+			return new WP_Error( 'dda_bad_response', __( 'The API server sent an answer the plugin does not understand.', 'distributed-data-analysis' ), array( 'status' => 502 ) );
+		}
+		return self::no_store(
+			array(
+				'task' => $task,
+				'html' => DDA_Views::capture( 'task-details', array( 'task' => $task ) ),
+			)
+		);
+	}
+
+	/**
+	 * DELETE /tasks/{id} — cancel.
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public static function cancel_task( WP_REST_Request $request ) {
+		$id   = (string) $request['task_id'];
+		$task = ( new DDA_API_Client() )->cancel_task( $id );
+		if ( is_wp_error( $task ) ) {
+			return $task;
+		}
+		return self::no_store(
+			array(
+				'task'    => $task,
+				/* translators: %s: short task id. */
+				'message' => sprintf( __( 'Task %s cancelled.', 'distributed-data-analysis' ), DDA_Format::short_id( $id ) ),
+			)
+		);
+	}
+
+	/**
+	 * POST /tasks/{id}/retry.
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public static function retry_task( WP_REST_Request $request ) {
+		$id   = (string) $request['task_id'];
+		$task = ( new DDA_API_Client() )->retry_task( $id );
+		if ( is_wp_error( $task ) ) {
+			return $task;
+		}
+		return self::no_store(
+			array(
+				'task'    => $task,
+				/* translators: %s: short task id. */
+				'message' => sprintf( __( 'Task %s is pending again.', 'distributed-data-analysis' ), DDA_Format::short_id( $id ) ),
+			)
+		);
+	}
+
+	/**
+	 * GET /runners — the runners and the rendered rows.
+	 *
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public static function list_runners() {
+		$runners = ( new DDA_API_Client() )->list_runners();
+		if ( is_wp_error( $runners ) ) {
+			return $runners;
+		}
+		$table = DDA_Views::runners_table( $runners );
+		return self::no_store(
+			array(
+				'runners'    => $runners,
+				'rows'       => DDA_Views::rows_html( $table ),
+				'count'      => count( $runners ),
+				'fetched_at' => gmdate( 'c' ),
+			)
+		);
+	}
+
+	/**
+	 * POST /connection-test — tests the saved settings.
+	 *
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public static function connection_test() {
+		$result = ( new DDA_API_Client() )->test_connection();
+		if ( is_wp_error( $result ) ) {
+			return $result;
+		}
+		return self::no_store( array( 'ok' => true ) + $result );
+	}
+
+	/**
+	 * A response that browsers and proxies must not cache.
+	 *
+	 * @param array $data The body.
+	 */
+	private static function no_store( array $data ): WP_REST_Response {
+		$response = new WP_REST_Response( $data );
+		$response->header( 'Cache-Control', 'no-store' );
+		return $response;
+	}
+}

@@ -1,0 +1,415 @@
+#!/usr/bin/python3
+"""Browser end-to-end test of the Distributed Data Analysis plugin (headless Chromium).
+
+Runs against a live WordPress with the plugin active and a real dda-server + dda-runner
+(scripts/test-wordpress.sh starts them). Steps, in order:
+  log in; save the settings; Test connection shows success; create a task with code 100
+  from the form and watch it reach `completed` without a page reload; open the result
+  dialog, read `raw data`, close it with Esc (focus returns); cancel a pending task (and
+  retry it); the runners tab lists the runner; the API key appears in no page source and
+  no response the browser received, and the browser never contacted the API server.
+Screenshots: settings.png, tasks.png, modal.png in DDA_E2E_SCREENSHOTS.
+
+Environment: DDA_E2E_BASE_URL, DDA_E2E_USER, DDA_E2E_PASSWORD, DDA_E2E_API_URL,
+DDA_E2E_API_KEY, DDA_E2E_SCREENSHOTS. Prints one line per step and ends with
+`e2e: N passed, M failed`; exit status 1 when a step failed.
+
+Debian's python3-selenium imports only under /usr/bin/python3.
+"""
+import base64
+import json
+import os
+import re
+import sys
+import time
+import traceback
+from urllib.parse import urlparse
+
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE = os.environ["DDA_E2E_BASE_URL"].rstrip("/")
+USER = os.environ["DDA_E2E_USER"]
+PASSWORD = os.environ["DDA_E2E_PASSWORD"]
+API_URL = os.environ["DDA_E2E_API_URL"].rstrip("/")
+API_KEY = os.environ["DDA_E2E_API_KEY"]
+SHOTS = os.environ.get("DDA_E2E_SCREENSHOTS", ".run/screenshots")
+TASKS_URL = BASE + "/wp-admin/admin.php?page=dda-tasks"
+SETTINGS_URL = BASE + "/wp-admin/admin.php?page=dda-settings"
+# A code no runner registered for: the task stays pending until cancelled.
+PENDING_CODE = "424242"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+class Browser:
+    def __init__(self):
+        options = webdriver.ChromeOptions()
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                    "--window-size=1280,1000", "--lang=en-US", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--disable-features=Translate,OptimizationHints,MediaRouter"):
+            options.add_argument(arg)
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.driver.set_page_load_timeout(60)
+        self.driver.execute_cdp_cmd("Network.enable", {})
+        # Everything the browser received, for the key-leak check.
+        self.responses = {}      # requestId -> (url, status, mime)
+        self.finished = set()
+        self.bodies_checked = 0
+        self.checked_urls = []
+        self.bodies_unavailable = []
+        self.request_urls = set()
+        self.sources_checked = 0
+        self.leaks = []
+
+    def wait(self, seconds=20):
+        return WebDriverWait(self.driver, seconds, poll_frequency=0.2,
+                             ignored_exceptions=(StaleElementReferenceException,))
+
+    def get(self, url):
+        self.harvest()
+        self.driver.get(url)
+        self.check_source()
+
+    def check_source(self):
+        self.sources_checked += 1
+        if API_KEY in self.driver.page_source:
+            self.leaks.append("page source of " + self.driver.current_url)
+
+    def harvest(self):
+        """Reads the performance log and checks every finished response body for the key."""
+        for entry in self.driver.get_log("performance"):
+            try:
+                message = json.loads(entry["message"])["message"]
+            except (KeyError, ValueError):
+                continue
+            method, params = message.get("method"), message.get("params", {})
+            if method == "Network.requestWillBeSent":
+                self.request_urls.add(params["request"]["url"])
+                for header, value in params["request"].get("headers", {}).items():
+                    if API_KEY in str(value):
+                        self.leaks.append("request header %s to %s" % (header, params["request"]["url"]))
+            elif method == "Network.responseReceived":
+                response = params["response"]
+                self.responses[params["requestId"]] = (response["url"], response.get("status", 0), response.get("mimeType", ""))
+                for header, value in response.get("headers", {}).items():
+                    if API_KEY in str(value):
+                        self.leaks.append("response header %s of %s" % (header, response["url"]))
+            elif method == "Network.loadingFinished":
+                self.finished.add(params["requestId"])
+        for request_id in sorted(self.finished):
+            if request_id not in self.responses:
+                continue
+            url, status, _ = self.responses.pop(request_id)
+            self.finished.discard(request_id)
+            if url.startswith("data:") or 300 <= status < 400:
+                continue
+            try:
+                body = self.driver.execute_cdp_cmd("Network.getResponseBody", {"requestId": request_id})
+            except WebDriverException:
+                self.bodies_unavailable.append(url)
+                continue
+            text = body.get("body", "")
+            data = base64.b64decode(text) if body.get("base64Encoded") else text.encode("utf-8", "replace")
+            self.bodies_checked += 1
+            self.checked_urls.append(url)
+            if API_KEY.encode() in data:
+                self.leaks.append("response body of " + url)
+
+    def screenshot(self, name):
+        os.makedirs(SHOTS, exist_ok=True)
+        path = os.path.join(SHOTS, name)
+        # Grow the window to the page so the whole screen is in the picture.
+        height = self.driver.execute_script(
+            "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")
+        self.driver.set_window_size(1280, max(1000, min(int(height) + 140, 2400)))
+        self.driver.save_screenshot(path)
+        self.driver.set_window_size(1280, 1000)
+        return path
+
+    def row(self, task_id):
+        return self.driver.find_element(By.CSS_SELECTOR, 'tr[data-task-id="%s"]' % task_id)
+
+    def row_status(self, task_id):
+        # Read in one script: the table may be re-rendered between two WebDriver calls.
+        return self.driver.execute_script(
+            "var r = document.querySelector('tr[data-task-id=\"' + arguments[0] + '\"]');"
+            "return r ? r.getAttribute('data-status') : null;", task_id)
+
+    def click_row_action(self, task_id, selector):
+        """Hovers the row (row actions show on hover, as in wp-admin) and clicks the action.
+        The auto-refresh may replace the row between hover and click: then try again."""
+        for attempt in range(5):
+            try:
+                row = self.row(task_id)
+                ActionChains(self.driver).move_to_element(row).perform()
+                link = row.find_element(By.CSS_SELECTOR, ".row-actions " + selector)
+                self.wait(5).until(lambda d: link.is_displayed())
+                link.click()
+                return
+            except StaleElementReferenceException:
+                if attempt == 4:
+                    raise
+
+    def create_task(self, operation, params="{}", other_code=None):
+        driver = self.driver
+        Select(driver.find_element(By.ID, "dda-operation")).select_by_value(operation)
+        if other_code is not None:
+            field = driver.find_element(By.ID, "dda-operation-other")
+            self.wait(5).until(lambda d: field.is_displayed())
+            field.clear()
+            field.send_keys(other_code)
+        textarea = driver.find_element(By.ID, "dda-params")
+        textarea.clear()
+        textarea.send_keys(params)
+        before = {n.get_attribute("data-task-id") for n in driver.find_elements(By.CSS_SELECTOR, "#dda-notices .notice-success[data-task-id]")}
+        driver.find_element(By.ID, "dda-create-submit").click()
+
+        def new_notice(d):
+            errors = d.find_elements(By.CSS_SELECTOR, "#dda-notices .notice-error")
+            if errors:
+                raise Failure("creating the task failed: " + errors[0].text)
+            for notice in d.find_elements(By.CSS_SELECTOR, "#dda-notices .notice-success[data-task-id]"):
+                if notice.get_attribute("data-task-id") not in before:
+                    return notice
+            return False
+
+        notice = self.wait(20).until(new_notice)
+        task_id = notice.get_attribute("data-task-id")
+        check(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", task_id or ""),
+              "the notice carries no task id: %r" % task_id)
+        return task_id
+
+    def quit(self):
+        try:
+            self.driver.quit()
+        except WebDriverException:
+            pass
+
+
+def main():
+    browser = Browser()
+    driver = browser.driver
+    results = []
+    state = {}
+
+    def step(name):
+        def run(fn):
+            started = time.time()
+            try:
+                fn()
+                results.append((name, True, ""))
+                print("ok     %-62s %5.1fs" % (name, time.time() - started), flush=True)
+            except Exception as error:  # noqa: BLE001 — every failure is reported, then the next step runs
+                detail = "%s: %s" % (type(error).__name__, error)
+                if not isinstance(error, (Failure, TimeoutException)):
+                    detail += "\n" + traceback.format_exc()
+                results.append((name, False, detail))
+                print("FAILED %-62s %5.1fs\n       %s" % (name, time.time() - started, detail.strip()), flush=True)
+            return fn
+        return run
+
+    @step("log in to wp-admin")
+    def _():
+        browser.get(BASE + "/wp-login.php")
+        driver.find_element(By.ID, "user_login").send_keys(USER)
+        driver.find_element(By.ID, "user_pass").send_keys(PASSWORD)
+        browser.harvest()
+        driver.find_element(By.ID, "wp-submit").click()
+        browser.wait().until(EC.presence_of_element_located((By.ID, "wpadminbar")))
+        browser.check_source()
+
+    @step("save the settings (URL, key, timeout)")
+    def _():
+        browser.get(SETTINGS_URL)
+        url = driver.find_element(By.ID, "dda_api_url")
+        url.clear()
+        url.send_keys(API_URL)
+        key = driver.find_element(By.ID, "dda_api_key")
+        check(key.get_attribute("type") == "password", "the key field is not a password field")
+        check(key.get_attribute("value") == "", "the key field is not empty")
+        key.send_keys(API_KEY)
+        timeout = driver.find_element(By.ID, "dda_timeout")
+        timeout.clear()
+        timeout.send_keys("10")
+        browser.harvest()
+        driver.find_element(By.ID, "submit").click()
+        browser.wait().until(EC.presence_of_element_located((By.ID, "setting-error-settings_updated")))
+        browser.check_source()
+        check(driver.find_element(By.ID, "dda_api_url").get_attribute("value") == API_URL, "the URL was not saved")
+        check(driver.find_element(By.ID, "dda_api_key").get_attribute("value") == "", "the stored key is printed back")
+
+    @step("Test connection shows success")
+    def _():
+        driver.find_element(By.ID, "dda-test-connection").click()
+        result = browser.wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, "#dda-connection-result [data-dda-result]")))
+        check(result.get_attribute("data-dda-result") == "success", "Test connection failed: " + result.text)
+        check("Connected to dda-server" in result.text and "API key was accepted" in result.text, "unexpected text: " + result.text)
+        state["settings_shot"] = browser.screenshot("settings.png")
+
+    @step("the create form refuses params that are not a JSON object")
+    def _():
+        browser.get(TASKS_URL)
+        driver.execute_script("window.__ddaNoReload = 'still-the-same-page';")
+        textarea = driver.find_element(By.ID, "dda-params")
+        textarea.clear()
+        textarea.send_keys("[1, 2, 3]")
+        driver.find_element(By.ID, "dda-create-submit").click()
+        error = driver.find_element(By.ID, "dda-params-error")
+        browser.wait(5).until(lambda d: error.is_displayed())
+        check("JSON object" in error.text, "unexpected error text: " + error.text)
+        check(textarea.get_attribute("aria-invalid") == "true", "the field is not marked invalid")
+        check(driver.switch_to.active_element == textarea, "focus did not move to the invalid field")
+        check(not driver.find_elements(By.CSS_SELECTOR, "#dda-notices .notice"), "a request was sent anyway")
+
+    @step("create a task with code 100 from the form")
+    def _():
+        state["done_id"] = browser.create_task("100", "{}")
+
+    @step("the task reaches completed in the table without a reload")
+    def _():
+        task_id = state["done_id"]
+        # The row appears right after creation; the 10 s auto-refresh brings the new status.
+        browser.wait(10).until(lambda d: browser.row_status(task_id) is not None)
+        browser.wait(40).until(lambda d: browser.row_status(task_id) == "completed")
+        check(driver.execute_script("return window.__ddaNoReload") == "still-the-same-page", "the page was reloaded")
+        text = driver.execute_script(
+            "return document.querySelector('tr[data-task-id=\"' + arguments[0] + '\"]').innerText", task_id)
+        check("100 — raw data" in text, "operation column: " + text)
+        check("local-runner-1" in text, "runner column does not name the runner: " + text)
+        updated = driver.find_element(By.ID, "dda-updated").text
+        check(re.fullmatch(r"Updated \d\d:\d\d:\d\d", updated), "no 'updated hh:mm:ss': %r" % updated)
+
+    @step("refreshes never overlap, and the table refreshes itself every 10 s")
+    def _():
+        # Count the list requests in flight (the page's code calls window.fetch at call time).
+        driver.execute_script("""
+            window.__ddaNow = 0; window.__ddaMax = 0; window.__ddaCount = 0;
+            var original = window.fetch;
+            window.fetch = function (url) {
+                var list = String(url).indexOf('/dda/v1/tasks?') !== -1;
+                if (list) { window.__ddaNow++; window.__ddaCount++; window.__ddaMax = Math.max(window.__ddaMax, window.__ddaNow); }
+                return original.apply(this, arguments).finally(function () { if (list) { window.__ddaNow--; } });
+            };
+            var button = document.getElementById('dda-refresh-now');
+            for (var i = 0; i < 5; i++) { button.click(); }
+        """)
+        browser.wait(20).until(lambda d: d.execute_script("return window.__ddaCount >= 1 && window.__ddaNow === 0"))
+        check(driver.execute_script("return window.__ddaMax") == 1, "overlapping refresh requests: %s at once" % driver.execute_script("return window.__ddaMax"))
+        count = driver.execute_script("return window.__ddaCount")
+        updated = driver.find_element(By.ID, "dda-updated").text
+        started = time.time()
+        # No interaction from here: the next refresh comes from the 10 s timer.
+        browser.wait(16).until(lambda d: d.execute_script("return window.__ddaCount") > count and d.execute_script("return window.__ddaNow") == 0)
+        waited = time.time() - started
+        check(waited > 5, "the automatic refresh came too early (%.1f s)" % waited)
+        browser.wait(5).until(lambda d: d.find_element(By.ID, "dda-updated").text != updated)
+        check(driver.execute_script("return window.__ddaNoReload") == "still-the-same-page", "the page was reloaded")
+
+    @step("View result opens the dialog with the result and event log")
+    def _():
+        task_id = state["done_id"]
+        browser.click_row_action(task_id, ".dda-view-result")
+        dialog = browser.wait().until(EC.visibility_of_element_located((By.ID, "dda-task-dialog")))
+        check(dialog.get_attribute("open") is not None, "the dialog is not open")
+        result = browser.wait().until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#dda-task-dialog .dda-details__result")))
+        check(result.text.strip() == "raw data", "result text: %r" % result.text)
+        events = dialog.find_element(By.CSS_SELECTOR, ".dda-details__events").text
+        for word in ("Created", "Leased to a runner", "Result received"):
+            check(word in events, "event log lacks %r: %s" % (word, events))
+        active = driver.switch_to.active_element
+        check(driver.execute_script("return arguments[0].contains(arguments[1])", dialog, active), "focus is not in the dialog")
+        state["modal_shot"] = browser.screenshot("modal.png")
+
+    @step("Esc closes the dialog and focus returns to the row")
+    def _():
+        task_id = state["done_id"]
+        driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        browser.wait(5).until(lambda d: d.find_element(By.ID, "dda-task-dialog").get_attribute("open") is None)
+        active = driver.switch_to.active_element
+        check(active.get_attribute("data-task-id") == task_id and "dda-view-result" in (active.get_attribute("class") or ""),
+              "focus did not return to View result (active: %s)" % active.get_attribute("outerHTML")[:200])
+
+    @step("cancel a pending task")
+    def _():
+        task_id = browser.create_task("other", "{\"note\": \"waits for a runner that never comes\"}", other_code=PENDING_CODE)
+        state["pending_id"] = task_id
+        browser.wait(20).until(lambda d: browser.row_status(task_id) == "pending")
+        browser.click_row_action(task_id, '[data-dda-action="cancel"]')
+        browser.wait(20).until(lambda d: browser.row_status(task_id) == "cancelled")
+        check(driver.execute_script("return window.__ddaNoReload") == "still-the-same-page", "the page was reloaded")
+
+    @step("retry the cancelled task, then cancel it again")
+    def _():
+        task_id = state["pending_id"]
+        browser.click_row_action(task_id, '[data-dda-action="retry"]')
+        browser.wait(20).until(lambda d: browser.row_status(task_id) == "pending")
+        browser.click_row_action(task_id, '[data-dda-action="cancel"]')
+        browser.wait(20).until(lambda d: browser.row_status(task_id) == "cancelled")
+        ActionChains(driver).move_to_element(driver.find_element(By.TAG_NAME, "h1")).perform()
+        state["tasks_shot"] = browser.screenshot("tasks.png")
+
+    @step("the status filter shows only cancelled tasks")
+    def _():
+        browser.get(TASKS_URL + "&status=cancelled")
+        rows = driver.find_elements(By.CSS_SELECTOR, "#the-list tr[data-task-id]")
+        check(rows, "no rows under Cancelled")
+        statuses = {r.get_attribute("data-status") for r in rows}
+        check(statuses == {"cancelled"}, "statuses under Cancelled: %s" % statuses)
+        check(browser.row_status(state["pending_id"]) == "cancelled", "the cancelled task is not listed")
+
+    @step("the runners tab lists the runner")
+    def _():
+        browser.get(TASKS_URL + "&tab=runners")
+        table = browser.wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, "#dda-table tbody tr[data-runner-id]")))
+        text = driver.find_element(By.ID, "dda-table").text
+        check("local-runner-1" in text, "runner name missing: " + text)
+        check(re.search(r"Idle|Busy", text), "runner state missing: " + text)
+        check(table is not None, "no runner row")
+
+    @step("the API key reached the browser nowhere, the API server was never contacted")
+    def _():
+        browser.harvest()
+        api_host = urlparse(API_URL).netloc
+        contacted = sorted(u for u in browser.request_urls if urlparse(u).netloc == api_host)
+        check(not contacted, "the browser contacted the API server: %s" % contacted[:3])
+        check(not browser.leaks, "the API key was found in: %s" % browser.leaks)
+        check(browser.bodies_checked >= 20, "too few responses checked: %d" % browser.bodies_checked)
+        # What matters most was read: the plugin's script and the REST answers.
+        for needle in ("/js/admin.js", "/wp-json/dda/v1/tasks", "/wp-json/dda/v1/connection-test"):
+            check(any(needle in u for u in browser.checked_urls), "no response of %s was checked" % needle)
+        missed = [u for u in browser.bodies_unavailable if "/dda/v1/" in u or "/dda-plugins/" in u or "page=dda" in u]
+        check(not missed, "bodies of plugin responses could not be read: %s" % missed)
+        print("       checked %d page sources and %d response bodies (%d requests); %d bodies unavailable"
+              % (browser.sources_checked, browser.bodies_checked, len(browser.request_urls), len(browser.bodies_unavailable)))
+        if os.environ.get("DDA_E2E_VERBOSE"):
+            for url in sorted(set(browser.bodies_unavailable)):
+                print("       body unavailable: " + url)
+
+    errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    browser.quit()
+    for error in errors:
+        print("       browser console: %s" % error.get("message"))
+    passed = sum(1 for _, ok, _ in results if ok)
+    failed = len(results) - passed
+    print("e2e: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
