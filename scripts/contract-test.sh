@@ -56,8 +56,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# No runner: the checker leases tasks itself and must find them where it put them.
 DDA_HTTP_PORT="$port" DDA_API_KEYS="$api_key" DDA_REGISTRATION_TOKEN="$registration_token" \
-    DDA_JWT_SECRET="$jwt_secret" scripts/stack.sh >"$log" 2>&1 &
+    DDA_JWT_SECRET="$jwt_secret" DDA_RUNNERS=0 scripts/stack.sh >"$log" 2>&1 &
 stack_pid=$!
 
 url="http://127.0.0.1:$port"

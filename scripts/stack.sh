@@ -16,6 +16,12 @@ runner_bin="${DDA_RUNNER_BIN:-$here/.build/release/dda-runner}"
 runners="${DDA_RUNNERS:-1}"
 max_body="${DDA_MAX_BODY_BYTES:-1048576}"
 
+[ -x "$bin" ] || { echo "stack.sh: no dda-server at $bin (build it: swift build -c release)" >&2; exit 1; }
+if [ "$runners" -gt 0 ] && [ ! -x "$runner_bin" ]; then
+    echo "stack.sh: no dda-runner at $runner_bin (build it, or DDA_RUNNERS=0)" >&2
+    exit 1
+fi
+
 mkdir -p .run
 chmod 700 .run
 secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }

@@ -55,8 +55,9 @@ extension APIServer {
         return .json(201, reply)
     }
 
-    /// `GET /tasks?runner_id=…&wait=S`
-    func lease(_ request: HTTPRequest, _ context: inout RequestContext) throws -> HTTPResponse {
+    /// `GET /tasks?runner_id=…&wait=S`: a lease now, or a poll parked until a task arrives or
+    /// the wait ends (no thread waits for it).
+    func lease(_ request: HTTPRequest, _ context: RequestContext) throws -> Reply {
         let claims = try verifyRunnerToken(request)
         let query = request.queryItems
         guard let text = query["runner_id"], !text.isEmpty else {
@@ -72,14 +73,26 @@ extension APIServer {
             }
             wait = parsed
         }
-        let lease = try queueCall { () throws(QueueError) in try queue.lease(runnerID: runnerID, waitMilliseconds: wait * 1000) }
-        guard let lease else { return HTTPResponse(status: 204, headers: [("Cache-Control", "no-store")]) }
-        context.taskID = lease.taskID
-        return .json(200, Rendering.lease(lease))
+        let deferred = DeferredResponse()
+        _ = try queueCall { () throws(QueueError) in
+            try queue.lease(runnerID: runnerID, waitMilliseconds: wait * 1000) { [self] result in
+                switch result {
+                case .success(let lease?):
+                    context.taskID = lease.taskID
+                    deferred.resolve(.json(200, Rendering.lease(lease)))
+                case .success(nil):
+                    deferred.resolve(HTTPResponse(status: 204, headers: [("Cache-Control", "no-store")]))
+                case .failure(let error):
+                    deferred.resolve(httpError(for: error).response)
+                }
+            }
+        }
+        if let now = deferred.resolved { return .now(now) }
+        return .later(deferred)
     }
 
     /// `POST /result`
-    func submitResult(_ request: HTTPRequest, _ body: [UInt8], _ context: inout RequestContext) throws -> HTTPResponse {
+    func submitResult(_ request: HTTPRequest, _ body: [UInt8], _ context: RequestContext) throws -> HTTPResponse {
         let claims = try verifyRunnerToken(request)
         let fields = try Fields(body: body)
         try fields.requireObject()
@@ -108,7 +121,7 @@ extension APIServer {
     }
 
     /// `POST /heartbeat`
-    func heartbeat(_ request: HTTPRequest, _ body: [UInt8], _ context: inout RequestContext) throws -> HTTPResponse {
+    func heartbeat(_ request: HTTPRequest, _ body: [UInt8], _ context: RequestContext) throws -> HTTPResponse {
         let claims = try verifyRunnerToken(request)
         let fields = try Fields(body: body)
         try fields.requireObject()

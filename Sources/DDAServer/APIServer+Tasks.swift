@@ -4,7 +4,7 @@ import TaskQueue
 
 extension APIServer {
     /// `POST /task`
-    func createTask(_ request: HTTPRequest, _ body: [UInt8], _ context: inout RequestContext) throws -> HTTPResponse {
+    func createTask(_ request: HTTPRequest, _ body: [UInt8], _ context: RequestContext) throws -> HTTPResponse {
         // A wrong header key is refused before the body is even parsed.
         if let key = headerAPIKey(request), !Secrets.matchesAny(key, configuration.apiKeys) {
             throw HTTPError.unauthorized("The API key is not valid.")

@@ -24,12 +24,27 @@ public final class APIServer: Sendable {
         self.signer = RunnerTokenSigner(secret: configuration.jwtSecret)
     }
 
-    /// Answers one request. Never throws: every failure becomes the contract's error body.
+    /// Answers one request, blocking until a parked long poll is answered. For tests and
+    /// simple callers; the FastCGI layer uses `respond(_:)` and parks no thread.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        switch respond(request) {
+        case .now(let response):
+            return response
+        case .later(let deferred):
+            let answer = ResponseBox()
+            deferred.onResolve { answer.set($0) }
+            // Without the server's ticker (in-process use), end the poll's wait ourselves.
+            return answer.wait(every: 20) { queue.tick() }
+        }
+    }
+
+    /// Answers one request: at once, or later for a long poll that waits for a task. Never
+    /// throws: every failure becomes the contract's error body.
+    public func respond(_ request: HTTPRequest) -> Reply {
         let started = monotonicMilliseconds()
-        var context = RequestContext()
+        let context = RequestContext()
         var routeName = "unmatched"
-        var response: HTTPResponse
+        let reply: Reply
         do {
             guard let routes = Route.match(path: request.path) else {
                 throw HTTPError.notFound("No route \(request.path.prefix(200)).")
@@ -44,13 +59,28 @@ public final class APIServer: Sendable {
                                 headers: [("Allow", allowed.joined(separator: ", "))])
             }
             routeName = route.name
-            response = try dispatch(route, request, &context)
+            reply = try dispatch(route, request, context)
         } catch let error as HTTPError {
-            response = error.response
+            reply = .now(error.response)
         } catch {
             logger.error("unhandled error", metadata: ["request.path": "\(request.path.prefix(200))", "error": "\(error)"])
-            response = HTTPError(500, .internalError, "The server could not answer this request.").response
+            reply = .now(HTTPError(500, .internalError, "The server could not answer this request.").response)
         }
+        let route = routeName
+        switch reply {
+        case .now(let response):
+            return .now(finish(response, request, route, context, started))
+        case .later(let inner):
+            let outer = DeferredResponse()
+            inner.onResolve { [self] response in outer.resolve(finish(response, request, route, context, started)) }
+            return .later(outer)
+        }
+    }
+
+    /// The last step of every answer: HEAD without body, metrics, the log line.
+    private func finish(_ response: HTTPResponse, _ request: HTTPRequest, _ routeName: String,
+                        _ context: RequestContext, _ started: Double) -> HTTPResponse {
+        var response = response
         if request.method == "HEAD" { response.body = [] }
         let duration = monotonicMilliseconds() - started
         requestMetrics.record(route: routeName, status: response.status, milliseconds: duration)
@@ -66,7 +96,15 @@ public final class APIServer: Sendable {
         return response
     }
 
-    private func dispatch(_ route: Route, _ request: HTTPRequest, _ context: inout RequestContext) throws -> HTTPResponse {
+    private func dispatch(_ route: Route, _ request: HTTPRequest, _ context: RequestContext) throws -> Reply {
+        if case .lease = route {
+            _ = try checkedBody(request)
+            return try lease(request, context)
+        }
+        return .now(try dispatchNow(route, request, context))
+    }
+
+    private func dispatchNow(_ route: Route, _ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         let body = try checkedBody(request)
         switch route {
         case .root: return root()
@@ -80,10 +118,10 @@ public final class APIServer: Sendable {
             _ = try authenticateAPIKey(request, body: nil)
             return metrics()
         case .register: return try register(request, body)
-        case .createTask: return try createTask(request, body, &context)
-        case .lease: return try lease(request, &context)
-        case .submitResult: return try submitResult(request, body, &context)
-        case .heartbeat: return try heartbeat(request, body, &context)
+        case .createTask: return try createTask(request, body, context)
+        case .lease: return try handle(lease: request, context)  // (routed by dispatch; here for completeness)
+        case .submitResult: return try submitResult(request, body, context)
+        case .heartbeat: return try heartbeat(request, body, context)
         case .runners:
             _ = try authenticateAPIKey(request, body: nil)
             return runners()
@@ -92,11 +130,11 @@ public final class APIServer: Sendable {
             return try listTasks(request)
         case .getTask(let id):
             _ = try authenticateAPIKey(request, body: nil)
-            let task = try existingTask(id, &context)
+            let task = try existingTask(id, context)
             return .json(200, Rendering.task(task, events: true))
         case .getResult(let id):
             _ = try authenticateAPIKey(request, body: nil)
-            let task = try existingTask(id, &context)
+            let task = try existingTask(id, context)
             return .json(200, Rendering.result(task))
         case .cancelTask(let id):
             _ = try authenticateAPIKey(request, body: nil)
@@ -108,6 +146,16 @@ public final class APIServer: Sendable {
             let taskID = try taskID(fromPath: id)
             context.taskID = taskID
             return .json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.retry(taskID) }))
+        }
+    }
+
+    private func handle(lease request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
+        switch try lease(request, context) {
+        case .now(let response): return response
+        case .later(let deferred):
+            let answer = ResponseBox()
+            deferred.onResolve { answer.set($0) }
+            return answer.wait(every: 20) { queue.tick() }
         }
     }
 
@@ -141,7 +189,7 @@ public final class APIServer: Sendable {
         return id
     }
 
-    private func existingTask(_ text: String, _ context: inout RequestContext) throws(HTTPError) -> TaskRecord {
+    private func existingTask(_ text: String, _ context: RequestContext) throws(HTTPError) -> TaskRecord {
         let id = try taskID(fromPath: text)
         context.taskID = id
         guard let task = queue.task(id) else { throw HTTPError.notFound("No task with id \(id).") }
@@ -153,17 +201,19 @@ public final class APIServer: Sendable {
         do {
             return try body()
         } catch {
-            switch error.code {
-            case .taskNotFound, .cursorNotFound: throw HTTPError.notFound(error.message)
-            case .runnerNotFound: throw HTTPError.unauthorized(error.message)
-            case .conflict: throw HTTPError.conflict(error.message)
-            case .unavailable:
-                throw HTTPError(503, .unavailable, error.message, headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
-            case .atCapacity:
-                throw HTTPError(503, .unavailable, error.message,
-                                headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
-            default: throw HTTPError(500, .internalError, "The queue refused the request.")
-            }
+            throw httpError(for: error)
+        }
+    }
+
+    /// The contract's answer to a queue refusal.
+    func httpError(for error: QueueError) -> HTTPError {
+        switch error.code {
+        case .taskNotFound, .cursorNotFound: return HTTPError.notFound(error.message)
+        case .runnerNotFound: return HTTPError.unauthorized(error.message)
+        case .conflict: return HTTPError.conflict(error.message)
+        case .unavailable, .atCapacity:
+            return HTTPError(503, .unavailable, error.message, headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
+        default: return HTTPError(500, .internalError, "The queue refused the request.")
         }
     }
 

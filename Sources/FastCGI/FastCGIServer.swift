@@ -1,4 +1,5 @@
 import CFastCGI
+import Dispatch
 import HTTPCore
 import Logging
 import Synchronization
@@ -11,7 +12,10 @@ import Glibc
 /// `FCGX_Accept_r` loop. Every C value is copied into an `HTTPRequest` straight after accept,
 /// so the handler never sees a pointer.
 public final class FastCGIServer: Sendable {
-    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+    /// Answers a request now, or later (a parked long poll): then the worker hands its
+    /// `FCGX_Request` to whoever resolves the response and takes a fresh one, so no thread
+    /// waits however many polls are parked.
+    public typealias Handler = @Sendable (HTTPRequest) -> Reply
 
     private let configuration: FastCGIConfiguration
     private let handler: Handler
@@ -134,16 +138,11 @@ public final class FastCGIServer: Sendable {
 
     fileprivate func run(_ worker: Worker) {
         defer { worker.finished.store(true, ordering: .releasing) }
-        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
-        request.initialize(to: FCGX_Request())
-        defer {
-            FCGX_Free(request, 0)
-            request.deallocate()
-        }
-        guard FCGX_InitRequest(request, worker.listenFD, Int32(FCGI_FAIL_ACCEPT_ON_INTR)) == 0 else {
+        guard var request = Self.newRequest(listenFD: worker.listenFD) else {
             logger.error("FCGX_InitRequest failed", metadata: ["worker": "\(worker.index)"])
             return
         }
+        defer { Self.free(request) }
         while !stopping.load(ordering: .acquiring) {
             worker.inAccept.store(true, ordering: .releasing)
             let rc = FCGX_Accept_r(request)
@@ -156,10 +155,58 @@ public final class FastCGIServer: Sendable {
                 continue
             }
             let httpRequest = readRequest(request)
-            let response = handler(httpRequest)
-            write(response, to: request)
-            FCGX_Finish_r(request)
+            switch handler(httpRequest) {
+            case .now(let response):
+                Self.write(response, to: request)
+                FCGX_Finish_r(request)
+            case .later(let deferred):
+                if let response = deferred.resolved {
+                    Self.write(response, to: request)
+                    FCGX_Finish_r(request)
+                    continue
+                }
+                // Park: the request (its connection) now belongs to the deferred response.
+                guard let fresh = Self.newRequest(listenFD: worker.listenFD) else {
+                    // No fresh request to be had: answer this one from this thread, waiting.
+                    logger.error("FCGX_InitRequest failed; this worker waits for the long poll", metadata: ["worker": "\(worker.index)"])
+                    let done = DispatchSemaphore(value: 0)
+                    let answer = Mutex<HTTPResponse?>(nil)
+                    deferred.onResolve { response in
+                        answer.withLock { $0 = response }
+                        done.signal()
+                    }
+                    done.wait()
+                    Self.write(answer.withLock { $0 } ?? HTTPResponse(status: 500), to: request)
+                    FCGX_Finish_r(request)
+                    continue
+                }
+                let parked = ParkedRequest(pointer: request)
+                deferred.onResolve { Self.finishParked(parked.pointer, $0) }
+                request = fresh
+            }
         }
+    }
+
+    private static func newRequest(listenFD: Int32) -> UnsafeMutablePointer<FCGX_Request>? {
+        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+        request.initialize(to: FCGX_Request())
+        guard FCGX_InitRequest(request, listenFD, Int32(FCGI_FAIL_ACCEPT_ON_INTR)) == 0 else {
+            request.deallocate()
+            return nil
+        }
+        return request
+    }
+
+    private static func free(_ request: UnsafeMutablePointer<FCGX_Request>) {
+        FCGX_Free(request, 0)
+        request.deallocate()
+    }
+
+    /// Writes the answer of a parked request (on the resolving thread) and releases it.
+    private static func finishParked(_ request: UnsafeMutablePointer<FCGX_Request>, _ response: HTTPResponse) {
+        write(response, to: request)
+        FCGX_Finish_r(request)
+        free(request)
     }
 
     /// Copies the CGI parameters and the body into Swift values.
@@ -217,7 +264,7 @@ public final class FastCGIServer: Sendable {
         return bytes
     }
 
-    private func write(_ response: HTTPResponse, to request: UnsafeMutablePointer<FCGX_Request>) {
+    private static func write(_ response: HTTPResponse, to request: UnsafeMutablePointer<FCGX_Request>) {
         var head = "Status: \(response.status) \(HTTPResponse.reasonPhrase(response.status))\r\n"
         for (name, value) in response.headers {
             head += "\(name): \(value.sanitizedHeaderValue)\r\n"
@@ -233,6 +280,12 @@ public final class FastCGIServer: Sendable {
             }
         }
     }
+}
+
+/// A request handed from its worker to whoever resolves its response; used by one thread
+/// at a time (the handoff goes through the deferred response's lock).
+private struct ParkedRequest: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<FCGX_Request>
 }
 
 /// One worker thread's shared flags.

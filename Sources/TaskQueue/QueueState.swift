@@ -47,6 +47,8 @@ struct QueueState {
     var shuttingDown = false
     /// Where changes are appended, when the queue persists.
     var journal: Journal?
+    /// Parked long polls.
+    var waiting = WaitingSet()
 
     init(configuration: QueueConfiguration) {
         self.configuration = configuration
@@ -110,6 +112,7 @@ struct QueueState {
         } else {
             ready.append(taskID: task.id, token: task.readyToken, order: task.creationSeq, operationCode: task.operationCode,
                          priority: task.priority)
+            if !waiting.isEmpty { waiting.newlyReady.append(task.id) }
         }
     }
 
@@ -165,6 +168,7 @@ struct QueueState {
             guard let task = tasks[entry.key], task.status == .pending, task.readyToken == entry.token else { continue }
             ready.append(taskID: task.id, token: task.readyToken, order: task.creationSeq, operationCode: task.operationCode,
                          priority: task.priority)
+            if !waiting.isEmpty { waiting.newlyReady.append(task.id) }
             becameReady = true
         }
         while let entry = retention.min, entry.at <= now.milliseconds {
@@ -194,7 +198,7 @@ struct QueueState {
         return becameReady
     }
 
-    /// The earliest time at which `tick` has work, if any.
+    /// The earliest time at which `tick` has work, if any (queue clock).
     var nextDueMilliseconds: Int64? {
         [leaseDeadlines.min?.at, backoff.min?.at, retention.min?.at, idempotencyExpiry.min?.at]
             .compactMap { $0 }.min()

@@ -33,21 +33,40 @@ public final class TaskQueue: Sendable {
     /// runners when tasks became leasable.
     public func tick() {
         let now = clock.now()
-        let woke = state.withLock { $0.tick(now: now) }
-        if woke { state.broadcast() }
+        let monotonic = monotonicNanos()
+        let (completions, seq) = state.withLock { state -> ([PendingCompletion], UInt64?) in
+            state.tick(now: now)
+            state.matchWaiters(now: now)
+            state.expireWaiters(monotonicNow: monotonic)
+            return (state.takeCompletions(), state.journal?.lastSeq)
+        }
+        finish(completions, journalSeq: seq)
     }
 
-    /// Milliseconds until `tick()` has work, or nil if nothing is scheduled.
+    /// Milliseconds until `tick()` has work (lease expiry, backoff, a parked poll's deadline),
+    /// or nil if nothing is scheduled.
     public func millisecondsUntilDue() -> Int64? {
         let now = clock.now()
-        return state.withLock { $0.nextDueMilliseconds }.map { max(0, $0 - now.milliseconds) }
+        let monotonic = monotonicNanos()
+        return state.withLock { state -> Int64? in
+            let queueDue = state.nextDueMilliseconds.map { max(0, $0 - now.milliseconds) }
+            let waiterDue = state.waiting.deadlines.min.map { max(0, (Int64($0.at) - Int64(monotonic)) / 1_000_000) }
+            return [queueDue, waiterDue].compactMap { $0 }.min()
+        }
     }
 
-    /// Stops leasing (draining for shutdown) and wakes every long-polling runner.
+    /// Stops leasing (draining for shutdown) and answers every parked long poll "no task".
     public func beginShutdown() {
-        state.withLock { $0.shuttingDown = true }
-        state.broadcast()
+        let completions = state.withLock { state -> [PendingCompletion] in
+            state.shuttingDown = true
+            state.releaseAllWaiters()
+            return state.takeCompletions()
+        }
+        for completion in completions { completion.run() }
     }
+
+    /// Long polls parked right now.
+    public var parkedPolls: Int { state.withLock { $0.waiting.active.count } }
 
     // MARK: Tasks
 
@@ -84,7 +103,6 @@ public final class TaskQueue: Sendable {
             return .success((task, true))
         }
         let (task, created) = try result.get()
-        if created { state.broadcast() }
         return (task, created)
     }
 
@@ -143,7 +161,6 @@ public final class TaskQueue: Sendable {
             state.save(task)
             return task
         }
-        state.broadcast()
         return task
     }
 
@@ -206,46 +223,59 @@ public final class TaskQueue: Sendable {
         }
     }
 
-    /// Leases the highest-priority, oldest pending task this runner can run. With `waitMilliseconds`
-    /// > 0 waits up to that long for one (long polling). Nil when there is none.
+    /// Leases the highest-priority, oldest pending task this runner can run; nil when there
+    /// is none. With `waitMilliseconds` > 0 the calling thread waits up to that long (tests and
+    /// simple callers; the server parks instead, see `lease(runnerID:waitMilliseconds:completion:)`).
     public func lease(runnerID: RunnerID, waitMilliseconds: Int64 = 0) throws(QueueError) -> Lease? {
-        let deadline = monotonicNanos() + UInt64(max(0, waitMilliseconds)) * 1_000_000
-        let clock = self.clock
-        let outcome: (Result<Lease?, QueueError>, UInt64?)? = state.withLock(waitingUntil: deadline) { state in
-            let now = clock.now()
-            state.tick(now: now)
-            guard var runner = state.runners[runnerID] else {
-                return .done((.failure(QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")), nil))
-            }
-            runner.lastSeenAt = now
-            defer { state.runners[runnerID] = runner }
-            if state.shuttingDown { return .done((.success(nil), nil)) }
-            let tasks = state.tasks
-            guard let taskID = state.ready.popBest(allowed: runner.operationCodes, isValid: { entry in
-                guard let task = tasks[entry.taskID] else { return false }
-                return task.status == .pending && task.readyToken == entry.token
-            }), var task = state.tasks[taskID] else {
-                return .wait
-            }
-            state.setStatus(&task, .running)
-            task.attempts += 1
-            task.runnerID = runnerID
-            task.startedAt = now
-            let expires = now.adding(seconds: task.timeoutSeconds)
-            task.leaseExpiresAt = expires
-            state.leaseDeadlines.insert(TimedEntry(at: expires.milliseconds, key: taskID, token: Int64(task.attempts)))
-            state.appendEvent(&task, TaskEvent(at: now, kind: .leased, runnerID: runnerID, detail: "attempt \(task.attempts)"))
-            state.counters.leased += 1
-            runner.runningTasks.insert(taskID)
-            state.save(task)
-            return .done((.success(Lease(taskID: taskID, operationCode: task.operationCode, params: task.params,
-                                         attempt: task.attempts, leaseExpiresAt: expires,
-                                         timeoutSeconds: task.timeoutSeconds)), state.journal?.lastSeq))
+        let answer = Answer()
+        let waiterID = try lease(runnerID: runnerID, waitMilliseconds: waitMilliseconds) { answer.set($0) }
+        if let waiterID, !answer.wait(milliseconds: waitMilliseconds) {
+            // No ticker may be running (tests): withdraw the poll, unless it was just served.
+            if cancelPoll(waiterID) { return nil }
+            _ = answer.wait(milliseconds: -1)
         }
-        guard let outcome else { return nil }
-        let lease = try outcome.0.get()
-        try commit(outcome.1)
-        return lease
+        return try answer.result?.get() ?? nil
+    }
+
+    /// Leases the best task now, or parks the poll for up to `waitMilliseconds`: `completion`
+    /// runs exactly once — at once when a task (or an error) is at hand, else on the thread
+    /// that makes a task leasable for this runner, or on the ticker at the deadline with nil.
+    /// Returns the parked poll's id (for `cancelPoll`) when it was parked.
+    @discardableResult
+    public func lease(runnerID: RunnerID, waitMilliseconds: Int64,
+                      completion: @escaping @Sendable (Result<Lease?, QueueError>) -> Void) throws(QueueError) -> Int64? {
+        let now = clock.now()
+        let deadline = monotonicNanos() + UInt64(max(0, waitMilliseconds)) * 1_000_000
+        let (immediate, parkedID, seq) = state.withLock { state -> (Result<Lease?, QueueError>?, Int64?, UInt64?) in
+            state.tick(now: now)
+            let result = state.leaseBest(for: runnerID, now: now)
+            if case .success(nil) = result, waitMilliseconds > 0, !state.shuttingDown {
+                let waiter = Waiter(id: state.takeSeq(), runnerID: runnerID, codes: state.runners[runnerID]?.operationCodes,
+                                    deadline: deadline, completion: completion)
+                state.waiting.add(waiter)
+                return (nil, waiter.id, nil)
+            }
+            return (result, nil, state.journal?.lastSeq)
+        }
+        if let immediate {
+            if case .success(.some) = immediate {
+                do {
+                    try commit(seq)
+                } catch {
+                    completion(.failure(error))
+                    return nil
+                }
+            }
+            completion(immediate)
+        }
+        return parkedID
+    }
+
+    /// Withdraws a parked poll; false when it was already answered.
+    public func cancelPoll(_ id: Int64) -> Bool {
+        state.withLock { state in
+            state.waiting.active.removeValue(forKey: id) != nil
+        }
     }
 
     /// Records a runner's result. Accepted once from the lease holder (for the current attempt
@@ -352,12 +382,34 @@ public final class TaskQueue: Sendable {
     /// Runs a change under the lock, then waits until its journal records are as durable as
     /// the fsync policy promises — after the lock is released, so one fsync serves many.
     private func mutate<R>(_ body: (inout QueueState) throws(QueueError) -> R) throws(QueueError) -> R {
-        let (result, seq) = try state.withLock { (state) throws(QueueError) -> (R, UInt64?) in
+        let now = clock.now()
+        let (result, seq, completions) = try state.withLock { (state) throws(QueueError) -> (R, UInt64?, [PendingCompletion]) in
             let result = try body(&state)
-            return (result, state.journal?.lastSeq)
+            // A task that became leasable goes straight to a parked poll, from this thread.
+            state.matchWaiters(now: now)
+            return (result, state.journal?.lastSeq, state.takeCompletions())
         }
+        finish(completions, journalSeq: seq)
         try commit(seq)
         return result
+    }
+
+    /// Runs the completions of parked polls once their leases are durable.
+    private func finish(_ completions: [PendingCompletion], journalSeq: UInt64?) {
+        guard !completions.isEmpty else { return }
+        var failure: QueueError?
+        do {
+            try commit(journalSeq)
+        } catch {
+            failure = error
+        }
+        for completion in completions {
+            if let failure, case .success(.some) = completion.result {
+                completion.waiter.completion(.failure(failure))
+            } else {
+                completion.run()
+            }
+        }
     }
 
     private func commit(_ seq: UInt64?) throws(QueueError) {

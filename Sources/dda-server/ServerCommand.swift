@@ -134,7 +134,7 @@ struct ServerCommand: ParsableCommand {
         let api = APIServer(queue: queue, configuration: settings.server, logger: logger)
         let ticker = QueueTicker(queue: queue)
         let server = FastCGIServer(configuration: settings.fastCGI, logger: Logger(label: "dda.fastcgi")) { request in
-            api.handle(request)
+            api.respond(request)
         }
 
         // Block the stop signals in every thread (workers inherit the mask) and take them with

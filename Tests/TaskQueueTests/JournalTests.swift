@@ -14,7 +14,7 @@ final class TempDirectory {
 
     func files() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
     func bytes(_ name: String) -> [UInt8] { Array(FileManager.default.contents(atPath: "\(path)/\(name)") ?? Data()) }
-    func write(_ name: String, _ bytes: [UInt8]) { FileManager.default.createFile(atPath: "\(path)/\(name)", contents: Data(bytes)) }
+    func write(_ name: String, _ bytes: [UInt8]) { _ = FileManager.default.createFile(atPath: "\(path)/\(name)", contents: Data(bytes)) }
 
     /// A copy of this directory, for trying destructive things.
     func copy() throws -> TempDirectory {

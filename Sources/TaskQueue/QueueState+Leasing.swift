@@ -1,0 +1,49 @@
+import DDAModel
+
+extension QueueState {
+    static let unknownRunner = QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
+
+    /// The best pending task this runner may run, removed from the ready index.
+    mutating func popReady(for runner: RunnerRecord) -> TaskID? {
+        // Move the index out so the validity check can read `tasks` without a second
+        // reference to either (which would copy the dictionary on the next write).
+        var index = ready
+        ready = ReadyIndex()
+        defer { ready = index }
+        return index.popBest(allowed: runner.operationCodes) { entry in
+            guard let task = tasks[entry.taskID] else { return false }
+            return task.status == .pending && task.readyToken == entry.token
+        }
+    }
+
+    /// Leases `taskID` (pending) to the runner: running, attempts + 1, lease deadline.
+    mutating func lease(_ taskID: TaskID, to runnerID: RunnerID, now: Timestamp) -> Lease? {
+        guard var task = tasks[taskID], task.status == .pending else { return nil }
+        setStatus(&task, .running)
+        task.attempts += 1
+        task.runnerID = runnerID
+        task.startedAt = now
+        let expires = now.adding(seconds: task.timeoutSeconds)
+        task.leaseExpiresAt = expires
+        leaseDeadlines.insert(TimedEntry(at: expires.milliseconds, key: taskID, token: Int64(task.attempts)))
+        appendEvent(&task, TaskEvent(at: now, kind: .leased, runnerID: runnerID, detail: "attempt \(task.attempts)"))
+        counters.leased += 1
+        runners[runnerID]?.runningTasks.insert(taskID)
+        runners[runnerID]?.lastSeenAt = now
+        save(task)
+        return Lease(taskID: taskID, operationCode: task.operationCode, params: task.params, attempt: task.attempts,
+                     leaseExpiresAt: expires, timeoutSeconds: task.timeoutSeconds)
+    }
+
+    /// Leases the best task for the runner now, if there is one.
+    mutating func leaseBest(for runnerID: RunnerID, now: Timestamp) -> Result<Lease?, QueueError> {
+        guard var runner = runners[runnerID] else { return .failure(Self.unknownRunner) }
+        runner.lastSeenAt = now
+        runners[runnerID] = runner
+        if shuttingDown { return .success(nil) }
+        while let taskID = popReady(for: runner) {
+            if let lease = lease(taskID, to: runnerID, now: now) { return .success(lease) }
+        }
+        return .success(nil)
+    }
+}

@@ -1,0 +1,127 @@
+import DDAModel
+
+/// A parked long poll: a runner waiting for a task, answered by whichever thread makes a
+/// task leasable (or by the ticker at its deadline) — no thread waits for it.
+final class Waiter: @unchecked Sendable {
+    let id: Int64
+    let runnerID: RunnerID
+    let codes: [Int64]?
+    /// Monotonic nanoseconds.
+    let deadline: UInt64
+    let completion: @Sendable (Result<Lease?, QueueError>) -> Void
+
+    init(id: Int64, runnerID: RunnerID, codes: [Int64]?, deadline: UInt64,
+         completion: @escaping @Sendable (Result<Lease?, QueueError>) -> Void)
+    {
+        self.id = id
+        self.runnerID = runnerID
+        self.codes = codes
+        self.deadline = deadline
+        self.completion = completion
+    }
+}
+
+/// A completion to run once the queue's lock is released (and the journal committed).
+struct PendingCompletion {
+    let waiter: Waiter
+    let result: Result<Lease?, QueueError>
+
+    func run() { waiter.completion(result) }
+}
+
+/// Parked long polls, per capability: one FIFO per operation code for runners restricted to
+/// codes, one for runners that take any code. A waiter restricted to several codes stands in
+/// several lists; the first to serve it wins and the other entries go stale.
+struct WaitingSet {
+    var active: [Int64: Waiter] = [:]
+    var byCode: [Int64: FIFO<Int64>] = [:]
+    var anyCode = FIFO<Int64>()
+    var deadlines = BinaryHeap<TimedEntry<Int64>>()
+    /// Tasks that became leasable since the last match.
+    var newlyReady: [TaskID] = []
+    /// Completions decided under the lock, run after it.
+    var completions: [PendingCompletion] = []
+
+    var isEmpty: Bool { active.isEmpty }
+
+    mutating func add(_ waiter: Waiter) {
+        active[waiter.id] = waiter
+        if let codes = waiter.codes {
+            for code in codes { byCode[code, default: FIFO()].append(waiter.id) }
+        } else {
+            anyCode.append(waiter.id)
+        }
+        deadlines.insert(TimedEntry(at: Int64(waiter.deadline), key: waiter.id, token: 0))
+    }
+
+    /// The oldest active waiter that can run `code`.
+    mutating func first(for code: Int64) -> Waiter? {
+        func head(_ fifo: inout FIFO<Int64>) -> Waiter? {
+            while let id = fifo.first {
+                if let waiter = active[id] { return waiter }
+                fifo.removeFirst()
+            }
+            return nil
+        }
+        var restricted = byCode[code] ?? FIFO()
+        byCode[code] = nil
+        let a = head(&restricted)
+        if !restricted.isEmpty { byCode[code] = restricted }
+        let b = head(&anyCode)
+        switch (a, b) {
+        case (let x?, let y?): return x.id < y.id ? x : y
+        case (let x?, nil): return x
+        case (nil, let y?): return y
+        default: return nil
+        }
+    }
+
+    mutating func finish(_ waiter: Waiter, _ result: Result<Lease?, QueueError>) {
+        guard active.removeValue(forKey: waiter.id) != nil else { return }
+        completions.append(PendingCompletion(waiter: waiter, result: result))
+    }
+}
+
+extension QueueState {
+    /// Hands newly leasable tasks to parked polls, oldest waiter first.
+    mutating func matchWaiters(now: Timestamp) {
+        guard !waiting.isEmpty else {
+            waiting.newlyReady.removeAll(keepingCapacity: true)
+            return
+        }
+        let candidates = waiting.newlyReady
+        waiting.newlyReady.removeAll(keepingCapacity: true)
+        for taskID in candidates where !waiting.isEmpty && !shuttingDown {
+            guard let task = tasks[taskID], task.status == .pending, task.availableAt <= now,
+                let waiter = waiting.first(for: task.operationCode)
+            else { continue }
+            guard runners[waiter.runnerID] != nil else {
+                waiting.finish(waiter, .failure(Self.unknownRunner))
+                continue
+            }
+            if let lease = lease(taskID, to: waiter.runnerID, now: now) {
+                waiting.finish(waiter, .success(lease))
+            }
+        }
+    }
+
+    /// Answers parked polls whose wait is over with "no task".
+    mutating func expireWaiters(monotonicNow: UInt64) {
+        while let entry = waiting.deadlines.min, UInt64(entry.at) <= monotonicNow {
+            waiting.deadlines.popMin()
+            if let waiter = waiting.active[entry.key] { waiting.finish(waiter, .success(nil)) }
+        }
+    }
+
+    /// Shutdown: every parked poll is answered "no task".
+    mutating func releaseAllWaiters() {
+        for waiter in waiting.active.values.sorted(by: { $0.id < $1.id }) { waiting.finish(waiter, .success(nil)) }
+    }
+
+    /// The completions decided so far; the caller runs them after the lock.
+    mutating func takeCompletions() -> [PendingCompletion] {
+        guard !waiting.completions.isEmpty else { return [] }
+        defer { waiting.completions = [] }
+        return waiting.completions
+    }
+}
