@@ -2,13 +2,14 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: run test build release deps unit contract deploy-test wordpress wordpress-test clean help
+.PHONY: run test build release deps unit contract deploy-test wordpress wordpress-test bench clean help
 
 help:
 	@echo "make run    install what is missing, build, start nginx + dda-server + $${DDA_RUNNERS:-1} runner(s) on http://127.0.0.1:$${DDA_HTTP_PORT:-8080}"
 	@echo "make test   everything CI runs: unit, handler and integration tests, the OpenAPI contract check,"
 	@echo "            the production nginx/deploy checks and the WordPress plugin in a real WordPress and browser"
 	@echo "make wordpress   a local WordPress with the plugin, connected to a local dda-server and runner"
+	@echo "make bench       the benchmark suite (by hand, a few minutes): bench/results.md"
 
 deps:
 	@scripts/install-deps.sh server
@@ -41,6 +42,11 @@ wordpress-test: build
 
 wordpress: release
 	@scripts/wordpress.sh
+
+# The benchmark suite (about 5 minutes): writes bench/results.md. Run by hand, not by CI.
+bench: release
+	@scripts/install-deps.sh all
+	@bench/suite.sh
 
 test: build
 	$(SWIFT) test --skip-build

@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "dda-server", targets: ["dda-server"]),
         .executable(name: "dda-runner", targets: ["dda-runner"]),
+        .executable(name: "dda-loadgen", targets: ["dda-loadgen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,6 +72,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(name: "LoadKit"),
+        .executableTarget(
+            name: "dda-loadgen",
+            dependencies: ["LoadKit", "DDAModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "DDARunnerTests", dependencies: ["DDARunner", "DDAModel"]),
         .testTarget(name: "DDAModelTests", dependencies: ["DDAModel"]),

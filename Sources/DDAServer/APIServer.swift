@@ -84,15 +84,18 @@ public final class APIServer: Sendable {
         if request.method == "HEAD" { response.body = [] }
         let duration = monotonicMilliseconds() - started
         requestMetrics.record(route: routeName, status: response.status, milliseconds: duration)
-        var metadata: Logger.Metadata = [
-            "request.method": "\(request.method)",
-            "request.path": "\(request.path.prefix(200))",
-            "status": "\(response.status)",
-            "duration_ms": "\(String(format3(duration)))",
-        ]
-        if let id = context.taskID { metadata["task.id"] = "\(id)" }
-        if let id = context.runnerID { metadata["runner.id"] = "\(id)" }
-        logger.info("request", metadata: metadata)
+        // Build the log line only when it is written: at `warning` this costs nothing.
+        if logger.logLevel <= .info {
+            var metadata: Logger.Metadata = [
+                "request.method": "\(request.method)",
+                "request.path": "\(request.path.prefix(200))",
+                "status": "\(response.status)",
+                "duration_ms": "\(String(format3(duration)))",
+            ]
+            if let id = context.taskID { metadata["task.id"] = "\(id)" }
+            if let id = context.runnerID { metadata["runner.id"] = "\(id)" }
+            logger.info("request", metadata: metadata)
+        }
         return response
     }
 

@@ -22,9 +22,10 @@ final class RequestMetrics: Sendable {
     }
 
     private let series = Mutex<[Key: Series]>([:])
+    private static let statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"]
 
     func record(route: String, status: Int, milliseconds: Double) {
-        let key = Key(route: route, statusClass: "\(status / 100)xx")
+        let key = Key(route: route, statusClass: Self.statusClasses[min(max(status / 100, 0), 5)])
         let seconds = milliseconds / 1000
         series.withLock { all in
             var entry = all[key] ?? Series(counts: Array(repeating: 0, count: Self.buckets.count))

@@ -87,18 +87,17 @@ struct QueueState {
     }
 
     mutating func appendEvent(_ task: inout TaskRecord, _ event: TaskEvent) {
-        if event.kind == .heartbeatExtended, let last = task.events.last, last.kind == .heartbeatExtended,
+        if event.kind == .heartbeatExtended, let last = task.lastEvent, last.kind == .heartbeatExtended,
             last.runnerID == event.runnerID
         {
             // Coalesce: a long task heartbeats thousands of times; one line says it all.
             let count = (last.detail.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 1) + 1
-            task.events[task.events.count - 1] = TaskEvent(
-                at: event.at, kind: event.kind, runnerID: event.runnerID, detail: "extended \(count)")
+            task.replaceLastEvent(TaskEvent(at: event.at, kind: event.kind, runnerID: event.runnerID, detail: "extended \(count)"))
             return
         }
-        task.events.append(event)
-        if task.events.count > configuration.maxEventsPerTask {
-            task.events.remove(at: 1)
+        task.appendLaterEvent(event)
+        if task.eventCount > configuration.maxEventsPerTask {
+            task.dropOldestLaterEvent()
         }
     }
 

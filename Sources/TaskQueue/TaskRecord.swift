@@ -37,6 +37,10 @@ public struct AcceptedResult: Sendable, Equatable {
 }
 
 /// A task as the queue holds it. Values of this type handed out by `TaskQueue` are copies.
+///
+/// Laid out for a million pending tasks: what only finished or retried tasks carry (result,
+/// error, accepted result) lives in one shared immutable box, and the `created` event is
+/// derived from `createdAt` instead of allocating an event array per task.
 public struct TaskRecord: Sendable, Equatable {
     public let id: TaskID
     public let operationCode: Int64
@@ -51,9 +55,6 @@ public struct TaskRecord: Sendable, Equatable {
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
     public var leaseExpiresAt: Timestamp?
-    public var resultData: JSONValue?
-    public var error: String?
-    public var events: [TaskEvent]
 
     /// Creation order, for newest-first listing and pagination.
     let creationSeq: Int64
@@ -61,7 +62,72 @@ public struct TaskRecord: Sendable, Equatable {
     var readyToken: Int64 = 0
     /// When a pending task may be leased again (backoff after a failed attempt).
     var availableAt: Timestamp
-    var acceptedResult: AcceptedResult?
+    private var outcome: Outcome?
+    /// Every event after `created`.
+    private var laterEvents: [TaskEvent] = []
+
+    /// The result, error and accepted result: set together rarely, read often, absent for
+    /// most tasks while they wait. Immutable, so copies of a record never share a change.
+    private final class Outcome: Sendable, Equatable {
+        let resultData: JSONValue?
+        let error: String?
+        let acceptedResult: AcceptedResult?
+
+        init?(resultData: JSONValue?, error: String?, acceptedResult: AcceptedResult?) {
+            if resultData == nil && error == nil && acceptedResult == nil { return nil }
+            self.resultData = resultData
+            self.error = error
+            self.acceptedResult = acceptedResult
+        }
+
+        static func == (a: Outcome, b: Outcome) -> Bool {
+            a.resultData == b.resultData && a.error == b.error && a.acceptedResult == b.acceptedResult
+        }
+    }
+
+    public var resultData: JSONValue? {
+        get { outcome?.resultData }
+        set { outcome = Outcome(resultData: newValue, error: error, acceptedResult: acceptedResult) }
+    }
+
+    public var error: String? {
+        get { outcome?.error }
+        set { outcome = Outcome(resultData: resultData, error: newValue, acceptedResult: acceptedResult) }
+    }
+
+    var acceptedResult: AcceptedResult? {
+        get { outcome?.acceptedResult }
+        set { outcome = Outcome(resultData: resultData, error: error, acceptedResult: newValue) }
+    }
+
+    /// The task's history, `created` first.
+    public var events: [TaskEvent] {
+        get { [TaskEvent(at: createdAt, kind: .created)] + laterEvents }
+        set {
+            if let first = newValue.first, first.kind == .created {
+                laterEvents = Array(newValue.dropFirst())
+            } else {
+                laterEvents = newValue
+            }
+        }
+    }
+
+    /// The number of events, without building the list.
+    var eventCount: Int { laterEvents.count + 1 }
+
+    /// Appends an event (the last one may be replaced when it is coalesced).
+    mutating func appendLaterEvent(_ event: TaskEvent) { laterEvents.append(event) }
+
+    var lastEvent: TaskEvent? { laterEvents.last ?? TaskEvent(at: createdAt, kind: .created) }
+
+    mutating func replaceLastEvent(_ event: TaskEvent) {
+        if laterEvents.isEmpty { laterEvents.append(event) } else { laterEvents[laterEvents.count - 1] = event }
+    }
+
+    /// Drops the oldest event after `created`.
+    mutating func dropOldestLaterEvent() {
+        if !laterEvents.isEmpty { laterEvents.removeFirst() }
+    }
 
     init(id: TaskID, operationCode: Int64, params: JSONValue, priority: Int64, maxAttempts: Int,
          timeoutSeconds: Int64, createdAt: Timestamp, creationSeq: Int64)
@@ -77,7 +143,6 @@ public struct TaskRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.availableAt = createdAt
         self.creationSeq = creationSeq
-        self.events = [TaskEvent(at: createdAt, kind: .created)]
     }
 }
 

@@ -135,14 +135,15 @@ enum JournalRecord: Equatable {
                 task.acceptedResult = nil
             }
             guard case .array(let events)? = value["events"] else { throw fail("task record \(id) lacks events") }
-            task.events = []
+            var decoded: [TaskEvent] = []
             for event in events {
                 guard let at = event["at"]?.intValue, let kind = event["k"]?.stringValue.flatMap({ TaskEvent.Kind(rawValue: $0) })
                 else { throw fail("task record \(id) has a malformed event") }
-                task.events.append(TaskEvent(at: Timestamp(milliseconds: at), kind: kind,
-                                             runnerID: event["r"]?.stringValue.flatMap { RunnerID($0) },
-                                             detail: event["d"]?.stringValue))
+                decoded.append(TaskEvent(at: Timestamp(milliseconds: at), kind: kind,
+                                         runnerID: event["r"]?.stringValue.flatMap { RunnerID($0) },
+                                         detail: event["d"]?.stringValue))
             }
+            task.events = decoded
             return .task(task, created: type == "task+", idempotencyKey: value["idem"]?.stringValue,
                          idempotencyExpires: value["idem_exp"]?.intValue)
         case "runner":

@@ -1,0 +1,290 @@
+import ArgumentParser
+import DDAModel
+import Foundation
+import LoadKit
+import Synchronization
+
+/// `dda-loadgen`: the load generator behind bench/ (lifecycle throughput, pickup latency,
+/// idle long polls, memory per task). Each subcommand prints one line of figures.
+@main
+struct LoadGen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dda-loadgen",
+        abstract: "Load generator for DDA benchmarks (used by bench/*.sh).",
+        subcommands: [Lifecycle.self, Pickup.self, IdleWaiters.self, Fill.self])
+}
+
+struct Target: ParsableArguments {
+    @Option(help: "Port of the nginx in front of dda-server on 127.0.0.1.") var port: UInt16
+    @Option(help: "API key.") var apiKey: String
+    @Option(help: "Registration token.") var registrationToken: String
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+struct Runner: Sendable {
+    var id: String
+    var token: String
+}
+
+extension Target {
+    func register(_ connection: HTTPConnection, name: String) throws -> Runner {
+        let body: JSONValue = ["name": .string(name), "registration_token": .string(registrationToken)]
+        let response = try connection.request("POST", "/register", headers: [("Content-Type", "application/json")],
+                                              body: JSONWriter.encode(body))
+        guard response.status == 201, let json = try? JSONParser.parse(response.body),
+            let id = json["runner_id"]?.stringValue, let token = json["runner_token"]?.stringValue
+        else { throw WireError("register: \(response.status)") }
+        return Runner(id: id, token: token)
+    }
+
+    func create(_ connection: HTTPConnection, _ params: JSONValue = .emptyObject) throws -> Int {
+        let body = JSONWriter.encode(["operation_code": 100, "params": params])
+        return try connection.request("POST", "/task", headers: [("Content-Type", "application/json"), ("X-API-Key", apiKey)],
+                                      body: body).status
+    }
+
+    /// Polls (long poll `wait`); returns (task id, attempt) or nil on 204.
+    func poll(_ connection: HTTPConnection, _ runner: Runner, wait: Int) throws -> (String, Int64)? {
+        let response = try connection.request("GET", "/tasks?runner_id=\(runner.id)&wait=\(wait)",
+                                              headers: [("Authorization", "Bearer \(runner.token)")])
+        guard response.status == 200 else { return nil }
+        guard let json = try? JSONParser.parse(response.body), let id = json["task_id"]?.stringValue,
+            let attempt = json["attempt"]?.intValue
+        else { throw WireError("lease: bad body") }
+        return (id, attempt)
+    }
+
+    func complete(_ connection: HTTPConnection, _ runner: Runner, _ taskID: String, _ attempt: Int64) throws -> Int {
+        let body = JSONWriter.encode([
+            "task_id": .string(taskID), "runner_id": .string(runner.id), "attempt": .int(attempt),
+            "status": "completed", "result_data": "raw data",
+        ])
+        return try connection.request("POST", "/result", headers: [("Content-Type", "application/json"),
+                                                                   ("Authorization", "Bearer \(runner.token)")], body: body).status
+    }
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+/// Runs `body(i)` on `count` threads and waits for all.
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for i in 0..<count {
+        group.enter()
+        Thread.detachNewThread {
+            body(i)
+            group.leave()
+        }
+    }
+    group.wait()
+}
+
+/// Full lifecycle: creators POST /task, runners poll and POST /result.
+struct Lifecycle: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Tasks/s through create → poll → result.")
+    @OptionGroup var target: Target
+    @Option(help: "Runner connections.") var runners = 8
+    @Option(help: "Creator connections.") var creators = 4
+    @Option(help: "Seconds to measure.") var seconds = 10.0
+
+    func run() throws {
+        let target = self.target
+        let registrations = try (0..<runners).map { try target.register(HTTPConnection(port: target.port), name: "bench-\($0)") }
+        let completed = Atomic<Int>(0)
+        let requests = Atomic<Int>(0)
+        let errors = Atomic<Int>(0)
+        let end = now() + seconds
+        let creatorCount = creators
+        onThreads(creators + runners) { i in
+            let connection = HTTPConnection(port: target.port)
+            if i < creatorCount {
+                while now() < end {
+                    let status = (try? target.create(connection)) ?? 0
+                    requests.add(1, ordering: .relaxed)
+                    if status != 201 { errors.add(1, ordering: .relaxed) }
+                }
+            } else {
+                let runner = registrations[i - creatorCount]
+                while now() < end {
+                    guard let lease = try? target.poll(connection, runner, wait: 1) else {
+                        requests.add(1, ordering: .relaxed)
+                        continue
+                    }
+                    let status = (try? target.complete(connection, runner, lease.0, lease.1)) ?? 0
+                    requests.add(2, ordering: .relaxed)
+                    if status == 200 { completed.add(1, ordering: .relaxed) } else { errors.add(1, ordering: .relaxed) }
+                }
+            }
+        }
+        let tasks = Double(completed.load(ordering: .relaxed)) / seconds
+        let rps = Double(requests.load(ordering: .relaxed)) / seconds
+        print("lifecycle: \(format(tasks, 0)) tasks/s completed, \(format(rps, 0)) req/s, \(errors.load(ordering: .relaxed)) errors (\(runners) runners, \(creators) creators, \(format(seconds, 0)) s)")
+    }
+}
+
+/// Pickup latency: task created → a long-polling runner has it.
+struct Pickup: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Latency from POST /task to a parked poll's answer.")
+    @OptionGroup var target: Target
+    @Option(help: "Tasks to time.") var samples = 500
+    @Option(help: "Long-polling runners.") var runners = 4
+
+    func run() throws {
+        let target = self.target
+        let registrations = try (0..<runners).map { try target.register(HTTPConnection(port: target.port), name: "pickup-\($0)") }
+        let picked = Mutex<[Double]>([])
+        let stop = Atomic<Bool>(false)
+        let received = Atomic<Int>(0)
+        let group = DispatchGroup()
+        for runner in registrations {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let connection = HTTPConnection(port: target.port)
+                while !stop.load(ordering: .acquiring) {
+                    guard let lease = try? target.poll(connection, runner, wait: 2) else { continue }
+                    let at = now()
+                    picked.withLock { $0.append(at) }
+                    received.add(1, ordering: .releasing)
+                    _ = try? target.complete(connection, runner, lease.0, lease.1)
+                }
+            }
+        }
+        // Let every runner park first.
+        Thread.sleep(forTimeInterval: 0.5)
+        let creator = HTTPConnection(port: target.port)
+        var latencies: [Double] = []
+        for n in 0..<samples {
+            let before = received.load(ordering: .acquiring)
+            let sent = now()
+            _ = try target.create(creator, ["n": .int(Int64(n))])
+            while received.load(ordering: .acquiring) == before { usleep(20) }
+            let at = picked.withLock { $0.last ?? sent }
+            latencies.append((at - sent) * 1000)
+            // Give the runner time to submit and park again, so every sample hits a parked poll.
+            usleep(2_000)
+        }
+        stop.store(true, ordering: .releasing)
+        group.wait()
+        latencies.sort()
+        print("pickup: p50 \(format(percentile(latencies, 0.5))) ms, p99 \(format(percentile(latencies, 0.99))) ms, max \(format(latencies.last ?? .nan)) ms (\(samples) tasks, \(runners) parked runners; includes the POST /task round trip)")
+    }
+}
+
+/// Reads utime+stime ticks and RSS of a process from /proc.
+func processFigures(_ pid: Int32) -> (ticks: Double, rssKiB: Double) {
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+    let ticks = fields.count > 12 ? (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0) : 0
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
+        .split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
+    return (ticks, rss)
+}
+
+/// 1,000 idle long polls: server CPU and RSS while they wait, then pickup latency.
+struct IdleWaiters: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Server CPU/RSS with many parked polls, then pickup latency.")
+    @OptionGroup var target: Target
+    @Option(help: "dda-server's pid (for /proc).") var serverPid: Int32
+    @Option(help: "Parked polls.") var waiters = 1000
+    @Option(help: "Seconds to watch the idle server.") var seconds = 10.0
+    @Option(help: "Tasks to time afterwards.") var samples = 50
+
+    func run() throws {
+        let target = self.target
+        let setup = HTTPConnection(port: target.port)
+        let runners = try (0..<20).map { try target.register(setup, name: "idle-\($0)") }
+        let before = processFigures(serverPid)
+        let stop = Atomic<Bool>(false)
+        let picked = Mutex<[Double]>([])
+        let received = Atomic<Int>(0)
+        let group = DispatchGroup()
+        for i in 0..<waiters {
+            group.enter()
+            let runner = runners[i % runners.count]
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let connection = HTTPConnection(port: target.port, timeoutSeconds: 90)
+                while !stop.load(ordering: .acquiring) {
+                    guard let lease = try? target.poll(connection, runner, wait: 30) else { continue }
+                    picked.withLock { $0.append(now()) }
+                    received.add(1, ordering: .releasing)
+                    _ = try? target.complete(connection, runner, lease.0, lease.1)
+                }
+            }
+        }
+        // Wait until the server reports them parked.
+        let deadline = now() + 60
+        while now() < deadline {
+            let metrics = (try? setup.request("GET", "/metrics", headers: [("X-API-Key", target.apiKey)]))
+                .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+            let parked = metrics.split(separator: "\n").first { $0.hasPrefix("dda_long_polls_parked ") }
+                .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+            if parked >= waiters { break }
+            usleep(100_000)
+        }
+        let start = processFigures(serverPid)
+        let t0 = now()
+        Thread.sleep(forTimeInterval: seconds)
+        let finish = processFigures(serverPid)
+        let elapsed = now() - t0
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let cpu = (finish.ticks - start.ticks) / hz / elapsed * 100
+        var latencies: [Double] = []
+        let creator = HTTPConnection(port: target.port)
+        for n in 0..<samples {
+            let count = received.load(ordering: .acquiring)
+            let sent = now()
+            _ = try target.create(creator, ["n": .int(Int64(n))])
+            while received.load(ordering: .acquiring) == count { usleep(20) }
+            latencies.append(((picked.withLock { $0.last } ?? sent) - sent) * 1000)
+            usleep(5_000)
+        }
+        latencies.sort()
+        print("idle waiters: \(waiters) parked, server CPU \(format(cpu)) % of a core, RSS \(format(finish.rssKiB / 1024, 1)) MiB (+\(format((finish.rssKiB - before.rssKiB) / 1024, 1)) MiB over no waiters), pickup p50 \(format(percentile(latencies, 0.5))) ms, p99 \(format(percentile(latencies, 0.99))) ms")
+        stop.store(true, ordering: .releasing)
+        // The parked polls end at their 30 s wait; do not wait for them.
+        Foundation.exit(0)
+    }
+}
+
+/// RSS with many pending tasks.
+struct Fill: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Creates N pending tasks and reports the server's RSS.")
+    @OptionGroup var target: Target
+    @Option(help: "dda-server's pid (for /proc).") var serverPid: Int32
+    @Option(help: "Tasks to create.") var tasks = 1_000_000
+    @Option(help: "Creator connections.") var connections = 8
+
+    func run() throws {
+        let target = self.target
+        let before = processFigures(serverPid)
+        let next = Atomic<Int>(0)
+        let failed = Atomic<Int>(0)
+        let total = tasks
+        let started = now()
+        onThreads(connections) { _ in
+            let connection = HTTPConnection(port: target.port)
+            while true {
+                let n = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if n >= total { break }
+                if (try? target.create(connection, ["n": .int(Int64(n))])) != 201 { failed.add(1, ordering: .relaxed) }
+            }
+        }
+        let elapsed = now() - started
+        let after = processFigures(serverPid)
+        let perTask = (after.rssKiB - before.rssKiB) * 1024 / Double(tasks)
+        print("memory: \(tasks) pending tasks, RSS \(format(after.rssKiB / 1024, 1)) MiB (\(format(perTask, 0)) bytes/task over the empty server), created at \(format(Double(tasks) / elapsed, 0)) tasks/s, \(failed.load(ordering: .relaxed)) failed")
+    }
+}

@@ -1,0 +1,45 @@
+# Shared by bench/*.sh: start and stop a private nginx + dda-server (release build) on a
+# free loopback port. Source it; call bench_start [ENV=VALUE …], then bench_stop.
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_SERVER="${DDA_SERVER_BIN:-$BENCH_ROOT/.build/release/dda-server}"
+BENCH_LOADGEN="${DDA_LOADGEN_BIN:-$BENCH_ROOT/.build/release/dda-loadgen}"
+
+bench_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+bench_start() {
+    BENCH_DIR="$(mktemp -d /tmp/dda-bench.XXXXXX)"
+    chmod 755 "$BENCH_DIR"
+    BENCH_PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+    BENCH_KEY="bench-$(bench_secret)"
+    BENCH_REG="bench-reg-$(bench_secret)"
+    "$BENCH_ROOT/scripts/render-nginx.sh" "$BENCH_DIR" "$BENCH_PORT" "$BENCH_DIR/api.sock" 1048576 >/dev/null
+    # nginx's own `return 200`, measured next to the app in the same run.
+    sed -i "s|        location = /openapi.yaml {|        location = /nginx-200 { default_type application/json; return 200 '{\"ok\":true}'; }\n        location = /openapi.yaml {|" "$BENCH_DIR/nginx.conf"
+    ulimit -n 65536 2>/dev/null || true
+    env DDA_API_KEYS="$BENCH_KEY" DDA_REGISTRATION_TOKEN="$BENCH_REG" DDA_JWT_SECRET="$(bench_secret)$(bench_secret)" \
+        DDA_SOCKET="$BENCH_DIR/api.sock" DDA_SOCKET_MODE=0666 DDA_LOG_LEVEL=warning DDA_CAPACITY=100000000 "$@" \
+        "$BENCH_SERVER" 2>"$BENCH_DIR/server.log" &
+    BENCH_SERVER_PID=$!
+    nginx -p "$BENCH_DIR" -c "$BENCH_DIR/nginx.conf" -e "$BENCH_DIR/nginx-error.log" &
+    BENCH_NGINX_PID=$!
+    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$BENCH_PORT/healthz" >/dev/null && return 0; sleep 0.1; done
+    echo "bench: the stack did not start; server log:" >&2
+    cat "$BENCH_DIR/server.log" >&2
+    return 1
+}
+
+bench_stop() {
+    kill "$BENCH_SERVER_PID" 2>/dev/null || true
+    kill -QUIT "$BENCH_NGINX_PID" 2>/dev/null || true
+    wait "$BENCH_SERVER_PID" "$BENCH_NGINX_PID" 2>/dev/null || true
+    rm -rf "$BENCH_DIR"
+}
+
+# wrk req/s for a URL (extra wrk arguments first).
+bench_wrk() {
+    wrk -t2 -c"${BENCH_CONNECTIONS:-64}" -d"${BENCH_SECONDS:-5}s" "$@" | awk '/Requests\/sec/ {print int($2)}'
+}
+
+bench_loadgen() {
+    "$BENCH_LOADGEN" "$1" --port "$BENCH_PORT" --api-key "$BENCH_KEY" --registration-token "$BENCH_REG" "${@:2}"
+}
