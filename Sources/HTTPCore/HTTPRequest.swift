@@ -32,6 +32,18 @@ public struct HTTPRequest: Sendable {
         self.remoteAddress = remoteAddress
     }
 
+    /// For transports that already hold lower-case header names.
+    public init(method: String, path: String, query: String, lowercasedHeaders: [String: String], body: Body,
+                remoteAddress: String)
+    {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = lowercasedHeaders
+        self.body = body
+        self.remoteAddress = remoteAddress
+    }
+
     /// A header by case-insensitive name.
     public func header(_ name: String) -> String? {
         headers[name.lowercased()]
