@@ -24,28 +24,35 @@ public struct UUID4: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Parses the canonical 8-4-4-4-12 form. Upper-case hex is accepted on input; output is
     /// always lower-case.
     public init?(_ text: some StringProtocol) {
-        let utf8 = text.utf8
+        var string = String(text)
+        // One pass over contiguous UTF-8 (ids are parsed on every runner request; the generic
+        // collection walk this replaces was a fifth of a lease's instructions).
+        guard let parsed = string.withUTF8({ Self.parse($0) }) else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> UUID4? {
         guard utf8.count == 36 else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
         var nibbles = 0
-        for (i, c) in utf8.enumerated() {
+        for i in 0..<36 {
+            let c = utf8[i]
             if i == 8 || i == 13 || i == 18 || i == 23 {
                 guard c == UInt8(ascii: "-") else { return nil }
                 continue
             }
             let v: UInt64
             switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt64(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = UInt64(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = UInt64(c - UInt8(ascii: "A") + 10)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt64(c &- UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = UInt64(c &- UInt8(ascii: "a") &+ 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = UInt64(c &- UInt8(ascii: "A") &+ 10)
             default: return nil
             }
             if nibbles < 16 { high = high << 4 | v } else { low = low << 4 | v }
             nibbles += 1
         }
-        self.high = high
-        self.low = low
+        return UUID4(high: high, low: low)
     }
 
     public var description: String {

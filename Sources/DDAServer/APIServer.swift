@@ -13,6 +13,7 @@ public final class APIServer: Sendable {
     let logger: Logger
     let signer: RunnerTokenSigner
     let requestMetrics = RequestMetrics()
+    let verifiedTokens = VerifiedTokens()
 
     public init(queue: TaskQueue, configuration: ServerConfiguration, clock: any TimeSource = SystemTimeSource(),
                 logger: Logger = Logger(label: "dda.server"))

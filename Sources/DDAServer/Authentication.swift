@@ -43,8 +43,12 @@ extension APIServer {
         guard let token = bearerToken(request) else {
             throw HTTPError.unauthorized("A runner token is required: send `Authorization: Bearer <runner_token>` from /register.")
         }
+        let now = clock.now().seconds
+        if let claims = verifiedTokens.claims(for: token, now: now) { return claims }
         do {
-            return try signer.verify(token, now: clock.now().seconds)
+            let claims = try signer.verify(token, now: now)
+            verifiedTokens.remember(token, claims)
+            return claims
         } catch {
             throw HTTPError.unauthorized(error.message)
         }

@@ -354,6 +354,7 @@ private final class WorkerContext: Sendable {
 extension String {
     /// Header values must not carry CR or LF (response splitting).
     fileprivate var sanitizedHeaderValue: String {
-        String(filter { $0 != "\r" && $0 != "\n" })
+        guard utf8.contains(where: { $0 == 13 || $0 == 10 }) else { return self }
+        return String(filter { $0 != "\r" && $0 != "\n" })
     }
 }
