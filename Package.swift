@@ -28,17 +28,18 @@ let package = Package(
             pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]
         ),
-        .target(name: "HTTPCore"),
+        .target(name: "Locking"),
+        .target(name: "HTTPCore", dependencies: ["Locking"]),
         .target(
             name: "FastCGI",
-            dependencies: ["CFastCGI", "HTTPCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CFastCGI", "HTTPCore", "Locking", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "DDAModel"),
-        .target(name: "TaskQueue", dependencies: ["DDAModel"]),
+        .target(name: "TaskQueue", dependencies: ["DDAModel", "Locking"]),
         .target(
             name: "DDAServer",
             dependencies: [
-                "HTTPCore", "DDAModel", "TaskQueue",
+                "HTTPCore", "DDAModel", "TaskQueue", "Locking",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -60,7 +61,7 @@ let package = Package(
         .target(
             name: "DDARunner",
             dependencies: [
-                "DDAModel", "CCurl", "CSpawn",
+                "DDAModel", "CCurl", "CSpawn", "Locking",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -76,15 +77,15 @@ let package = Package(
         .target(name: "LoadKit"),
         .executableTarget(
             name: "dda-loadgen",
-            dependencies: ["LoadKit", "DDAModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LoadKit", "DDAModel", "Locking", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "DDARunnerTests", dependencies: ["DDARunner", "DDAModel"]),
         .testTarget(name: "DDAModelTests", dependencies: ["DDAModel"]),
-        .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel"]),
+        .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel", "Locking"]),
         .testTarget(
             name: "DDAServerTests",
-            dependencies: ["DDAServer", "TaskQueue", "DDAModel", "HTTPCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DDAServer", "TaskQueue", "DDAModel", "HTTPCore", "Locking", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["DDAModel"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DDAModel", "Locking"]),
     ]
 )

@@ -1,4 +1,5 @@
 import CSpawn
+import Locking
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,7 @@ enum ProcessRunner {
     static let stderrTailBytes = 2048
 
     /// Process groups currently running, so a second SIGTERM can kill them all.
-    static let running = Mutex<Set<pid_t>>([])
+    static let running = Locked<Set<pid_t>>([])
 
     static func killAll() {
         for group in running.withLock({ $0 }) { kill(-group, SIGKILL) }

@@ -1,6 +1,7 @@
 import DDAModel
 import Foundation
 import Logging
+import Locking
 import Synchronization
 
 /// How a pass or the loop ended; the executable maps it to an exit code.
@@ -24,9 +25,9 @@ public final class Runner: Sendable {
     let api: APIClient
     let registry: OperationRegistry
     let logger: Logger
-    private let identity = Mutex<RunnerState?>(nil)
+    private let identity = Locked<RunnerState?>(nil)
     private let stopping = Atomic<Bool>(false)
-    private let pollCancels = Mutex<[Int: CancelToken]>([:])
+    private let pollCancels = Locked<[Int: CancelToken]>([:])
     private let connection = ConnectionState()
 
     public init(settings: RunnerSettings, logger: Logger) {
@@ -144,7 +145,7 @@ public final class Runner: Sendable {
         } catch {
             return error
         }
-        let fatal = Mutex<RunnerFailure?>(nil)
+        let fatal = Locked<RunnerFailure?>(nil)
         let group = DispatchGroup()
         for index in 0..<settings.concurrency {
             group.enter()
@@ -223,7 +224,7 @@ public final class Runner: Sendable {
 
 /// Remembers whether the server answered last time, so errors are logged once per change.
 final class ConnectionState: Sendable {
-    private let failing = Mutex<String?>(nil)
+    private let failing = Locked<String?>(nil)
 
     func failed(_ reason: String, logger: Logger) {
         let changed = failing.withLock { state -> Bool in

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Locking
 import Synchronization
 
 /// Request counts and durations by route and status class, for `/metrics`.
@@ -21,7 +22,7 @@ final class RequestMetrics: Sendable {
         var statusClass: String
     }
 
-    private let series = Mutex<[Key: Series]>([:])
+    private let series = Locked<[Key: Series]>([:])
     private static let statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"]
 
     func record(route: String, status: Int, milliseconds: Double) {

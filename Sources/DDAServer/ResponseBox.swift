@@ -1,10 +1,11 @@
 import Dispatch
 import HTTPCore
+import Locking
 import Synchronization
 
 /// Lets a caller of `handle(_:)` wait for a deferred response.
 final class ResponseBox: Sendable {
-    private let value = Mutex<HTTPResponse?>(nil)
+    private let value = Locked<HTTPResponse?>(nil)
     private let ready = DispatchSemaphore(value: 0)
 
     func set(_ response: HTTPResponse) {

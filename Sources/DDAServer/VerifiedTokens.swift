@@ -1,3 +1,4 @@
+import Locking
 import Synchronization
 
 /// Runner tokens that already passed signature verification, with their claims. A runner
@@ -5,7 +6,7 @@ import Synchronization
 /// base64 decodes, two JSON parses) instead of each time was about 40 % of a lease's
 /// instructions. Only tokens that verified are kept; expiry is still checked on every use.
 final class VerifiedTokens: Sendable {
-    private let entries = Mutex<[String: RunnerTokenSigner.Claims]>([:])
+    private let entries = Locked<[String: RunnerTokenSigner.Claims]>([:])
     /// Plenty for every runner of a deployment; past it the cache starts over.
     static let capacity = 10_000
 

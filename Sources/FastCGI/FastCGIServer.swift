@@ -2,6 +2,7 @@ import CFastCGI
 import Dispatch
 import HTTPCore
 import Logging
+import Locking
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,7 @@ public final class FastCGIServer: Sendable {
     private let configuration: FastCGIConfiguration
     private let handler: Handler
     private let logger: Logger
-    private let state = Mutex<RunState>(RunState())
+    private let state = Locked<RunState>(RunState())
     private let stopping = Atomic<Bool>(false)
 
     private struct RunState {
@@ -170,7 +171,7 @@ public final class FastCGIServer: Sendable {
                     // No fresh request to be had: answer this one from this thread, waiting.
                     logger.error("FCGX_InitRequest failed; this worker waits for the long poll", metadata: ["worker": "\(worker.index)"])
                     let done = DispatchSemaphore(value: 0)
-                    let answer = Mutex<HTTPResponse?>(nil)
+                    let answer = Locked<HTTPResponse?>(nil)
                     deferred.onResolve { response in
                         answer.withLock { $0 = response }
                         done.signal()

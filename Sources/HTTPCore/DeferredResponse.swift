@@ -1,3 +1,4 @@
+import Locking
 import Synchronization
 
 /// A response that is not known yet: a long poll parked until a task arrives. Whoever
@@ -9,7 +10,7 @@ public final class DeferredResponse: Sendable {
         case resolved(HTTPResponse, delivered: Bool)
     }
 
-    private let state = Mutex<State>(.waiting(sink: nil))
+    private let state = Locked<State>(.waiting(sink: nil))
 
     public init() {}
 

@@ -1,12 +1,13 @@
 import DDAModel
+import Locking
 import Synchronization
 
 /// A clock that moves only when told to; for tests of leases, backoff and retention.
 public final class ManualTimeSource: TimeSource {
-    private let current: Mutex<Timestamp>
+    private let current: Locked<Timestamp>
 
     public init(_ start: Timestamp = Timestamp(milliseconds: 1_800_000_000_000)) {
-        current = Mutex(start)
+        current = Locked(start)
     }
 
     public func now() -> Timestamp {

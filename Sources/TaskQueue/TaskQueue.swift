@@ -1,4 +1,5 @@
 import DDAModel
+import Locking
 
 /// The task queue: tasks, leases, runners and their state machine, in memory, behind one
 /// lock. Pure Swift and synchronous so the HTTP layer and the tests can call it directly.
@@ -8,7 +9,7 @@ import DDAModel
 public final class TaskQueue: Sendable {
     public let configuration: QueueConfiguration
     let clock: any TimeSource
-    let state: LockedState<QueueState>
+    let state: Locked<QueueState>
     /// The journal when the queue persists (`TaskQueue.open`), else nil: memory only.
     let journal: Journal?
 
@@ -16,7 +17,7 @@ public final class TaskQueue: Sendable {
     public init(configuration: QueueConfiguration = QueueConfiguration(), clock: any TimeSource = SystemTimeSource()) {
         self.configuration = configuration
         self.clock = clock
-        self.state = LockedState(QueueState(configuration: configuration))
+        self.state = Locked(QueueState(configuration: configuration))
         self.journal = nil
     }
 
@@ -25,7 +26,7 @@ public final class TaskQueue: Sendable {
         self.clock = clock
         var state = state
         state.journal = journal
-        self.state = LockedState(state)
+        self.state = Locked(state)
         self.journal = journal
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DDAModel
 import Foundation
 import LoadKit
+import Locking
 import Synchronization
 
 /// `dda-loadgen`: the load generator behind bench/ (lifecycle throughput, pickup latency,
@@ -142,7 +143,7 @@ struct Pickup: ParsableCommand {
     func run() throws {
         let target = self.target
         let registrations = try (0..<runners).map { try target.register(HTTPConnection(port: target.port), name: "pickup-\($0)") }
-        let picked = Mutex<[Double]>([])
+        let picked = Locked<[Double]>([])
         let stop = Atomic<Bool>(false)
         let received = Atomic<Int>(0)
         let group = DispatchGroup()
@@ -207,7 +208,7 @@ struct IdleWaiters: ParsableCommand {
         let runners = try (0..<20).map { try target.register(setup, name: "idle-\($0)") }
         let before = processFigures(serverPid)
         let stop = Atomic<Bool>(false)
-        let picked = Mutex<[Double]>([])
+        let picked = Locked<[Double]>([])
         let received = Atomic<Int>(0)
         let group = DispatchGroup()
         for i in 0..<waiters {

@@ -3,6 +3,7 @@ import DDAServer
 import Dispatch
 import Foundation
 import HTTPCore
+import Locking
 import Synchronization
 import TaskQueue
 import Testing
@@ -201,7 +202,7 @@ struct APIServerRoutesTests {
         let runner = try f.register()
         f.clock.advance(seconds: 1)
         let marker = f.clock.now()
-        let reply = Mutex<Reply?>(nil)
+        let reply = Locked<Reply?>(nil)
         let done = DispatchSemaphore(value: 0)
         let server = f.server
         let auth = runner.auth

@@ -1,5 +1,6 @@
 import DDAModel
 import Foundation
+import Locking
 import Synchronization
 import Testing
 
@@ -17,9 +18,9 @@ struct ConcurrencyTests {
         let total = creators * perCreator
 
         let runners = try (0..<8).map { try stack.register(name: "runner-\($0)") }
-        let leases = Mutex<[String: Int]>([:])
-        let created = Mutex<[String: Int64]>([:])
-        let failures = Mutex<[String]>([])
+        let leases = Locked<[String: Int]>([:])
+        let created = Locked<[String: Int64]>([:])
+        let failures = Locked<[String]>([])
         let completed = Atomic<Int>(0)
         let creatorsDone = Atomic<Int>(0)
         let group = DispatchGroup()

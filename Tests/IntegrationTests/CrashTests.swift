@@ -1,5 +1,6 @@
 import DDAModel
 import Foundation
+import Locking
 import Synchronization
 import Testing
 #if canImport(Glibc)
@@ -11,10 +12,10 @@ final class Load: @unchecked Sendable {
     let stack: Stack
     let runners: [Stack.Runner]
     /// Tasks whose creation got a 201, with their `n`.
-    let acknowledgedTasks = Mutex<[String: Int64]>([:])
+    let acknowledgedTasks = Locked<[String: Int64]>([:])
     /// Results that got a 200: task id → the result sent.
-    let acknowledgedResults = Mutex<[String: Int64]>([:])
-    let errors = Mutex<[String]>([])
+    let acknowledgedResults = Locked<[String: Int64]>([:])
+    let errors = Locked<[String]>([])
     let creating = Atomic<Bool>(true)
     let running = Atomic<Bool>(true)
     private let counter = Atomic<Int64>(0)

@@ -1,5 +1,6 @@
 import DDAModel
 import Foundation
+import Locking
 import Synchronization
 import Testing
 
@@ -31,7 +32,7 @@ struct LongPollTests {
         let stack = try Stack(threads: 4)
         defer { stack.stop() }
         let runners = try (0..<10).map { try stack.register(name: "waiter-\($0)") }
-        let answers = Mutex<[HTTPResult]>([])
+        let answers = Locked<[HTTPResult]>([])
         let group = DispatchGroup()
         for i in 0..<200 {
             let runner = runners[i % runners.count]

@@ -1,14 +1,15 @@
 import DDAModel
 import Dispatch
 import Foundation
+import Locking
 import Synchronization
 import TaskQueue
 import Testing
 
 /// A value set by one thread and read by another.
 final class Shared<Value: Sendable>: Sendable {
-    private let storage: Mutex<Value>
-    init(_ value: Value) { storage = Mutex(value) }
+    private let storage: Locked<Value>
+    init(_ value: Value) { storage = Locked(value) }
     var value: Value { storage.withLock { $0 } }
     func update<R>(_ body: (inout Value) -> R) -> R { storage.withLock { body(&$0) } }
 }
