@@ -55,6 +55,9 @@ for policy in off interval always; do
     echo "journal $policy: ${values[*]} tasks/s (median ${JOURNAL[$policy]})"
 done
 
+compaction="$("$here/compaction.sh" 100000)"
+echo "$compaction"
+
 out="$here/results.md"
 {
     echo "Measured $(date -u +%F) on this machine ($(nproc) cores, shared by wrk/loadgen, nginx and dda-server; absolute figures vary ±30 % from run to run). Medians of $runs runs."
@@ -69,6 +72,7 @@ out="$here/results.md"
     echo "| 1,000 parked long polls | $(echo "$idle" | sed 's/^idle waiters: //') | CPU < 5 %, RSS growth < 50 MiB |"
     echo "| memory | $(echo "$memory" | sed 's/^memory: //') | ≤ 700 MiB at 1,000,000 |"
     echo "| lifecycle with journal, fsync off / interval / always | ${JOURNAL[off]} / ${JOURNAL[interval]} / ${JOURNAL[always]} tasks/s | – |"
+    echo "| compaction (SIGHUP) under POST /task load | $(echo "$compaction" | sed 's/^compaction: //') | short pause |"
 } > "$out"
 echo
 cat "$out"
