@@ -23,12 +23,19 @@ command -v curl >/dev/null || { echo "contract-test: curl is not installed" >&2;
 command -v "$python" >/dev/null || { echo "contract-test: $python is not installed" >&2; exit 1; }
 
 secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-free_port() {
-    "$python" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
+free_port() {  # a free port below the ephemeral range (32768+), which client sockets use
+    "$python" -c 'import random, socket
+for _ in range(200):
+    p = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break'
 }
 
 port="$(free_port)"

@@ -119,8 +119,8 @@ forget_pid() {
     pids=("${keep[@]}")
 }
 
-free_port() {  # a port nothing listens on, from a PID-derived start
-    local p=$(( 20000 + ($$ * 7 + ${1:-0} * 101) % 30000 ))
+free_port() {  # a port nothing listens on, below the ephemeral range (client sockets take those)
+    local p=$(( 20000 + ($$ * 7 + ${1:-0} * 101) % 12000 ))
     while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
     echo "$p"
 }

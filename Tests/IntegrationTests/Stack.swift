@@ -126,21 +126,23 @@ final class Stack: @unchecked Sendable {
 
     var serverLogText: String { (try? String(contentsOf: serverLog, encoding: .utf8)) ?? "" }
 
+    /// A free port below the ephemeral range (32768+): a port from bind(0) is ephemeral, and
+    /// until nginx binds it any client connection on the machine may take it.
     static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        for _ in 0..<500 {
+            let candidate = UInt16.random(in: 20000...32000)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = candidate.bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
             }
+            if bound { return candidate }
         }
-        guard ok else { throw HTTPClientError(description: "no free port") }
-        return UInt16(bigEndian: address.sin_port)
+        throw HTTPClientError(description: "no free port")
     }
 
     // MARK: API shorthands
