@@ -10,13 +10,7 @@ bin="$here/.build/release/dda-server"
 [ -x "$bin" ] || { echo "build first: swift build -c release" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
 run_dir="$(mktemp -d /tmp/dda-bench.XXXXXX)"
-port=$(python3 -c 'import random,socket
-for _ in range(200):
-    p=random.randint(20000,32000); s=socket.socket()
-    try: s.bind(("127.0.0.1",p))
-    except OSError: continue
-    finally: s.close()
-    print(p); break')
+port=$(python3 "$here/scripts/free-port.py")
 "$here/scripts/render-nginx.sh" "$run_dir" "$port" "$run_dir/api.sock" 1048576 >/dev/null
 sed -i "s|        location = /openapi.yaml {|        location = /nginx-200 { default_type application/json; return 200 '{\"ok\":true}'; }\n        location = /openapi.yaml {|" "$run_dir/nginx.conf"
 key="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"

@@ -9,14 +9,7 @@ bench_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 bench_start() {
     BENCH_DIR="$(mktemp -d /tmp/dda-bench.XXXXXX)"
     chmod 755 "$BENCH_DIR"
-    # Below the ephemeral range (32768+), so no client socket can take it before nginx binds.
-    BENCH_PORT=$(python3 -c 'import random,socket
-for _ in range(200):
-    p=random.randint(20000,32000); s=socket.socket()
-    try: s.bind(("127.0.0.1",p))
-    except OSError: continue
-    finally: s.close()
-    print(p); break')
+    BENCH_PORT=$(python3 "$BENCH_ROOT/scripts/free-port.py")
     BENCH_KEY="bench-$(bench_secret)"
     BENCH_REG="bench-reg-$(bench_secret)"
     "$BENCH_ROOT/scripts/render-nginx.sh" "$BENCH_DIR" "$BENCH_PORT" "$BENCH_DIR/api.sock" 1048576 >/dev/null

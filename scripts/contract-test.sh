@@ -23,20 +23,7 @@ command -v curl >/dev/null || { echo "contract-test: curl is not installed" >&2;
 command -v "$python" >/dev/null || { echo "contract-test: $python is not installed" >&2; exit 1; }
 
 secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-free_port() {  # a free port below the ephemeral range (32768+), which client sockets use
-    "$python" -c 'import random, socket
-for _ in range(200):
-    p = random.randint(20000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(p)
-    break'
-}
+free_port() { "$python" "$here/scripts/free-port.py"; }
 
 port="$(free_port)"
 api_key="$(secret)"

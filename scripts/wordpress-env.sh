@@ -29,20 +29,7 @@ wp_install_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-wp_free_port() {  # below the ephemeral range (32768+), which client sockets take
-    "$WP_PYTHON" -c 'import random, socket
-for _ in range(200):
-    p = random.randint(20000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(p)
-    break'
-}
+wp_free_port() { "$WP_PYTHON" "$REPO/scripts/free-port.py"; }
 
 wp_port_is_free() {
     # SO_REUSEADDR as nginx binds: connections in TIME_WAIT do not make a port busy.

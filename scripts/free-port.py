@@ -1,0 +1,23 @@
+#!/usr/bin/env python3
+"""Prints a free TCP port on 127.0.0.1 below the ephemeral range (32768+).
+
+A port from bind(0) is ephemeral: until the server that gets it binds it, any client
+connection on the machine may take it as its local port (seen in CI as nginx's
+"Address already in use"). Ports from 20000-32000 are never handed out that way.
+"""
+import random
+import socket
+import sys
+
+for _ in range(500):
+    port = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    sys.exit(0)
+sys.exit("free-port: no free port in 20000-32000")
