@@ -86,6 +86,6 @@ let package = Package(
             name: "DDAServerTests",
             dependencies: ["DDAServer", "TaskQueue", "DDAModel", "HTTPCore", "Locking", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["DDAModel", "Locking"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DDAModel", "Locking", "LoadKit"]),
     ]
 )

@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 tasks="${1:-100000}"
 state="$(mktemp -d /tmp/dda-bench-state.XXXXXX)"
-trap 'bench_stop 2>/dev/null || true; rm -rf "$state"' EXIT
+trap 'bench_stop 2>/dev/null || true; rm -rf "$state"' EXIT  # cleanup only
 bench_start DDA_STATE_DIR="$state" DDA_FSYNC=interval
 bench_loadgen fill --server-pid "$BENCH_SERVER_PID" --tasks "$tasks" --connections 8 >/dev/null
 url="http://127.0.0.1:$BENCH_PORT/task"

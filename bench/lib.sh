@@ -15,6 +15,8 @@ bench_start() {
     "$BENCH_ROOT/scripts/render-nginx.sh" "$BENCH_DIR" "$BENCH_PORT" "$BENCH_DIR/api.sock" 1048576 >/dev/null
     # nginx's own `return 200`, measured next to the app in the same run.
     sed -i "s|        location = /openapi.yaml {|        location = /nginx-200 { default_type application/json; return 200 '{\"ok\":true}'; }\n        location = /openapi.yaml {|" "$BENCH_DIR/nginx.conf"
+    # 1,000 parked polls need more descriptors than the default 1024; without root the
+    # limit may not rise, and the benchmarks with fewer connections still run.
     ulimit -n 65536 2>/dev/null || true
     env DDA_API_KEYS="$BENCH_KEY" DDA_REGISTRATION_TOKEN="$BENCH_REG" DDA_JWT_SECRET="$(bench_secret)$(bench_secret)" \
         DDA_SOCKET="$BENCH_DIR/api.sock" DDA_SOCKET_MODE=0666 DDA_LOG_LEVEL=warning DDA_CAPACITY=100000000 "$@" \
@@ -28,6 +30,7 @@ bench_start() {
     return 1
 }
 
+# Cleanup, also from EXIT traps: a process may already have exited, which is not an error.
 bench_stop() {
     kill "$BENCH_SERVER_PID" 2>/dev/null || true
     kill -QUIT "$BENCH_NGINX_PID" 2>/dev/null || true

@@ -8,7 +8,7 @@ source "$here/lib.sh"
 command -v wrk >/dev/null || { echo "bench: install wrk (apt-get install wrk)" >&2; exit 1; }
 [ -x "$BENCH_SERVER" ] && [ -x "$BENCH_LOADGEN" ] || { echo "bench: build first: swift build -c release" >&2; exit 1; }
 runs="${BENCH_RUNS:-3}"
-trap 'bench_stop 2>/dev/null || true' EXIT
+trap 'bench_stop 2>/dev/null || true' EXIT  # cleanup only: the stack may already be stopped
 median() { python3 -c 'import sys,statistics;v=[float(x) for x in sys.argv[1:]];print(statistics.median(v))' "$@"; }
 num() { grep -oE "$1" | head -1 | grep -oE '[0-9.]+' | head -1; }
 

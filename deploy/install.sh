@@ -234,6 +234,7 @@ do_uninstall() {
         return 0
     fi
     if [ "$systemd_live" = yes ]; then
+        # Some of these units may never have been enabled or may be gone already: not an error.
         systemctl disable --now dda-runner-once.timer dda-runner.service dda-server.service \
             dda-server.socket 2>/dev/null || true
     fi
@@ -263,7 +264,7 @@ do_uninstall() {
     else
         rm -f "$manifest"
     fi
-    # Our own directories, if empty now.
+    # Our own directories, if empty now (rmdir refuses a non-empty one, which is what we want).
     local d
     for d in /usr/local/share/dda/examples /usr/local/share/dda /usr/local/share/doc/dda /etc/dda; do
         rmdir "$root$d" 2>/dev/null || true

@@ -1,4 +1,5 @@
 import CSpawn
+import Foundation
 import Locking
 import Synchronization
 #if canImport(Glibc)
@@ -44,7 +45,7 @@ enum ProcessRunner {
             return startFailure()
         }
 
-        var env = currentEnvironment()
+        var env = ProcessInfo.processInfo.environment
         for (name, value) in environment { env[name] = value }
         let argv = command.map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -146,19 +147,6 @@ enum ProcessRunner {
 
     private static func startFailure() -> Result {
         Result(end: .failedToStart(String(cString: strerror(errno))), stdout: [], stderrTail: "")
-    }
-
-    static func currentEnvironment() -> [String: String] {
-        var values: [String: String] = [:]
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                values[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            cursor += 1
-        }
-        return values
     }
 }
 

@@ -100,66 +100,50 @@ public final class APIServer: Sendable {
         return response
     }
 
+    /// Routes a request: `GET /tasks` may answer later (a parked long poll); every other route
+    /// answers now.
     private func dispatch(_ route: Route, _ request: HTTPRequest, _ context: RequestContext) throws -> Reply {
-        if case .lease = route {
-            _ = try checkedBody(request)
-            return try lease(request, context)
-        }
-        return .now(try dispatchNow(route, request, context))
-    }
-
-    private func dispatchNow(_ route: Route, _ request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
         let body = try checkedBody(request)
         switch route {
-        case .root: return root()
+        case .lease: return try lease(request, context)
+        case .root: return .now(root())
         case .healthz:
             if let failure = queue.persistenceFailure {
                 throw HTTPError(503, .unavailable, "The journal cannot be written: \(failure)",
                                 headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
             }
-            return .json(200, ["status": "ok"])
+            return .now(.json(200, ["status": "ok"]))
         case .metrics:
             _ = try authenticateAPIKey(request, body: nil)
-            return metrics()
-        case .register: return try register(request, body)
-        case .createTask: return try createTask(request, body, context)
-        case .lease: return try handle(lease: request, context)  // (routed by dispatch; here for completeness)
-        case .submitResult: return try submitResult(request, body, context)
-        case .heartbeat: return try heartbeat(request, body, context)
+            return .now(metrics())
+        case .register: return .now(try register(request, body))
+        case .createTask: return .now(try createTask(request, body, context))
+        case .submitResult: return .now(try submitResult(request, body, context))
+        case .heartbeat: return .now(try heartbeat(request, body, context))
         case .runners:
             _ = try authenticateAPIKey(request, body: nil)
-            return runners()
+            return .now(runners())
         case .listTasks:
             _ = try authenticateAPIKey(request, body: nil)
-            return try listTasks(request)
+            return .now(try listTasks(request))
         case .getTask(let id):
             _ = try authenticateAPIKey(request, body: nil)
             let task = try existingTask(id, context)
-            return .json(200, Rendering.task(task, events: true))
+            return .now(.json(200, Rendering.task(task, events: true)))
         case .getResult(let id):
             _ = try authenticateAPIKey(request, body: nil)
             let task = try existingTask(id, context)
-            return .json(200, Rendering.result(task))
+            return .now(.json(200, Rendering.result(task)))
         case .cancelTask(let id):
             _ = try authenticateAPIKey(request, body: nil)
             let taskID = try taskID(fromPath: id)
             context.taskID = taskID
-            return .json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.cancel(taskID) }))
+            return .now(.json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.cancel(taskID) })))
         case .retryTask(let id):
             _ = try authenticateAPIKey(request, body: nil)
             let taskID = try taskID(fromPath: id)
             context.taskID = taskID
-            return .json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.retry(taskID) }))
-        }
-    }
-
-    private func handle(lease request: HTTPRequest, _ context: RequestContext) throws -> HTTPResponse {
-        switch try lease(request, context) {
-        case .now(let response): return response
-        case .later(let deferred):
-            let answer = ResponseBox()
-            deferred.onResolve { answer.set($0) }
-            return answer.wait(every: 20) { queue.tick() }
+            return .now(.json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.retry(taskID) })))
         }
     }
 

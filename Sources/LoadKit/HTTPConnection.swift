@@ -15,6 +15,29 @@ public struct WireError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
+/// A blocking TCP connection to 127.0.0.1:`port` with send and receive timeouts; the
+/// caller closes it.
+public func connectLoopback(port: UInt16, timeoutSeconds: Int) throws -> Int32 {
+    let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard s >= 0 else { throw WireError("socket: errno \(errno)") }
+    var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let rc = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard rc == 0 else {
+        let error = errno
+        close(s)
+        throw WireError("connect 127.0.0.1:\(port): errno \(error)")
+    }
+    return s
+}
+
 /// A small blocking HTTP/1.1 client on one keep-alive connection to 127.0.0.1, for load
 /// generation: it writes exactly the bytes asked for and reconnects when the peer closes.
 /// Not thread-safe: one per thread.
@@ -34,24 +57,9 @@ public final class HTTPConnection {
 
     private func connectIfNeeded() throws {
         guard fd < 0 else { return }
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard s >= 0 else { throw WireError("socket: errno \(errno)") }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let s = try connectLoopback(port: port, timeoutSeconds: timeoutSeconds)
         var one: Int32 = 1
         setsockopt(s, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else {
-            close(s)
-            throw WireError("connect 127.0.0.1:\(port): errno \(errno)")
-        }
         fd = s
         buffer.removeAll(keepingCapacity: true)
         readIndex = 0

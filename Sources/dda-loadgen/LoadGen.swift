@@ -90,6 +90,24 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     group.wait()
 }
 
+/// Creates `samples` tasks one at a time and times each until a polling runner reports it
+/// (`received` counts pickups, `picked` holds their times). Sorted, in milliseconds. The
+/// pause between samples lets the runner submit and park again, so every sample hits a
+/// parked poll.
+func timePickups(_ target: Target, creator: HTTPConnection, samples: Int, received: borrowing Atomic<Int>, picked: Locked<[Double]>,
+                 pauseMicroseconds: UInt32) throws -> [Double] {
+    var latencies: [Double] = []
+    for n in 0..<samples {
+        let before = received.load(ordering: .acquiring)
+        let sent = now()
+        _ = try target.create(creator, ["n": .int(Int64(n))])
+        while received.load(ordering: .acquiring) == before { usleep(20) }
+        latencies.append(((picked.withLock { $0.last } ?? sent) - sent) * 1000)
+        usleep(pauseMicroseconds)
+    }
+    return latencies.sorted()
+}
+
 /// Full lifecycle: creators POST /task, runners poll and POST /result.
 struct Lifecycle: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Tasks/s through create → poll → result.")
@@ -164,20 +182,10 @@ struct Pickup: ParsableCommand {
         // Let every runner park first.
         Thread.sleep(forTimeInterval: 0.5)
         let creator = HTTPConnection(port: target.port)
-        var latencies: [Double] = []
-        for n in 0..<samples {
-            let before = received.load(ordering: .acquiring)
-            let sent = now()
-            _ = try target.create(creator, ["n": .int(Int64(n))])
-            while received.load(ordering: .acquiring) == before { usleep(20) }
-            let at = picked.withLock { $0.last ?? sent }
-            latencies.append((at - sent) * 1000)
-            // Give the runner time to submit and park again, so every sample hits a parked poll.
-            usleep(2_000)
-        }
+        let latencies = try timePickups(target, creator: creator, samples: samples, received: received, picked: picked,
+                                        pauseMicroseconds: 2_000)
         stop.store(true, ordering: .releasing)
         group.wait()
-        latencies.sort()
         print("pickup: p50 \(format(percentile(latencies, 0.5))) ms, p99 \(format(percentile(latencies, 0.99))) ms, max \(format(latencies.last ?? .nan)) ms (\(samples) tasks, \(runners) parked runners; includes the POST /task round trip)")
     }
 }
@@ -242,17 +250,8 @@ struct IdleWaiters: ParsableCommand {
         let elapsed = now() - t0
         let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
         let cpu = (finish.ticks - start.ticks) / hz / elapsed * 100
-        var latencies: [Double] = []
-        let creator = HTTPConnection(port: target.port)
-        for n in 0..<samples {
-            let count = received.load(ordering: .acquiring)
-            let sent = now()
-            _ = try target.create(creator, ["n": .int(Int64(n))])
-            while received.load(ordering: .acquiring) == count { usleep(20) }
-            latencies.append(((picked.withLock { $0.last } ?? sent) - sent) * 1000)
-            usleep(5_000)
-        }
-        latencies.sort()
+        let latencies = try timePickups(target, creator: HTTPConnection(port: target.port), samples: samples,
+                                        received: received, picked: picked, pauseMicroseconds: 5_000)
         print("idle waiters: \(waiters) parked, server CPU \(format(cpu)) % of a core, RSS \(format(finish.rssKiB / 1024, 1)) MiB (+\(format((finish.rssKiB - before.rssKiB) / 1024, 1)) MiB over no waiters), pickup p50 \(format(percentile(latencies, 0.5))) ms, p99 \(format(percentile(latencies, 0.99))) ms")
         stop.store(true, ordering: .releasing)
         // The parked polls end at their 30 s wait; do not wait for them.
