@@ -8,8 +8,20 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 /// A strict RFC 8259 parser: UTF-8 only, no trailing content, no duplicate keys, no lone
 /// surrogates, nesting limited (the contract's limit is 64) so a hostile body cannot
 /// exhaust the stack.
+///
+/// Its cost is linear in the input for every shape (contract v1.1, "Limits on what a request
+/// may cost"): duplicate keys are found with a hash set once an object is wider than a few
+/// members, keys are compared as UTF-8 bytes (RFC 8259 compares code units, and it spares the
+/// Unicode normalisation that `String ==` would do on hostile keys), and objects and arrays
+/// are capped so one body cannot build millions of values.
 public struct JSONParser {
     public static let defaultMaxDepth = 64
+    /// The most members one object may have (400 `invalid_json` beyond).
+    public static let maxObjectMembers = 10_000
+    /// The most elements one array may have (400 `invalid_json` beyond).
+    public static let maxArrayElements = 100_000
+    /// Objects up to this width are checked for duplicate keys by a scan; wider ones by a set.
+    static let linearKeyScanLimit = 12
 
     /// Parses a whole document.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
@@ -80,6 +92,7 @@ public struct JSONParser {
         guard depth <= maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
         index += 1
         var members: [JSONMember] = []
+        var keys = KeySet()
         skipWhitespace()
         if index < buffer.count, buffer[index] == UInt8(ascii: "}") {
             index += 1
@@ -92,7 +105,10 @@ public struct JSONParser {
             }
             let keyOffset = index
             let key = try parseString()
-            if members.contains(where: { $0.key == key }) {
+            guard members.count < Self.maxObjectMembers else {
+                throw JSONParseError(message: "object has more than \(Self.maxObjectMembers) members", offset: keyOffset)
+            }
+            if !keys.insert(key, among: members) {
                 throw JSONParseError(message: "duplicate object key \"\(key.prefix(64))\"", offset: keyOffset)
             }
             skipWhitespace()
@@ -125,6 +141,9 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
+            guard elements.count < Self.maxArrayElements else {
+                throw error("array has more than \(Self.maxArrayElements) elements")
+            }
             elements.append(try parseValue(depth: depth))
             skipWhitespace()
             guard index < buffer.count else { throw error("unexpected end of input") }
@@ -245,7 +264,7 @@ public struct JSONParser {
                 throw error("lone surrogate in \\u escape")
             }
             guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
-            bytes.append(contentsOf: UTF8.encode(unicode)!)
+            UTF8.encode(unicode) { bytes.append($0) }
         default:
             throw error("invalid escape")
         }
@@ -294,5 +313,35 @@ public struct JSONParser {
         }
         for i in 0..<length { bytes.append(buffer[index + i]) }
         index += length
+    }
+}
+
+/// The keys of one object being parsed, for the duplicate check: a scan of the members while
+/// the object is narrow (no allocation for the usual small bodies), a hash set of the keys'
+/// UTF-8 bytes once it is wider. Swift's hashing is seeded per process, so keys chosen to
+/// collide cannot turn the set into a list.
+struct KeySet {
+    private var set: Set<KeyBytes>?
+
+    /// Adds `key`; false if it is already there. `members` are the object's members so far.
+    mutating func insert(_ key: String, among members: [JSONMember]) -> Bool {
+        if set == nil {
+            if members.count < JSONParser.linearKeyScanLimit {
+                return !members.contains { $0.key.utf8.elementsEqual(key.utf8) }
+            }
+            set = Set(members.map { KeyBytes($0.key) })
+        }
+        return set?.insert(KeyBytes(key)).inserted ?? true
+    }
+}
+
+/// A key that hashes and compares as its UTF-8 bytes.
+struct KeyBytes: Hashable {
+    let text: String
+    init(_ text: String) { self.text = text }
+    static func == (a: KeyBytes, b: KeyBytes) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

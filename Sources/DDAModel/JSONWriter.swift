@@ -13,6 +13,41 @@ public struct JSONWriter {
         return writer.bytes
     }
 
+    /// Whether `value` serializes to at most `limit` bytes. Stops as soon as it knows, so
+    /// the cost is O(limit), not O(size of the value).
+    public static func encodedSize(of value: JSONValue, isAtMost limit: Int) -> Bool {
+        var writer = JSONWriter(capacity: min(limit, 4096) + 64)
+        return writer.write(value, stoppingAfter: limit)
+    }
+
+    /// Writes `value` unless it would pass `limit` bytes in all; false when it stopped.
+    private mutating func write(_ value: JSONValue, stoppingAfter limit: Int) -> Bool {
+        switch value {
+        case .string(let s):
+            guard bytes.count + s.utf8.count + 2 <= limit else { return false }  // escapes only add
+            writeString(s)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                guard write(element, stoppingAfter: limit) else { return false }
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            for (i, member) in object.members.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                guard write(.string(member.key), stoppingAfter: limit) else { return false }
+                bytes.append(UInt8(ascii: ":"))
+                guard write(member.value, stoppingAfter: limit) else { return false }
+            }
+            bytes.append(UInt8(ascii: "}"))
+        default:
+            write(value)
+        }
+        return bytes.count <= limit
+    }
+
     public mutating func write(_ value: JSONValue) {
         switch value {
         case .null: writeRaw("null")
@@ -39,19 +74,44 @@ public struct JSONWriter {
         }
     }
 
+    /// Writes the shortest text that reads back as the same fractional number: the shortest
+    /// round-trip digits, then whichever of `123.45` or `12345e-2` is shorter. A number never
+    /// grows on the way out (`9e14` stays `9e14`, not `900000000000000.0`), so a stored body
+    /// cannot make an answer larger than what was sent.
     private mutating func writeDouble(_ d: Double) {
         guard d.isFinite else {
             // JSON has no NaN or infinity; nothing the parser accepts produces them.
             writeRaw("null")
             return
         }
-        if d == 0, d.sign == .minus {
-            writeRaw("-0.0")  // keeps the sign and stays a fractional number on the way back
-        } else if d == d.rounded(), abs(d) < 1e15 {
-            writeRaw(String(Int64(d)))
-            writeRaw(".0")
+        if d == 0 {
+            writeRaw(d.sign == .minus ? "-0.0" : "0.0")  // keeps the sign and stays fractional
+            return
+        }
+        let (digits, exponent) = ShortestDecimal.of(d.magnitude)
+        if d < 0 { bytes.append(UInt8(ascii: "-")) }
+        // Plain form: digits with a decimal point somewhere, or ".0" after trailing zeros.
+        let point = digits.count + exponent
+        let plainLength = exponent >= 0 ? point + 2 : (point > 0 ? digits.count + 1 : digits.count + 2 - point)
+        let exponentText = String(exponent)
+        if plainLength <= digits.count + 1 + exponentText.utf8.count {
+            if exponent >= 0 {
+                bytes.append(contentsOf: digits)
+                bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: exponent))
+                writeRaw(".0")
+            } else if point > 0 {
+                bytes.append(contentsOf: digits[..<point])
+                bytes.append(UInt8(ascii: "."))
+                bytes.append(contentsOf: digits[point...])
+            } else {
+                writeRaw("0.")
+                bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -point))
+                bytes.append(contentsOf: digits)
+            }
         } else {
-            writeRaw(String(describing: d))
+            bytes.append(contentsOf: digits)
+            bytes.append(UInt8(ascii: "e"))
+            writeRaw(exponentText)
         }
     }
 
@@ -81,4 +141,41 @@ public struct JSONWriter {
 extension JSONValue {
     /// The compact JSON text of this value.
     public var jsonText: String { String(decoding: JSONWriter.encode(self), as: UTF8.self) }
+}
+
+/// The shortest decimal digits that read back as a given positive finite Double, as
+/// `digits × 10^exponent` with no leading or trailing zeros in `digits`. Swift's own
+/// `description` finds the digits (it prints the shortest round-trip form); this only takes
+/// them apart from its layout (`1.5e-300`, `0.0001`, `900000000000000.0`).
+enum ShortestDecimal {
+    static func of(_ value: Double) -> (digits: [UInt8], exponent: Int) {
+        var digits: [UInt8] = []
+        var exponent = 0
+        var fractionDigits = 0
+        var inFraction = false
+        var exponentText: [UInt8] = []
+        var inExponent = false
+        for byte in value.description.utf8 {
+            switch byte {
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
+            case _ where inExponent: exponentText.append(byte)
+            case UInt8(ascii: "."): inFraction = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if digits.isEmpty && byte == UInt8(ascii: "0") {
+                    if inFraction { exponent -= 1 }  // a leading zero after the point
+                    continue
+                }
+                digits.append(byte)
+                if inFraction { fractionDigits += 1 }
+            default: continue
+            }
+        }
+        exponent -= fractionDigits
+        exponent += Int(String(decoding: exponentText, as: UTF8.self)) ?? 0
+        while digits.count > 1, digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            exponent += 1
+        }
+        return (digits, exponent)
+    }
 }

@@ -94,3 +94,53 @@ struct JSONWriterTests {
         #expect(JSONValue.int(1)["b"] == nil)
     }
 }
+
+@Suite("JSONWriter number form")
+struct JSONWriterNumberFormTests {
+    private func roundTrip(_ literal: String) throws -> String {
+        String(decoding: JSONWriter.encode(try JSONParser.parse(literal)), as: UTF8.self)
+    }
+
+    @Test("a fractional number never grows on the way out", arguments: [
+        "9e14", "1E2", "1e300", "1.5e-300", "12e-301", "1.0e1", "0.000001", "1.1e-10", "-9e14", "5e-324",
+        "1.7976931348623157e308", "0.1", "123.456", "100000000000000000000.0", "1e22", "2.5E+10", "-0.0", "0.5",
+        "9007199254740993.0", "10000000000000000000000",
+    ])
+    func neverGrows(literal: String) throws {
+        let out = try roundTrip(literal)
+        #expect(out.utf8.count <= literal.utf8.count, "\(literal) was written as \(out)")
+        #expect(try JSONParser.parse(out) == JSONParser.parse(literal), "\(literal) → \(out) reads back differently")
+    }
+
+    @Test("9e14 keeps its source form")
+    func keepsSourceForm() throws {
+        #expect(try roundTrip("9e14") == "9e14")
+        #expect(try roundTrip("[9e14,1.5,-2.25e-8]") == "[9e14,1.5,-225e-10]")
+    }
+
+    @Test("random literals read back equal and no longer")
+    func randomLiterals() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let mantissa = Int.random(in: 1...99_999_999, using: &generator)
+            let point = Int.random(in: 0...8, using: &generator)
+            var digits = String(mantissa)
+            if point > 0, point < digits.count { digits.insert(".", at: digits.index(digits.startIndex, offsetBy: point)) }
+            let literal = digits + "e" + String(Int.random(in: -320...300, using: &generator))
+            let value = try JSONParser.parse(literal)
+            guard case .double(let d) = value, d != 0, d.isFinite else { continue }
+            let out = try roundTrip(literal)
+            #expect(out.utf8.count <= literal.utf8.count, "\(literal) was written as \(out)")
+            #expect(try JSONParser.parse(out) == value, "\(literal) → \(out)")
+        }
+    }
+
+    @Test("encodedSize stops at the limit and is exact at the edge")
+    func encodedSize() throws {
+        let value = try JSONParser.parse(#"{"a":[1,2.5,"x\n",null,true],"b":{"c":9e14}}"#)
+        let exact = JSONWriter.encode(value).count
+        #expect(JSONWriter.encodedSize(of: value, isAtMost: exact))
+        #expect(!JSONWriter.encodedSize(of: value, isAtMost: exact - 1))
+        #expect(!JSONWriter.encodedSize(of: .string(String(repeating: "x", count: 1 << 20)), isAtMost: 4096))
+    }
+}
