@@ -281,9 +281,23 @@ public final class FastCGIServer: Sendable {
         let uri = wanted[.requestURI] ?? "/"
         let path = wanted[.documentURI].flatMap { $0.isEmpty ? nil : $0 }
             ?? String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
-        return HTTPRequest(
+        var httpRequest = HTTPRequest(
             method: wanted[.method] ?? "GET", path: path, query: wanted[.query] ?? "",
             lowercasedHeaders: headers, body: body, remoteAddress: wanted[.remoteAddress] ?? "")
+        let fd = request.pointee.ipcFd
+        httpRequest.isClientConnected = { Self.peerIsOpen(fd) }
+        return httpRequest
+    }
+
+    /// Whether nginx still holds the connection: it closes it when its client goes away
+    /// (`fastcgi_ignore_client_abort off`). POLLRDHUP says the peer closed even when unread
+    /// bytes (the empty stdin record) are still queued. Only asked while the request is
+    /// parked, when the descriptor is still this request's.
+    private static func peerIsOpen(_ fd: Int32) -> Bool {
+        let pollRDHUP: Int16 = 0x2000  // POLLRDHUP (Linux); Glibc does not export it to Swift
+        var entry = pollfd(fd: fd, events: pollRDHUP, revents: 0)
+        guard poll(&entry, 1, 0) >= 0 else { return true }
+        return entry.revents & (pollRDHUP | Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)) == 0
     }
 
     private func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, length: Int) -> [UInt8] {
@@ -311,12 +325,25 @@ public final class FastCGIServer: Sendable {
         }
         if response.status != 204 { head += "Content-Length: \(response.body.count)\r\n" }
         head += "\r\n"
-        var bytes = Array(head.utf8)
-        bytes.append(contentsOf: response.body)
+        put(Array(head.utf8), to: request.pointee.out)
+        put(response.body, to: request.pointee.out)
+    }
+
+    /// The most bytes handed to libfcgi in one call: its length argument is an `Int32`, so a
+    /// body of any size goes out in pieces and the cast can never overflow.
+    static let writeChunkBytes = 1 << 16
+
+    private static func put(_ bytes: [UInt8], to stream: UnsafeMutablePointer<FCGX_Stream>?) {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                _ = FCGX_PutStr($0, Int32(buffer.count), request.pointee.out)
+            var offset = 0
+            while offset < buffer.count {
+                let length = min(writeChunkBytes, buffer.count - offset)
+                let written = base.advanced(by: offset).withMemoryRebound(to: CChar.self, capacity: length) {
+                    FCGX_PutStr($0, Int32(length), stream)
+                }
+                if written < 0 { return }  // the connection is gone; nothing more can be sent
+                offset += length
             }
         }
     }

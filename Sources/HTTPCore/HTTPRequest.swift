@@ -18,6 +18,10 @@ public struct HTTPRequest: Sendable {
     public var body: Body
     /// The client address as nginx saw it, for logs.
     public var remoteAddress: String
+    /// Whether the client still waits for the answer: false once nginx closed the connection
+    /// (its client went away). Cheap and non-blocking; a parked long poll asks it before a
+    /// task is handed to it. Always true for requests built in-process.
+    public var isClientConnected: @Sendable () -> Bool = { true }
 
     public init(method: String, path: String, query: String = "", headers: [String: String] = [:],
                 body: Body = .bytes([]), remoteAddress: String = "")

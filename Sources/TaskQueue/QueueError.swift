@@ -12,6 +12,8 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let atCapacity = Code(name: "at_capacity")
         /// The journal cannot be written; nothing is acknowledged (503).
         public static let unavailable = Code(name: "unavailable")
+        /// The runner already has the most parked long polls it may have (429).
+        public static let tooManyPolls = Code(name: "too_many_polls")
         /// Unknown pagination cursor (404).
         public static let cursorNotFound = Code(name: "cursor_not_found")
         public var description: String { name }

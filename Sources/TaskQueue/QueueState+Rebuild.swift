@@ -37,8 +37,7 @@ extension QueueState {
         idempotencyExpiry = BinaryHeap()
         for id in Array(runners.keys) { runners[id]?.runningTasks = [] }
         nextSeq = max(nextSeq, (tasks.values.map(\.creationSeq).max() ?? 0) + 1)
-        creationOrder = tasks.values.map { ($0.creationSeq, $0.id) }.sorted { $0.0 < $1.0 }
-        droppedSinceCompaction = 0
+        rebuildListing()
         for var task in tasks.values.sorted(by: { $0.creationSeq < $1.creationSeq }) {
             statusCounts[task.status, default: 0] += 1
             switch task.status {

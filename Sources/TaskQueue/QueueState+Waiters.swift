@@ -8,15 +8,20 @@ final class Waiter: @unchecked Sendable {
     let codes: [Int64]?
     /// Monotonic nanoseconds.
     let deadline: UInt64
+    /// Whether the client still waits for the answer (false once nginx dropped the
+    /// connection). Asked under the queue's lock, so it must be cheap and never block.
+    let isConnected: @Sendable () -> Bool
     let completion: @Sendable (Result<Lease?, QueueError>) -> Void
 
     init(id: Int64, runnerID: RunnerID, codes: [Int64]?, deadline: UInt64,
+         isConnected: @escaping @Sendable () -> Bool = { true },
          completion: @escaping @Sendable (Result<Lease?, QueueError>) -> Void)
     {
         self.id = id
         self.runnerID = runnerID
         self.codes = codes
         self.deadline = deadline
+        self.isConnected = isConnected
         self.completion = completion
     }
 }
@@ -37,6 +42,10 @@ struct WaitingSet {
     var byCode: [Int64: FIFO<Int64>] = [:]
     var anyCode = FIFO<Int64>()
     var deadlines = BinaryHeap<TimedEntry<Int64>>()
+    /// Parked polls per runner, for the per-runner cap.
+    var countByRunner: [RunnerID: Int] = [:]
+    /// Monotonic nanoseconds of the next sweep for polls whose client left.
+    var nextDisconnectSweep: UInt64 = 0
     /// Tasks that became leasable since the last match.
     var newlyReady: [TaskID] = []
     /// Completions decided under the lock, run after it.
@@ -46,6 +55,7 @@ struct WaitingSet {
 
     mutating func add(_ waiter: Waiter) {
         active[waiter.id] = waiter
+        countByRunner[waiter.runnerID, default: 0] += 1
         if let codes = waiter.codes {
             for code in codes { byCode[code, default: FIFO()].append(waiter.id) }
         } else {
@@ -77,8 +87,28 @@ struct WaitingSet {
     }
 
     mutating func finish(_ waiter: Waiter, _ result: Result<Lease?, QueueError>) {
-        guard active.removeValue(forKey: waiter.id) != nil else { return }
+        guard remove(waiter.id) != nil else { return }
         completions.append(PendingCompletion(waiter: waiter, result: result))
+    }
+
+    /// Takes a waiter out without answering it; the other lists drop it lazily.
+    @discardableResult
+    mutating func remove(_ id: Int64) -> Waiter? {
+        guard let waiter = active.removeValue(forKey: id) else { return nil }
+        if let count = countByRunner[waiter.runnerID], count > 1 {
+            countByRunner[waiter.runnerID] = count - 1
+        } else {
+            countByRunner[waiter.runnerID] = nil
+        }
+        return waiter
+    }
+
+    /// Answers (with "no task") every parked poll whose client went away, of one runner or
+    /// of all. Their connections are closed by the answer; no task is ever handed to them.
+    mutating func dropDisconnected(of runnerID: RunnerID? = nil) {
+        for waiter in active.values where runnerID == nil || waiter.runnerID == runnerID {
+            if !waiter.isConnected() { finish(waiter, .success(nil)) }
+        }
     }
 }
 
@@ -92,9 +122,14 @@ extension QueueState {
         let candidates = waiting.newlyReady
         waiting.newlyReady.removeAll(keepingCapacity: true)
         for taskID in candidates where !waiting.isEmpty && !shuttingDown {
-            guard let task = tasks[taskID], task.status == .pending, task.availableAt <= now,
-                let waiter = waiting.first(for: task.operationCode)
-            else { continue }
+            guard let task = tasks[taskID], task.status == .pending, task.availableAt <= now else { continue }
+            // A poll whose client went away is answered empty and the next one is tried.
+            var candidate = waiting.first(for: task.operationCode)
+            while let waiter = candidate, !waiter.isConnected() {
+                waiting.finish(waiter, .success(nil))
+                candidate = waiting.first(for: task.operationCode)
+            }
+            guard let waiter = candidate else { continue }
             guard runners[waiter.runnerID] != nil else {
                 waiting.finish(waiter, .failure(Self.unknownRunner))
                 continue

@@ -36,9 +36,8 @@ struct QueueState {
     /// Idempotency keys by expiry.
     var idempotency: [String: (taskID: TaskID, expiresAt: Int64)] = [:]
     var idempotencyExpiry = BinaryHeap<TimedEntry<String>>()
-    /// Creation order for newest-first listing; dropped tasks are skipped and compacted away.
-    var creationOrder: [(seq: Int64, id: TaskID)] = []
-    var droppedSinceCompaction = 0
+    /// Creation order for newest-first listing, by status.
+    var listing = CreationIndex()
 
     var statusCounts: [TaskStatus: Int] = [:]
     var counters = QueueCounters()
@@ -78,7 +77,13 @@ struct QueueState {
     mutating func setStatus(_ task: inout TaskRecord, _ status: TaskStatus) {
         statusCounts[task.status, default: 0] -= 1
         statusCounts[status, default: 0] += 1
+        listing.move(seq: task.creationSeq, from: task.status, to: status)
         task.status = status
+    }
+
+    /// Rebuilds the listing index from the tasks held now.
+    mutating func rebuildListing() {
+        listing.rebuild(tasks.values.lazy.map { ($0.creationSeq, $0.id, $0.status) })
     }
 
     func backoffSeconds(afterAttempts attempts: Int) -> Int64 {
@@ -176,13 +181,10 @@ struct QueueState {
             else { continue }
             tasks[entry.key] = nil
             statusCounts[task.status, default: 0] -= 1
+            listing.remove(seq: task.creationSeq, status: task.status)
             counters.dropped += 1
-            droppedSinceCompaction += 1
         }
-        if droppedSinceCompaction > 1024, droppedSinceCompaction * 2 > creationOrder.count {
-            creationOrder.removeAll { tasks[$0.id] == nil }
-            droppedSinceCompaction = 0
-        }
+        if listing.holes > 1024, listing.holes * 2 > listing.order.count { rebuildListing() }
         while let entry = idempotencyExpiry.min, entry.at <= now.milliseconds {
             idempotencyExpiry.popMin()
             if let stored = idempotency[entry.key], stored.expiresAt == entry.at {

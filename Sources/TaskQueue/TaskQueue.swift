@@ -39,6 +39,11 @@ public final class TaskQueue: Sendable {
             state.tick(now: now)
             state.matchWaiters(now: now)
             state.expireWaiters(monotonicNow: monotonic)
+            if monotonic >= state.waiting.nextDisconnectSweep {
+                // Frees the places of polls whose client left (they count against the cap).
+                state.waiting.nextDisconnectSweep = monotonic + 500_000_000
+                state.waiting.dropDisconnected()
+            }
             return (state.takeCompletions(), state.journal?.lastSeq)
         }
         finish(completions, journalSeq: seq)
@@ -91,7 +96,7 @@ public final class TaskQueue: Sendable {
                 creationSeq: state.takeSeq())
             state.statusCounts[.pending, default: 0] += 1
             state.enqueue(&task, now: now)
-            state.creationOrder.append((task.creationSeq, task.id))
+            state.listing.append(seq: task.creationSeq, id: task.id, status: task.status)
             state.counters.created += 1
             var expires: Int64?
             if let key = idempotencyKey {
@@ -170,28 +175,14 @@ public final class TaskQueue: Sendable {
         let now = clock.now()
         return try state.withLock { (state) throws(QueueError) -> [TaskRecord] in
             state.tick(now: now)
-            var end = state.creationOrder.count
+            var beforeSeq: Int64?
             if let before {
                 guard let cursor = state.tasks[before] else {
                     throw QueueError(.cursorNotFound, "No task with id \(before) (the `before` cursor).")
                 }
-                var low = 0
-                var high = state.creationOrder.count
-                while low < high {
-                    let mid = (low + high) / 2
-                    if state.creationOrder[mid].seq < cursor.creationSeq { low = mid + 1 } else { high = mid }
-                }
-                end = low
+                beforeSeq = cursor.creationSeq
             }
-            var out: [TaskRecord] = []
-            out.reserveCapacity(min(limit, 1000))
-            var index = end - 1
-            while index >= 0, out.count < limit {
-                if let task = state.tasks[state.creationOrder[index].id], status == nil || task.status == status {
-                    out.append(task)
-                }
-                index -= 1
-            }
+            let out = state.listing.newest(status: status, limit: limit, beforeSeq: beforeSeq).compactMap { state.tasks[$0] }
             return out
         }
     }
@@ -243,21 +234,32 @@ public final class TaskQueue: Sendable {
     /// that makes a task leasable for this runner, or on the ticker at the deadline with nil.
     /// Returns the parked poll's id (for `cancelPoll`) when it was parked.
     @discardableResult
-    public func lease(runnerID: RunnerID, waitMilliseconds: Int64,
+    public func lease(runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool = { true },
                       completion: @escaping @Sendable (Result<Lease?, QueueError>) -> Void) throws(QueueError) -> Int64? {
         let now = clock.now()
         let deadline = monotonicNanos() + UInt64(max(0, waitMilliseconds)) * 1_000_000
+        var dropped: [PendingCompletion] = []
         let (immediate, parkedID, seq) = state.withLock { state -> (Result<Lease?, QueueError>?, Int64?, UInt64?) in
+            defer { dropped = state.takeCompletions() }
             state.tick(now: now)
             let result = state.leaseBest(for: runnerID, now: now)
             if case .success(nil) = result, waitMilliseconds > 0, !state.shuttingDown {
+                let cap = configuration.maxParkedPollsPerRunner
+                if state.waiting.countByRunner[runnerID, default: 0] >= cap {
+                    state.waiting.dropDisconnected(of: runnerID)
+                    if state.waiting.countByRunner[runnerID, default: 0] >= cap {
+                        let error = QueueError(.tooManyPolls, "This runner already has \(cap) long polls waiting; wait for one to be answered.")
+                        return (.failure(error), nil, nil)
+                    }
+                }
                 let waiter = Waiter(id: state.takeSeq(), runnerID: runnerID, codes: state.runners[runnerID]?.operationCodes,
-                                    deadline: deadline, completion: completion)
+                                    deadline: deadline, isConnected: isConnected, completion: completion)
                 state.waiting.add(waiter)
                 return (nil, waiter.id, nil)
             }
             return (result, nil, state.journal?.lastSeq)
         }
+        for completion in dropped { completion.run() }
         if let immediate {
             if case .success(.some) = immediate {
                 do {
@@ -275,7 +277,7 @@ public final class TaskQueue: Sendable {
     /// Withdraws a parked poll; false when it was already answered.
     public func cancelPoll(_ id: Int64) -> Bool {
         state.withLock { state in
-            state.waiting.active.removeValue(forKey: id) != nil
+            state.waiting.remove(id) != nil
         }
     }
 
