@@ -34,6 +34,12 @@ public enum Limits {
     public static let maxOperationCodesPerRunner = 256
     public static let idempotencyKeyLength = 128
     public static let listLimit: ClosedRange<Int64> = 1...1000
+    /// The most body bytes parsed before the caller is known (routes whose credential may
+    /// come in the body); a larger anonymous body is 413.
+    public static let anonymousBodyBytes = 64 << 10
+    /// In `GET /tasks/all`, `params` or `result_data` larger than this (serialized) is
+    /// replaced by null with `params_truncated` / `result_truncated`.
+    public static let listItemValueBytes = 4 << 10
 
     public static let defaultPriority: Int64 = 0
     public static let defaultMaxAttempts: Int64 = 3

@@ -5,8 +5,12 @@ import TaskQueue
 extension APIServer {
     /// `POST /register`
     func register(_ request: HTTPRequest, _ body: [UInt8]) throws -> HTTPResponse {
-        if let token = request.header("x-registration-token"), !Secrets.equal(token, configuration.registrationToken) {
-            throw HTTPError.unauthorized("The registration token is not valid.")
+        if let token = request.header("x-registration-token") {
+            guard Secrets.equal(token, configuration.registrationToken) else {
+                throw HTTPError.unauthorized("The registration token is not valid.")
+            }
+        } else {
+            try requireSmallAnonymousBody(body, credential: "registration token (`X-Registration-Token`)")
         }
         let fields = try Fields(body: body)
         let headerToken = request.header("x-registration-token")
@@ -75,7 +79,8 @@ extension APIServer {
         }
         let deferred = DeferredResponse()
         _ = try queueCall { () throws(QueueError) in
-            try queue.lease(runnerID: runnerID, waitMilliseconds: wait * 1000) { [self] result in
+            try queue.lease(runnerID: runnerID, waitMilliseconds: wait * 1000,
+                            isConnected: request.isClientConnected) { [self] result in
                 switch result {
                 case .success(let lease?):
                     context.taskID = lease.taskID

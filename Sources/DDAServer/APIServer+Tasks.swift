@@ -6,8 +6,10 @@ extension APIServer {
     /// `POST /task`
     func createTask(_ request: HTTPRequest, _ body: [UInt8], _ context: RequestContext) throws -> HTTPResponse {
         // A wrong header key is refused before the body is even parsed.
-        if let key = headerAPIKey(request), !Secrets.matchesAny(key, configuration.apiKeys) {
-            throw HTTPError.unauthorized("The API key is not valid.")
+        if let key = headerAPIKey(request) {
+            guard Secrets.matchesAny(key, configuration.apiKeys) else { throw HTTPError.unauthorized("The API key is not valid.") }
+        } else {
+            try requireSmallAnonymousBody(body, credential: "API key (`X-API-Key`)")
         }
         let fields = try Fields(body: body)
         let apiKey = try authenticateAPIKey(request, body: fields)
@@ -68,6 +70,6 @@ extension APIServer {
             before = parsed
         }
         let tasks = try queueCall { () throws(QueueError) in try queue.list(status: status, limit: Int(limit), before: before) }
-        return .json(200, .array(tasks.map { Rendering.task($0) }))
+        return .json(200, .array(tasks.map { Rendering.task($0, truncatingValuesOver: Limits.listItemValueBytes) }))
     }
 }

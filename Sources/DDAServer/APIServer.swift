@@ -107,12 +107,7 @@ public final class APIServer: Sendable {
         switch route {
         case .lease: return try lease(request, context)
         case .root: return .now(root())
-        case .healthz:
-            if let failure = queue.persistenceFailure {
-                throw HTTPError(503, .unavailable, "The journal cannot be written: \(failure)",
-                                headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
-            }
-            return .now(.json(200, ["status": "ok"]))
+        case .healthz: return .now(health())
         case .metrics:
             _ = try authenticateAPIKey(request, body: nil)
             return .now(metrics())
@@ -199,10 +194,19 @@ public final class APIServer: Sendable {
         case .taskNotFound, .cursorNotFound: return HTTPError.notFound(error.message)
         case .runnerNotFound: return HTTPError.unauthorized(error.message)
         case .conflict: return HTTPError.conflict(error.message)
+        case .tooManyPolls: return HTTPError(429, .tooManyPolls, error.message, headers: [("Retry-After", "1")])
         case .unavailable, .atCapacity:
             return HTTPError(503, .unavailable, error.message, headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
         default: return HTTPError(500, .internalError, "The queue refused the request.")
         }
+    }
+
+    /// `GET /healthz`: `ok` or `unavailable` and nothing else, so an anonymous caller learns
+    /// no internals; why it is unavailable goes to the log (and `/metrics`).
+    private func health() -> HTTPResponse {
+        guard let failure = queue.persistenceFailure else { return .json(200, ["status": "ok"]) }
+        logger.error("health check: unavailable", metadata: ["reason": "the journal cannot be written: \(failure)"])
+        return .json(503, ["status": "unavailable"], headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
     }
 
     private func root() -> HTTPResponse {

@@ -38,6 +38,16 @@ extension APIServer {
         return used
     }
 
+    /// 413 for a body larger than `Limits.anonymousBodyBytes` when no credential came in a
+    /// header: a caller who may only be known from the body must not make the server parse a
+    /// megabyte first.
+    func requireSmallAnonymousBody(_ body: [UInt8], credential: String) throws(HTTPError) {
+        guard body.count > Limits.anonymousBodyBytes else { return }
+        throw HTTPError(413, .payloadTooLarge,
+                        "The body (\(body.count) bytes) is larger than \(Limits.anonymousBodyBytes) bytes, the most accepted "
+                        + "before the caller is known; send the \(credential) in a header to send more.")
+    }
+
     /// Verifies the runner token: 401 for a missing, forged or expired one.
     func verifyRunnerToken(_ request: HTTPRequest) throws(HTTPError) -> RunnerTokenSigner.Claims {
         guard let token = bearerToken(request) else {

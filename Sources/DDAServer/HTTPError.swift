@@ -19,6 +19,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         public static let validationFailed = Code("validation_failed")
         public static let unavailable = Code("unavailable")
         public static let internalError = Code("internal_error")
+        public static let tooManyPolls = Code("too_many_polls")
         public var description: String { rawValue }
     }
 

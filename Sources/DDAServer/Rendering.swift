@@ -11,12 +11,17 @@ enum Rendering {
         id.map { .string($0.description) } ?? .null
     }
 
-    /// The task object; with `events` for `GET /task/{id}`.
-    static func task(_ task: TaskRecord, events: Bool = false) -> JSONValue {
+    /// The task object; with `events` for `GET /task/{id}`. With `truncatingValuesOver`
+    /// (the list), `params` and `result_data` larger than that many bytes serialized become
+    /// null with `params_truncated` / `result_truncated: true`, so a page of 1,000 tasks stays
+    /// small whatever they hold; `GET /task/{id}` has them whole.
+    static func task(_ task: TaskRecord, events: Bool = false, truncatingValuesOver limit: Int? = nil) -> JSONValue {
+        let paramsFit = limit.map { JSONWriter.encodedSize(of: task.params, isAtMost: $0) } ?? true
+        let resultFit = limit.map { JSONWriter.encodedSize(of: task.resultData ?? .null, isAtMost: $0) } ?? true
         var members: [JSONMember] = [
             JSONMember("task_id", .string(task.id.description)),
             JSONMember("operation_code", .int(task.operationCode)),
-            JSONMember("params", task.params),
+            JSONMember("params", paramsFit ? task.params : .null),
             JSONMember("status", .string(task.status.rawValue)),
             JSONMember("priority", .int(task.priority)),
             JSONMember("attempts", .int(Int64(task.attempts))),
@@ -27,9 +32,11 @@ enum Rendering {
             JSONMember("started_at", timestamp(task.startedAt)),
             JSONMember("completed_at", timestamp(task.completedAt)),
             JSONMember("lease_expires_at", timestamp(task.leaseExpiresAt)),
-            JSONMember("result_data", task.resultData ?? .null),
+            JSONMember("result_data", resultFit ? (task.resultData ?? .null) : .null),
             JSONMember("error", task.error.map { .string($0) } ?? .null),
         ]
+        if !paramsFit { members.append(JSONMember("params_truncated", true)) }
+        if !resultFit { members.append(JSONMember("result_truncated", true)) }
         if events {
             members.append(JSONMember("events", .array(task.events.map(event))))
         }

@@ -31,7 +31,8 @@ struct LongPollTests {
     func manyWaiters() throws {
         let stack = try Stack(threads: 4)
         defer { stack.stop() }
-        let runners = try (0..<10).map { try stack.register(name: "waiter-\($0)") }
+        // 10 polls per runner: within the cap of 16 parked polls a runner may hold.
+        let runners = try (0..<20).map { try stack.register(name: "waiter-\($0)") }
         let answers = Locked<[HTTPResult]>([])
         let group = DispatchGroup()
         for i in 0..<200 {
