@@ -29,6 +29,7 @@ let package = Package(
             providers: [.apt(["libfcgi-dev"])]
         ),
         .target(name: "Locking"),
+        .target(name: "LogLines", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "HTTPCore", dependencies: ["Locking"]),
         .target(
             name: "FastCGI",
@@ -47,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "dda-server",
             dependencies: [
-                "FastCGI", "DDAServer", "TaskQueue",
+                "FastCGI", "DDAServer", "TaskQueue", "LogLines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "dda-runner",
             dependencies: [
-                "DDARunner",
+                "DDARunner", "LogLines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,6 +82,7 @@ let package = Package(
         ),
         .testTarget(name: "DDARunnerTests", dependencies: ["DDARunner", "DDAModel"]),
         .testTarget(name: "DDAModelTests", dependencies: ["DDAModel"]),
+        .testTarget(name: "LogLinesTests", dependencies: ["LogLines"]),
         .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel", "Locking"]),
         .testTarget(
             name: "DDAServerTests",

@@ -2,6 +2,7 @@ import ArgumentParser
 import DDAServer
 import FastCGI
 import Logging
+import LogLines
 import TaskQueue
 #if canImport(Glibc)
 import Glibc
@@ -90,11 +91,7 @@ struct ServerCommand: ParsableCommand {
     func run() throws {
         let environment = Environment()
         let level = Logger.Level(rawValue: logLevel ?? environment["DDA_LOG_LEVEL"] ?? "info") ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
         let logger = Logger(label: "dda.server")
 
         let result: Result<Settings, ConfigurationError> = Result { () throws(ConfigurationError) in
