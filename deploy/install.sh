@@ -6,9 +6,19 @@
 #   deploy/install.sh --uninstall      remove what was installed (keeps /etc/dda/server.env
 #                                      and configs you edited; --purge removes them too)
 #
-# Options: --root DIR (same as DESTDIR), --uninstall, --purge, -h/--help.
+# Options: --root DIR (same as DESTDIR), --uninstall, --purge, -h/--help, and
+#   --php-pool-user NAME   WordPress's PHP in a PHP-FPM pool of its own user NAME instead of
+#                          www-data (nginx's group, which may connect to /run/dda/api.sock):
+#                          creates the system user NAME (own group, never in www-data) and
+#                          writes the pool example php-fpm-wordpress.conf for it (README,
+#                          "WordPress's PHP and the DDA socket"). In a staging root the user
+#                          is only created when DIR/etc/passwd exists (useradd --prefix).
 # Environment: DESTDIR; DDA_SERVER_BIN / DDA_RUNNER_BIN, the binaries to install (default
-# .build/release/dda-server and dda-runner of this checkout: build with swift build -c release).
+# .build/release/dda-server and dda-runner of this checkout: build with swift build -c release);
+# DDA_PHP_POOL_USER (same as --php-pool-user); DDA_NGINX_VERSION, the nginx the site is
+# written for (default: what `nginx -v` reports; no nginx: the 1.22 form). From nginx 1.25.1
+# on, the site gets `listen 443 ssl;` + a separate http2 directive instead of the deprecated
+# `listen 443 ssl http2;`.
 #
 # What goes where (all recorded with their checksums in /usr/local/share/dda/install-manifest):
 #   /usr/local/bin/dda-server, dda-runner                 0755  replaced when they change
@@ -18,10 +28,12 @@
 #   /etc/nginx/sites-available/dda.conf, dda-ffdhe2048.pem 0644  config files
 #   /etc/dda/runner.toml                                  0640  config file (root:dda)
 #   /etc/dda/server.env                                   0640  generated once (root:root)
+#   /usr/local/share/dda/examples/php-fpm-wordpress.conf  0644  only with --php-pool-user
 # Config files are never overwritten once you edited them: an upgrade replaces a config file
 # only while it is exactly what the last run installed; otherwise the new version is written
 # next to it as NAME.dda-new. Nothing is enabled or started: see deploy/README.md.
-# Running it twice changes nothing.
+# Running it twice changes nothing. Exit status: 0 done, 64 bad usage, 66 a binary is
+# missing, 77 not root, 78 the --php-pool-user NAME is unusable (www-data's group, root).
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
@@ -29,10 +41,13 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 root="${DESTDIR:-}"
 mode=install
 purge=no
+pool_user="${DDA_PHP_POOL_USER:-}"
 while [ $# -gt 0 ]; do
     case "$1" in
         --root) root="${2:?--root needs a directory}"; shift 2 ;;
         --root=*) root="${1#--root=}"; shift ;;
+        --php-pool-user) pool_user="${2:?--php-pool-user needs a user name}"; shift 2 ;;
+        --php-pool-user=*) pool_user="${1#--php-pool-user=}"; shift ;;
         --uninstall) mode=uninstall; shift ;;
         --purge) purge=yes; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -40,6 +55,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ "$purge" = no ] || [ "$mode" = uninstall ] || { echo "install.sh: --purge goes with --uninstall" >&2; exit 64; }
+if [ -n "$pool_user" ] && ! [[ "$pool_user" =~ ^[a-z_][a-z0-9_-]{0,31}$ ]]; then
+    echo "install.sh: --php-pool-user '$pool_user' is not a valid user name" >&2
+    exit 64
+fi
 root="${root%/}"
 if [ -n "$root" ]; then
     mkdir -p "$root"
@@ -109,6 +128,80 @@ put() {
 
 secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
+# The version of the nginx the site is written for; nothing when there is no nginx.
+nginx_version() {
+    if [ -n "${DDA_NGINX_VERSION:-}" ]; then printf '%s\n' "$DDA_NGINX_VERSION"; return 0; fi
+    command -v nginx >/dev/null 2>&1 || return 0
+    nginx -v 2>&1 | sed -n 's|^nginx version: [a-z]*nginx/\([0-9][0-9.]*\).*|\1|p' | head -n 1
+}
+# Succeeds when nginx VERSION wants HTTP/2 as a directive of its own: 1.25.1 deprecated the
+# listen parameter (Debian 12's 1.22 knows only that).
+http2_directive_for() {
+    [ -n "$1" ] && printf '%s\n%s\n' 1.25.1 "$1" | sort -V -C
+}
+# The site, stdin to stdout, in the nginx >= 1.25.1 form: each "listen … ssl http2;" loses its
+# http2, and one "http2 on;" follows the server's listen lines.
+site_with_http2_directive() {
+    awk '
+        pending && !/^[ \t]*listen[ \t]/ { print indent "http2 on;"; pending = 0 }
+        /^[ \t]*listen[ \t].*[ \t]ssl[ \t]+http2[ \t]*;/ {
+            sub(/[ \t]+http2[ \t]*;/, ";")
+            indent = $0; sub(/[^ \t].*$/, "", indent)
+            pending = 1
+        }
+        { print }
+        END { if (pending) print indent "http2 on;" }
+    '
+}
+
+# The PHP-FPM pool user (--php-pool-user): created when missing, as a system user with a group
+# of its own; refused when it is, or may become, a member of www-data (nginx's group, the
+# group of /run/dda/api.sock). Live: the host's users; staging: DIR/etc/passwd if there is one.
+pool_user_ready() {
+    local name="$1" groups prefix=()
+    case "$name" in
+        root|www-data|nobody|dda)
+            echo "install.sh: --php-pool-user $name: WordPress's PHP needs a user of its own (e.g. wordpress)" >&2
+            exit 78 ;;
+    esac
+    if [ "$live" = no ]; then
+        if [ ! -f "$root/etc/passwd" ] || [ ! -f "$root/etc/group" ]; then
+            say "no $root/etc/passwd: create the PHP-FPM pool user $name on the host (useradd --system --user-group $name)"
+            return 0
+        fi
+        prefix=(--prefix "$root")
+    fi
+    if ! has_user "$name"; then
+        local group_opt=(--user-group)
+        ! has_group "$name" || group_opt=(--gid "$name")
+        useradd "${prefix[@]}" --system "${group_opt[@]}" --home-dir /nonexistent --no-create-home \
+            --shell /usr/sbin/nologin --comment "WordPress PHP-FPM pool" "$name"
+        say "created system user $name (WordPress's PHP-FPM pool, not in group www-data)"
+    fi
+    groups=" $(user_groups "$name" | tr '\n' ' ') "
+    case "$groups" in
+        *" www-data "*)
+            echo "install.sh: user $name is in group www-data, which may connect to /run/dda/api.sock;" \
+                "take it out first (gpasswd -d $name www-data) or pick another name" >&2
+            exit 78 ;;
+    esac
+}
+has_user() {
+    if [ "$live" = yes ]; then getent passwd "$1" >/dev/null; else grep -q "^$1:" "$root/etc/passwd"; fi
+}
+has_group() {
+    if [ "$live" = yes ]; then getent group "$1" >/dev/null; else grep -q "^$1:" "$root/etc/group"; fi
+}
+user_groups() {  # every group of a user, the primary one included, one a line
+    if [ "$live" = yes ]; then id -nG "$1" | tr ' ' '\n'; return; fi
+    local gid
+    gid="$(awk -F: -v u="$1" '$1 == u { print $4 }' "$root/etc/passwd")"
+    awk -F: -v u="$1" -v g="$gid" '
+        $3 == g { print $1; next }
+        { n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) print $1 }
+    ' "$root/etc/group"
+}
+
 do_install() {
     local server_bin="${DDA_SERVER_BIN:-$src/.build/release/dda-server}"
     local runner_bin="${DDA_RUNNER_BIN:-$src/.build/release/dda-runner}"
@@ -116,6 +209,8 @@ do_install() {
         [ -x "$b" ] || { echo "install.sh: $b is missing; build first: swift build -c release" >&2; exit 66; }
     done
     umask 022
+    # Checked first: a refused --php-pool-user leaves nothing half-installed.
+    [ -z "$pool_user" ] || pool_user_ready "$pool_user"
 
     # A system user for the runners (the server runs as a systemd DynamicUser).
     local runner_group=""
@@ -150,8 +245,31 @@ do_install() {
     for f in "$src"/nginx/snippets/dda-*.conf; do
         put config "$f" "/etc/nginx/snippets/$(basename "$f")" 0644
     done
-    put config "$src/nginx/sites-available/dda.conf" /etc/nginx/sites-available/dda.conf 0644
+    # The site in the form of this host's nginx (DDA_NGINX_VERSION, else nginx -v).
+    local site="$src/nginx/sites-available/dda.conf" site_tmp="" ngx
+    ngx="$(nginx_version)"
+    if http2_directive_for "$ngx"; then
+        site_tmp="$(mktemp)"
+        site_with_http2_directive < "$site" > "$site_tmp"
+        site="$site_tmp"
+    fi
+    put config "$site" /etc/nginx/sites-available/dda.conf 0644
+    [ -z "$site_tmp" ] || rm -f "$site_tmp"
     put config "$src/nginx/dda-ffdhe2048.pem" /etc/nginx/dda-ffdhe2048.pem 0644
+
+    # WordPress's PHP-FPM pool under its own user (only with --php-pool-user).
+    local pool_rel=/usr/local/share/dda/examples/php-fpm-wordpress.conf
+    if [ -n "$pool_user" ]; then
+        local tmp
+        tmp="$(mktemp)"
+        sed -e "s|^user = .*|user = $pool_user|" -e "s|^group = .*|group = $pool_user|" \
+            "$src/deploy/examples/php-fpm-wordpress.conf" > "$tmp"
+        put program "$tmp" "$pool_rel" 0644
+        rm -f "$tmp"
+    elif [ -f "$root$pool_rel" ] && [ -n "$(recorded "$pool_rel")" ]; then
+        # From an earlier run with --php-pool-user: kept as it is, still listed for --uninstall.
+        record program "$pool_rel" "$(sha "$root$pool_rel")" 0644
+    fi
 
     # Secrets: generated once. An existing server.env is never touched.
     local env_rel=/etc/dda/server.env generated=no api_key="" reg_token=""
@@ -226,6 +344,13 @@ Installed into ${root:-/}. Nothing is enabled yet; next (deploy/README.md, "Depl
   edit /etc/nginx/sites-available/dda.conf (server_name, certificate), link it into
   sites-enabled, nginx -t && systemctl reload nginx
 MSG
+    if [ -n "$pool_user" ]; then
+        cat <<MSG
+  WordPress's PHP as $pool_user: copy $pool_rel to
+  /etc/php/<version>/fpm/pool.d/wordpress.conf and point the WordPress site's fastcgi_pass at
+  its socket (README, "WordPress's PHP and the DDA socket")
+MSG
+    fi
 }
 
 do_uninstall() {

@@ -3,11 +3,14 @@
 #
 #   nginx -t on every config, rendered with test paths and a self-signed certificate;
 #   the production site as a private nginx on loopback (root master, workers as nobody) in
-#   front of the real dda-server: redirect, TLS versions, HTTP/2, security headers, rate
-#   limit → JSON 429, JSON 413, JSON 502 with the server down, CORS off by default and
-#   for an allow-listed origin, /metrics from loopback only, the WordPress /dda/ prefix;
-#   systemd-analyze verify/security on every unit; dda-server under systemd-socket-activate
-#   and under spawn-fcgi (the shipped wrapper); install.sh into a temporary root.
+#   front of the real dda-server: redirects (to server_name, whatever the Host header), TLS
+#   versions, HTTP/2, security headers, rate limit → JSON 429, the client key of the limits
+#   (IPv4 address, IPv6 /64), the long-poll connection cap → JSON 429, JSON 413, JSON 502
+#   with the server down, CORS off by default and for an allow-listed origin, /metrics from
+#   loopback only, the WordPress /dda/ prefix, IPv6 on ::1 where the host has it;
+#   systemd-analyze verify/security on every unit and the runners' hardening; dda-server
+#   under systemd-socket-activate and under spawn-fcgi (the shipped wrapper); install.sh into
+#   a temporary root, its --php-pool-user and the site's HTTP/2 form per nginx version.
 #
 # One line per check, then "N passed, M failed"; exit 1 if anything failed. Needs root
 # (nginx's master must be root to run workers as nobody; spawn-fcgi changes users).
@@ -128,6 +131,10 @@ HTTP_PORT=$(free_port 1)
 HTTPS_PORT=$(free_port 2)
 WP_PORT=$(free_port 3)
 CTRL_PORT=$(free_port 4)
+KEY_PORT=$(free_port 7)
+# IPv6 loopback: the site's [::] listeners become [::1] ones (else they are left out).
+IPV6=no
+grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null && IPV6=yes
 [ "$HTTPS_PORT" != "$HTTP_PORT" ] || HTTPS_PORT=$((HTTP_PORT + 1))
 
 NG="$T/nginx"        # the private nginx's prefix = its conf dir (relative includes resolve here)
@@ -164,9 +171,12 @@ render() {  # render SOURCE DEST
         -e "s|root /var/www/html;|root $NG/acme;|" \
         -e "s|listen 80;|listen 127.0.0.1:$HTTP_PORT;|" \
         -e "s|listen 443 ssl http2;|listen 127.0.0.1:$HTTPS_PORT ssl http2;|" \
-        -e '/listen \[::\]/d' \
+        "${v6sed[@]}" -e '/listen \[::\]/d' \
         "$1" > "$2"
 }
+v6sed=()
+[ "$IPV6" = no ] || v6sed=(-e "s|listen \[::\]:80;|listen [::1]:$HTTP_PORT;|"
+    -e "s|listen \[::\]:443 ssl http2;|listen [::1]:$HTTPS_PORT ssl http2;|")
 for f in "$here"/nginx/conf.d/*.conf; do render "$f" "$NG/conf.d/$(basename "$f")"; done
 for f in "$here"/nginx/snippets/*.conf; do render "$f" "$NG/snippets/$(basename "$f")"; done
 render "$here/nginx/sites-available/dda.conf" "$NG/sites/dda.conf"
@@ -183,6 +193,22 @@ server {
     }
 }
 EOF
+# The client key of the limits (conf.d/dda-client-key.conf): /live answers the caller's
+# $dda_client; /map answers the same rules applied to ?addr= (a renamed copy of the map).
+key_site=()
+[ ! -f "$here/nginx/conf.d/dda-client-key.conf" ] || key_site=(client-key.conf)
+[ ${#key_site[@]} = 0 ] || {
+    sed -e 's/\$remote_addr/$arg_addr/g' -e 's/ \$dda_client {/ $dda_test_client {/' \
+        "$here/nginx/conf.d/dda-client-key.conf"
+    echo "server {"
+    echo "    listen 127.0.0.1:$KEY_PORT;"
+    [ "$IPV6" = no ] || echo "    listen [::1]:$KEY_PORT;"
+    echo "    server_name client-key.test;"
+    echo "    default_type text/plain;"
+    echo '    location = /live { return 200 "$dda_client\n"; }'
+    echo '    location = /map { return 200 "$dda_test_client\n"; }'
+    echo "}"
+} > "$NG/sites/client-key.conf"
 # Control for the TLS test: a server that does allow TLS 1.0, to prove the client can.
 cat > "$NG/sites/control.conf" <<EOF
 server {
@@ -223,7 +249,7 @@ sed -e "s|/dda/|/analysis/|g" -e "s|\^/dda(|^/analysis(|g" -e "s|= /dda {|= /ana
     "$NG/snippets/dda-wordpress-prefix.conf" > "$NG/snippets/dda-analysis-prefix.conf"
 sed -e "s|listen 127.0.0.1:$WP_PORT;|listen 127.0.0.1:$(free_port 6);|" -e 's|dda-wordpress-prefix.conf|dda-analysis-prefix.conf|' \
     -e 's|wordpress.test|analysis.test|' "$NG/sites/wordpress.conf" > "$NG/sites/wordpress-analysis.conf"
-write_main "$NG/nginx.conf" dda.conf wordpress.conf control.conf
+write_main "$NG/nginx.conf" dda.conf wordpress.conf control.conf "${key_site[@]}"
 write_main "$NG/only-site.conf" dda.conf
 write_main "$NG/only-wordpress.conf" wordpress.conf
 
@@ -257,6 +283,23 @@ mozilla_intermediate() {
         && ! grep -q 'http2 on' "$here/nginx/sites-available/dda.conf"
 }
 check "TLS snippet is Mozilla intermediate for nginx 1.22 (listen 443 ssl http2)" mozilla_intermediate
+zones_keyed_by_client() {  # every limit_req_zone / limit_conn_zone counts per $dda_client
+    local dump keys key values n=0
+    dump="$(nginx -T -q -p "$NG" -c "$NG/only-site.conf" -e "$NG/logs/error.log" 2>&1)" || { echo "$dump"; return 1; }
+    grep -q '^map \$remote_addr \$dda_client {' <<<"$dump" || { echo 'no "map $remote_addr $dda_client"'; return 1; }
+    keys="$(awk '$1 == "limit_req_zone" || $1 == "limit_conn_zone" { print $2 }' <<<"$dump")"
+    for key in $keys; do
+        n=$((n + 1))
+        [ "$key" = '$dda_client' ] && continue
+        # Else a map whose every value is $dda_client or empty (one method only).
+        values="$(awk -v k="$key" '$1 == "map" && $3 == k { m = 1; next } m && $1 == "}" { m = 0 }
+            m && NF >= 2 && $1 !~ /^#/ { print $2 }' <<<"$dump" | LC_ALL=C sort -u | tr '\n' ' ')"
+        [ "$values" = '""; $dda_client; ' ] || { echo "zone key $key: values $values"; return 1; }
+    done
+    grep -q '^limit_conn_zone ' <<<"$dump" || { echo "no limit_conn_zone"; return 1; }
+    [ "$n" -ge 5 ] || { echo "only $n zones"; return 1; }
+}
+check "every limit_req_zone and limit_conn_zone is keyed by \$dda_client (IPv4 address, IPv6 /64; nginx -T)" zones_keyed_by_client
 
 # ---------------------------------------------------------------------------------------
 echo "# the production site in front of dda-server"
@@ -314,6 +357,14 @@ redirects() { has_code redirect 301 && [ "$(header Location redirect)" = "https:
 check "HTTP port 80 → 301 to https://, path and query kept" redirects
 req acme "http://dda.example.com:$HTTP_PORT/.well-known/acme-challenge/test-token"
 check "HTTP port 80 serves ACME challenges (not redirected)" bash -c "[ \"\$(cat '$T/acme.code')\" = 200 ] && grep -q acme-token-content '$T/acme.body'"
+# A client-chosen Host header must not steer a redirect: the target is the server_name.
+req evil80 "http://127.0.0.1:$HTTP_PORT/healthz?x=1" -H 'Host: evil.example'
+location_is() { has_code "$1" 301 && [ "$(header Location "$1")" = "$2" ] || { echo "Location: $(header Location "$1")"; return 1; }; }
+check "port 80 with Host: evil.example → 301 to https://dda.example.com/… (server_name, not the Host header)" \
+    location_is evil80 "https://dda.example.com/healthz?x=1"
+req evil497 "http://127.0.0.1:$HTTPS_PORT/healthz?y=2" -H 'Host: evil.example'
+check "plain HTTP to the HTTPS port with Host: evil.example → 301 to https://dda.example.com/…" \
+    location_is evil497 "https://dda.example.com/healthz?y=2"
 
 tls_handshake() {  # tls_handshake PORT OPTION...
     local port="$1"
@@ -328,6 +379,12 @@ check "TLS 1.0 refused" bash -c "! openssl s_client -connect 127.0.0.1:$HTTPS_PO
 check "TLS 1.1 refused" bash -c "! openssl s_client -connect 127.0.0.1:$HTTPS_PORT -servername dda.example.com -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null >/dev/null 2>&1"
 h2() { [ "$("${CURL[@]}" --http2 -o /dev/null -w '%{http_version}' "$BASE/healthz")" = 2 ]; }
 check "HTTP/2 negotiated over TLS (ALPN)" h2
+
+if [ "$IPV6" = yes ]; then
+    v6_healthz() { curl -sS --max-time 15 -g --cacert "$NG/tls/cert.pem" --resolve "dda.example.com:$HTTPS_PORT:[::1]" \
+        "$BASE/healthz" | grep -q '"status":"ok"'; }
+    check "IPv6: the site's [::]:443 listener (as [::1]) answers /healthz" v6_healthz
+fi
 
 req health "$BASE/healthz"
 check "GET /healthz over HTTPS → 200 {\"status\":\"ok\"}" bash -c "[ \"\$(cat '$T/health.code')\" = 200 ] && grep -q '\"status\":\"ok\"' '$T/health.body'"
@@ -376,6 +433,110 @@ req reg_other "$BASE/register" -X POST -H 'Content-Type: application/json' \
 check "another address is not limited by that burst" bash -c "[ \"\$(cat '$T/reg_other.code')\" != 429 ]"
 req reg_get --interface 127.0.0.3 "$BASE/register"
 check "GET /register is not counted in the POST /register zone" bash -c "[ \"\$(cat '$T/reg_get.code')\" = 405 ]"
+
+# The client key: an IPv4 address, an IPv6 /64 (conf.d/dda-client-key.conf).
+key_table() {
+    local pair addr want got bad=""
+    for pair in 192.0.2.7=192.0.2.7 ::ffff:192.0.2.7=::ffff:192.0.2.7 ::1=0:0:0:0 ::=0:0:0:0 \
+        2001:db8::1=2001:db8:0:0 2001:db8::5:6:7:8=2001:db8:0:0 2001:db8:0:0:1::=2001:db8:0:0 \
+        2001:db8:0:1::1=2001:db8:0:1 2001:db8:1:2:3:4:5:6=2001:db8:1:2 2001:db8:1:2::6=2001:db8:1:2 \
+        2001:db8:1::5:6:7=2001:db8:1:0 2001:db8::4:5:6:7:8=2001:db8:0:4 1::4:5:6:7:8=1:0:0:4 \
+        1::3:4:5:6:7:8=1:0:3:4 ::4:5:6:7:8=0:0:0:4 ::3:4:5:6:7:8=0:0:3:4 ::2:3:4:5:6:7:8=0:2:3:4 \
+        fe80::1=fe80:0:0:0 1::=1:0:0:0 1:2::=1:2:0:0 1:2:3::=1:2:3:0 1:2:3:4::=1:2:3:4 \
+        a:b:c:d:e:f:1:2=a:b:c:d; do
+        addr="${pair%%=*}" want="${pair#*=}"
+        got="$(curl -sS --max-time 5 "http://127.0.0.1:$KEY_PORT/map?addr=$addr")"
+        [ "$got" = "$want" ] || bad+=" $addr→$got (want $want)"
+    done
+    [ -z "$bad" ] || { echo "wrong:$bad"; return 1; }
+}
+check "client key: IPv4 per address; IPv6 per /64, whatever the :: compression (table)" key_table
+if command -v python3 >/dev/null; then
+    key_oracle() {
+        python3 - "$KEY_PORT" <<'PY'
+import http.client, ipaddress, random, sys
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+rng, bad, n = random.Random(), [], 0
+while n < 2000:
+    # Many zero groups, so that every place and length of "::" comes up.
+    groups = [0 if rng.random() < 0.5 else rng.choice([rng.randrange(1, 16), rng.randrange(1, 65536)]) for _ in range(8)]
+    addr = ipaddress.IPv6Address(b"".join(g.to_bytes(2, "big") for g in groups))
+    if addr.ipv4_mapped is not None:
+        continue
+    n += 1
+    want = ":".join("%x" % g for g in groups[:4])
+    conn.request("GET", "/map?addr=" + addr.compressed)
+    got = conn.getresponse().read().decode().strip()
+    if got != want:
+        bad.append(f"{addr.compressed}: {got}, want {want}")
+print(f"{n} addresses, {len(bad)} wrong", *bad[:3], sep="\n")
+sys.exit(1 if bad else 0)
+PY
+    }
+    check "client key: 2000 random IPv6 addresses (RFC 5952 text) → their /64 (Python's ipaddress agrees)" key_oracle
+fi
+live_key() {  # live_key URL WANT
+    local got
+    got="$(curl -sS -g --max-time 5 "$1")"
+    [ "$got" = "$2" ] || { echo "$1: $got, want $2"; return 1; }
+}
+check "client key of a real IPv4 client: the address (127.0.0.1)" live_key "http://127.0.0.1:$KEY_PORT/live" 127.0.0.1
+if [ "$IPV6" = yes ]; then
+    check "client key of a real IPv6 client (::1): its /64 (0:0:0:0)" live_key "http://[::1]:$KEY_PORT/live" 0:0:0:0
+    # The zones count IPv6 clients too: a burst from ::1 on POST /register.
+    burst6() {
+        local i c
+        for i in $(seq 1 15); do
+            curl -sS -g --max-time 15 --cacert "$NG/tls/cert.pem" --resolve "dda.example.com:$HTTPS_PORT:[::1]" \
+                -o "$T/reg6_$i.body" -D "$T/reg6_$i.hdr" -w '%{http_code}' "$BASE/register" -X POST \
+                -H 'Content-Type: application/json' -d '{"name":"burst6","registration_token":"wrong-token-wrong-token"}' \
+                > "$T/reg6_$i.code" 2>"$T/reg6_$i.err"
+            c="$(code "reg6_$i")"
+            [ "$c" != 429 ] || { is_json_error "reg6_$i" 429 rate_limited; return; }
+        done
+        echo "15 requests from ::1, no 429"
+        return 1
+    }
+    check "IPv6 client (::1): a burst on POST /register → JSON 429" burst6
+fi
+
+# Long polls: at most 32 at once per client (limit_conn), nginx's JSON 429 beyond. Three
+# runners (dda-server parks at most 16 polls per runner itself), 40 polls from 127.0.0.4
+# at once, and one from 127.0.0.6 (another client) in the middle of them.
+poll_cap() {
+    local r i body ids=() toks=() codes limited=0 passed=0
+    for r in 1 2 3; do
+        body="$("${CURL[@]}" -s --interface 127.0.0.5 -X POST -H 'Content-Type: application/json' "$BASE/register" \
+            -d "{\"name\":\"poll-cap-$r\",\"operation_codes\":[999999],\"registration_token\":\"$DDA_REGISTRATION_TOKEN\"}")"
+        ids+=("$(printf '%s' "$body" | grep -o '"runner_id":"[^"]*"' | cut -d'"' -f4)")
+        toks+=("$(printf '%s' "$body" | grep -o '"runner_token":"[^"]*"' | cut -d'"' -f4)")
+        [ -n "${ids[-1]}" ] && [ -n "${toks[-1]}" ] || { echo "register: $body"; return 1; }
+    done
+    for i in $(seq 1 40); do
+        r=$((i % 3))
+        req "poll$i" --http1.1 --interface 127.0.0.4 -H "Authorization: Bearer ${toks[$r]}" \
+            "$BASE/tasks?runner_id=${ids[$r]}&wait=8" &
+        [ "$i" != 35 ] || req poll_other --http1.1 --interface 127.0.0.6 -H "Authorization: Bearer ${toks[0]}" \
+            "$BASE/tasks?runner_id=${ids[0]}&wait=8" &
+    done
+    wait
+    for i in $(seq 1 40); do
+        if [ "$(code "poll$i")" = 429 ] && grep -q '"code":"rate_limited"' "$T/poll$i.body"; then
+            limited=$((limited + 1))
+            echo "poll$i" > "$T/poll429.name"
+        elif [ "$(code "poll$i")" = 204 ]; then
+            passed=$((passed + 1))
+        fi
+    done
+    codes="$(for i in $(seq 1 40); do code "poll$i"; echo; done | sort | uniq -c | tr -s ' \n' ' ')"
+    [ "$limited" -ge 1 ] && [ "$passed" -le 32 ] && [ $((limited + passed)) = 40 ] \
+        || { echo "40 polls: $limited limited by nginx, $passed waited (codes:$codes)"; return 1; }
+    [ "$(code poll_other)" = 204 ] || { echo "the other client's poll: $(code poll_other)"; return 1; }
+}
+check "long polls: 40 at once from one client → at most 32 wait, the rest JSON 429; another client unaffected" poll_cap
+p429="$(cat "$T/poll429.name" 2>/dev/null || echo none)"
+check "the long-poll 429 is the contract's JSON (rate_limited) with Retry-After" \
+    bash -c "grep -q '^{\"error\":{\"code\":\"rate_limited\"' '$T/$p429.body' && tr -d '\r' < '$T/$p429.hdr' | grep -qi '^Retry-After: [0-9]'"
 
 # /metrics: loopback only (127.0.0.1 and ::1; 127.0.0.2 is another address).
 req metrics_local "$BASE/metrics" -H "X-API-Key: $KEY"
@@ -426,6 +587,15 @@ req wp_index "$WP/dda/"
 check "prefix: /dda/ → dda-server's GET / (api v1)" bash -c "grep -q '\"api\":\"v1\"' '$T/wp_index.body'"
 req wp_bare "$WP/dda"
 check "prefix: /dda → 301 /dda/" bash -c "[ \"\$(cat '$T/wp_bare.code')\" = 301 ]"
+req wp_evil "$WP/dda" -H 'Host: evil.example'
+check "prefix: /dda with Host: evil.example → 301 to the relative /dda/ (no Host header in it)" location_is wp_evil /dda/
+prefix_poll_cap() {
+    local f="$NG/snippets/dda-wordpress-prefix.conf"
+    awk '/location ~ \^\/dda\(\?<dda_path>\/\(\?:tasks\|results\)\)\$/ { m = 1 } m && /limit_conn dda_poll 32;/ { found = 1 } m && /^    }/ { m = 0 } END { exit !found }' "$f" \
+        || { echo "no limit_conn dda_poll 32 in the /dda/tasks location"; return 1; }
+    grep -q '^    limit_conn_status 429;' "$f" || { echo "no limit_conn_status 429"; return 1; }
+}
+check "prefix: /dda/tasks has the same long-poll cap (limit_conn dda_poll 32, status 429)" prefix_poll_cap
 req wp_create "$WP/dda/task" -X POST -H 'Content-Type: application/json' -H "X-API-Key: $KEY" -d '{"operation_code":100}'
 tid="$(grep -o '"task_id":"[^"]*"' "$T/wp_create.body" | cut -d'"' -f4)"
 req wp_task "$WP/dda/task/$tid" -H "X-API-Key: $KEY"
@@ -549,6 +719,23 @@ server_unit_as_issued() {
     done
 }
 check "dda-server.socket/.service carry the settings the issue asks for" server_unit_as_issued
+runner_units_hardened() {
+    local loop="$here/deploy/systemd/dda-runner.service" once="$here/deploy/systemd/dda-runner-once.service" f k
+    for f in "$loop" "$once"; do
+        # read-only, not yes/tmpfs: handlers that live under /home still run.
+        [ "$(grep -c '^ProtectHome=' "$f")" = 1 ] && grep -qx 'ProtectHome=read-only' "$f" \
+            || { echo "$(basename "$f"): $(grep '^ProtectHome=' "$f" || echo 'no ProtectHome=')"; return 1; }
+    done
+    # The one-pass unit is hardened exactly like the loop one.
+    for k in $(grep -E '^(NoNewPrivileges|Private[A-Za-z]*|Protect[A-Za-z]*|Restrict[A-Za-z]*|LockPersonality)=' "$loop"); do
+        grep -qx "$k" "$once" || { echo "dda-runner-once.service lacks $k"; return 1; }
+    done
+    local report
+    report="$(cd "$units" && systemd-analyze security --offline=yes ./dda-runner-once.service 2>&1)"
+    grep -q 'ProtectHome=.*read-only access to home' <<<"$report" \
+        || { echo "systemd-analyze security: $(grep 'ProtectHome=' <<<"$report")"; return 1; }
+}
+check "runner units: ProtectHome=read-only on both (dda-runner-once.service as hardened as dda-runner.service)" runner_units_hardened
 exposure() {
     local line
     line="$(cd "$units" && systemd-analyze security --offline=yes ./dda-server.service 2>&1 | grep 'Overall exposure')"
@@ -579,6 +766,7 @@ expect_files() {
         etc/systemd/system/dda-runner.service:644 etc/systemd/system/dda-runner-once.service:644 \
         etc/systemd/system/dda-runner-once.timer:644 \
         etc/nginx/sites-available/dda.conf:644 etc/nginx/conf.d/dda-limits.conf:644 etc/nginx/conf.d/dda-cors.conf:644 \
+        etc/nginx/conf.d/dda-client-key.conf:644 \
         etc/nginx/snippets/dda-tls.conf:644 etc/nginx/snippets/dda-security-headers.conf:644 \
         etc/nginx/snippets/dda-fastcgi.conf:644 etc/nginx/snippets/dda-wordpress-prefix.conf:644 \
         etc/nginx/snippets/dda-error-pages.conf:644 etc/nginx/snippets/dda-error-locations.conf:644 \
@@ -623,6 +811,14 @@ server_env_works() {  # the generated file starts the real server
     [ "$rc" = 0 ] || { echo "exit $rc"; return 1; }
 }
 check "install.sh: dda-server starts with the generated server.env" server_env_works
+installed_site_ok() {  # the site as install.sh wrote it for this host's nginx passes nginx -t
+    render "$R/etc/nginx/sites-available/dda.conf" "$NG/sites/dda-installed.conf"
+    write_main "$NG/installed.conf" dda-installed.conf
+    nginx_t "$NG/installed.conf"
+}
+check "install.sh: the site it wrote for this host's $(nginx -v 2>&1 | sed 's/^nginx version: //') passes nginx -t" installed_site_ok
+check "install.sh without --php-pool-user: no PHP-FPM pool example, no user created" \
+    bash -c "[ ! -e '$R/usr/local/share/dda/examples/php-fpm-wordpress.conf' ] && [ ! -e '$R/etc/passwd' ] && ! grep -q php '$R/usr/local/share/dda/install-manifest'"
 snapshot > "$T/snap1"
 DDA_SERVER_BIN="$server_bin" DDA_RUNNER_BIN="$runner_bin" DESTDIR="$R" "$here/deploy/install.sh" > "$T/install2.out" 2>&1
 check "install.sh (second run) succeeds" bash -c "exit $?"
@@ -676,5 +872,101 @@ DDA_SERVER_BIN="$server_bin" DDA_RUNNER_BIN="$runner_bin" "$here/deploy/install.
     && "$here/deploy/install.sh" --root "$R2" --uninstall --purge > "$T/purge2.out" 2>&1
 check "install.sh --uninstall --purge removes every file it installed" \
     bash -c "[ -z \"\$(find '$R2' -type f)\" ] || { find '$R2' -type f; exit 1; }"
+
+# ---------------------------------------------------------------------------------------
+echo "# install.sh: HTTP/2 form by nginx version, --php-pool-user"
+# Stand-ins: install.sh only copies the binaries.
+mkdir -p "$T/fakebin" "$T/fake-nginx"
+printf '#!/bin/sh\nexit 0\n' > "$T/fakebin/dda-server"
+cp "$T/fakebin/dda-server" "$T/fakebin/dda-runner"
+chmod 755 "$T/fakebin"/*
+fake_install() {  # fake_install ROOT [ARG...]: install.sh with the stand-in binaries
+    local dest="$1"
+    shift
+    DDA_SERVER_BIN="$T/fakebin/dda-server" DDA_RUNNER_BIN="$T/fakebin/dda-runner" "$here/deploy/install.sh" --root "$dest" "$@"
+}
+site_src="$here/nginx/sites-available/dda.conf"
+old_form() { cmp "$1" "$site_src"; }
+new_form() {  # listen … ssl; (no http2 parameter) and one "http2 on;" — otherwise the same file
+    local f="$1"
+    ! grep -q 'ssl http2' "$f" || { grep 'ssl http2' "$f"; return 1; }
+    [ "$(grep -c '^    http2 on;$' "$f")" = 1 ] || { echo "http2 on; lines: $(grep -c 'http2 on' "$f")"; return 1; }
+    grep -qx '    listen 443 ssl;' "$f" && grep -qx '    listen \[::\]:443 ssl;' "$f" || { grep listen "$f"; return 1; }
+    grep -vx '    http2 on;' "$f" | sed 's/ ssl;$/ ssl http2;/' | cmp - "$site_src"
+}
+# A fake nginx on PATH: install.sh reads the version from `nginx -v` as it does on a host.
+for v in "1.22.1" "1.25.0" "1.25.1" "1.26.0 (Ubuntu)"; do
+    printf '#!/bin/sh\necho "nginx version: nginx/%s" >&2\n' "$v" > "$T/fake-nginx/nginx"
+    chmod 755 "$T/fake-nginx/nginx"
+    ver="${v%% *}"
+    dest="$T/h2-$ver"
+    PATH="$T/fake-nginx:$PATH" fake_install "$dest" > "$T/h2-$ver.out" 2>&1
+    site="$dest/etc/nginx/sites-available/dda.conf"
+    case "$ver" in
+        1.22.1|1.25.0) check "install.sh, nginx -v says nginx/$v: listen 443 ssl http2; as shipped" old_form "$site" ;;
+        *) check "install.sh, nginx -v says nginx/$v: listen 443 ssl; + http2 on; (the listen parameter is deprecated)" new_form "$site" ;;
+    esac
+done
+DDA_NGINX_VERSION=1.27.3 fake_install "$T/h2-env" > "$T/h2-env.out" 2>&1
+check "install.sh, DDA_NGINX_VERSION=1.27.3 (this host's nginx notwithstanding): the http2 on; form" \
+    new_form "$T/h2-env/etc/nginx/sites-available/dda.conf"
+
+# --php-pool-user, into roots that carry their own /etc/passwd and /etc/group (useradd --prefix).
+seed_etc() {
+    mkdir -p "$1/etc"
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/bash' 'www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin' \
+        'wp-old:x:990:990::/nonexistent:/usr/sbin/nologin' > "$1/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'www-data:x:33:wp-old' 'wp-old:x:990:' > "$1/etc/group"
+    printf '%s\n' 'root:*:19000:0:99999:7:::' 'www-data:*:19000:0:99999:7:::' 'wp-old:*:19000:0:99999:7:::' > "$1/etc/shadow"
+    printf '%s\n' 'root:*::' 'www-data:*::wp-old' 'wp-old:!::' > "$1/etc/gshadow"
+    chmod 640 "$1/etc/shadow" "$1/etc/gshadow"
+}
+P="$T/root-php"
+seed_etc "$P"
+fake_install "$P" > "$T/php0.out" 2>&1
+check "install.sh without --php-pool-user (root with /etc/passwd): no pool example, /etc/passwd and /etc/group untouched" \
+    bash -c "[ ! -e '$P/usr/local/share/dda/examples/php-fpm-wordpress.conf' ] && ! grep -q wordpress '$P/etc/passwd' '$P/etc/group'"
+fake_install "$P" --php-pool-user wordpress > "$T/php1.out" 2>&1
+check "install.sh --php-pool-user wordpress succeeds" bash -c "exit $?"
+pool_file_ok() {
+    local f="$P/usr/local/share/dda/examples/php-fpm-wordpress.conf" k
+    [ "$(stat -c %a "$f" 2>/dev/null)" = 644 ] || { echo "no $f"; return 1; }
+    for k in '[wordpress]' 'user = wordpress' 'group = wordpress' 'listen = /run/php/php-fpm-wordpress.sock' \
+        'listen.owner = www-data' 'listen.group = www-data' 'listen.mode = 0660'; do
+        grep -qxF "$k" "$f" || { echo "pool file lacks: $k"; return 1; }
+    done
+    [ "$(grep -c '^user = \|^group = ' "$f")" = 2 ] || { echo "user/group lines: $(grep '^user\|^group' "$f")"; return 1; }
+    grep -q ' /usr/local/share/dda/examples/php-fpm-wordpress.conf$' "$P/usr/local/share/dda/install-manifest" \
+        || { echo "not in the manifest"; return 1; }
+}
+check "install.sh --php-pool-user: the pool example runs PHP as wordpress:wordpress, socket for nginx only (www-data, 0660)" pool_file_ok
+pool_user_ok() {
+    local line gid
+    line="$(grep '^wordpress:' "$P/etc/passwd")" || { echo "no user wordpress"; return 1; }
+    gid="$(cut -d: -f4 <<<"$line")"
+    [ "$(awk -F: -v g="$gid" '$3 == g { print $1 }' "$P/etc/group")" = wordpress ] || { echo "primary group $gid: $(cat "$P/etc/group")"; return 1; }
+    [ "$gid" != 33 ] || { echo "primary group www-data"; return 1; }
+    ! grep -q '^www-data:[^:]*:[^:]*:.*wordpress' "$P/etc/group" || { echo "in www-data: $(grep ^www-data: "$P/etc/group")"; return 1; }
+    [ "$(grep -c 'wordpress' "$P/etc/group")" = 1 ] || { echo "member of other groups: $(grep wordpress "$P/etc/group")"; return 1; }
+    [ "$(cut -d: -f7 <<<"$line")" = /usr/sbin/nologin ] || { echo "shell: $line"; return 1; }
+}
+check "install.sh --php-pool-user: user wordpress created with a group of its own, not in www-data" pool_user_ok
+snapshot_php() { (cd "$P" && find . -type f -exec sha256sum {} + | sort -k2); }
+snapshot_php > "$T/php-snap1"
+fake_install "$P" --php-pool-user wordpress > "$T/php2.out" 2>&1
+snapshot_php > "$T/php-snap2"
+check "install.sh --php-pool-user: a second run changes nothing" cmp "$T/php-snap1" "$T/php-snap2"
+fake_install "$P" --uninstall --purge > "$T/php-purge.out" 2>&1
+check "install.sh --uninstall --purge removes the pool example too" \
+    bash -c "[ ! -e '$P/usr/local/share/dda/examples/php-fpm-wordpress.conf' ]"
+P2="$T/root-php2"
+seed_etc "$P2"
+fake_install "$P2" --php-pool-user wp-old > "$T/php3.out" 2>&1
+rc=$?
+check "install.sh --php-pool-user wp-old (a member of www-data) is refused with exit 78, installs nothing" \
+    bash -c "[ '$rc' = 78 ] && grep -q 'www-data' '$T/php3.out' && [ -z \"\$(cd '$P2' && find . -type f ! -path './etc/*')\" ] || { echo 'exit $rc'; cat '$T/php3.out'; exit 1; }"
+fake_install "$P2" --php-pool-user www-data > "$T/php4.out" 2>&1
+rc=$?
+check "install.sh --php-pool-user www-data is refused (exit 78)" bash -c "[ '$rc' = 78 ]"
 
 finish
