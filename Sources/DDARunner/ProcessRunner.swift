@@ -29,6 +29,18 @@ enum ProcessRunner {
     /// Process groups currently running, so a second SIGTERM can kill them all.
     static let running = Locked<Set<pid_t>>([])
 
+    /// The variables a handler inherits from the runner: enough to find programs, write
+    /// temporary files and pick a locale, nothing else. The runner's own environment may
+    /// carry `DDA_REGISTRATION_TOKEN` and other secrets that must never reach a handler;
+    /// what a handler needs besides these, the operator sets in its `env` table.
+    static let inheritedVariables: Set<String> = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME"]
+
+    static func handlerBaseEnvironment(_ runner: [String: String]) -> [String: String] {
+        var env = runner.filter { inheritedVariables.contains($0.key) }
+        if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        return env
+    }
+
     static func killAll() {
         for group in running.withLock({ $0 }) { kill(-group, SIGKILL) }
     }
@@ -45,7 +57,7 @@ enum ProcessRunner {
             return startFailure()
         }
 
-        var env = ProcessInfo.processInfo.environment
+        var env = handlerBaseEnvironment(ProcessInfo.processInfo.environment)
         for (name, value) in environment { env[name] = value }
         let argv = command.map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]

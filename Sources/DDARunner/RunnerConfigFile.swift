@@ -30,11 +30,12 @@ public struct RunnerConfigFile: Sendable, Equatable {
     public var interval: Double?
     public var caFile: String?
     public var logLevel: String?
+    public var allowInsecureHTTP: Bool?
     public var handlers: [HandlerConfig] = []
 
     static let topLevelKeys: Set<String> = [
         "server", "name", "registration_token", "state_file", "concurrency", "wait", "interval", "ca_file",
-        "log_level", "handler",
+        "log_level", "handler", "allow_insecure_http",
     ]
     static let handlerKeys: Set<String> = ["operation_code", "command", "timeout_seconds", "workdir", "env", "max_output_bytes"]
 
@@ -86,6 +87,10 @@ public struct RunnerConfigFile: Sendable, Equatable {
         config.stateFile = try string("state_file")
         config.caFile = try string("ca_file")
         config.logLevel = try string("log_level")
+        if let value = table["allow_insecure_http"] {
+            guard let flag = value.tomlValue.bool else { throw fail("allow_insecure_http", nil, "must be true or false, not \(value.type)") }
+            config.allowInsecureHTTP = flag
+        }
         config.concurrency = try integer("concurrency")
         config.wait = try integer("wait")
         if let value = table["interval"] {

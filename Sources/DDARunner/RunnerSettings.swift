@@ -83,6 +83,14 @@ public struct RunnerSettings: Sendable, Equatable {
         guard server.hasPrefix("http://") || server.hasPrefix("https://"), server.count > 8 else {
             throw ConfigError("the server URL \(server) must start with http:// or https://")
         }
+        let allowInsecure = value("DDA_ALLOW_INSECURE_HTTP").map { ["1", "true", "yes"].contains($0.lowercased()) }
+            ?? file.allowInsecureHTTP ?? false
+        if server.hasPrefix("http://"), !allowInsecure, !ServerURL.isLoopback(server) {
+            throw ConfigError(
+                "the server URL \(server) is plain http:// to another host: the registration and runner tokens would "
+                + "cross the network in clear text. Use https://, or set `allow_insecure_http = true` in the config "
+                + "file (DDA_ALLOW_INSECURE_HTTP=1) on a network you trust")
+        }
         let name = flags.name ?? value("DDA_RUNNER_NAME") ?? file.name ?? hostName()
         guard (1...128).contains(name.unicodeScalars.count),
             !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })

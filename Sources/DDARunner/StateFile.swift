@@ -5,7 +5,9 @@ import Glibc
 
 /// The runner's identity on disk: `runner_id` + `runner_token` from `/register`, with the
 /// server and name they belong to. Mode 0600, written atomically (temp file, fsync, rename,
-/// directory fsync) so a crash never leaves half a token.
+/// directory fsync) so a crash never leaves half a token. Every file here is opened with
+/// `O_NOFOLLOW` (and the temp file with `O_EXCL`): a symlink planted in a shared state
+/// directory cannot make the runner read or overwrite another file.
 public struct RunnerState: Sendable, Equatable {
     public var server: String
     public var name: String
@@ -26,7 +28,7 @@ public struct RunnerState: Sendable, Equatable {
 
     /// Reads a state file; nil when it does not exist. A damaged file is an error.
     public static func load(path: String) throws(ConfigError) -> RunnerState? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw ConfigError("cannot read the state file \(path): \(String(cString: strerror(errno)))")
@@ -55,7 +57,8 @@ public struct RunnerState: Sendable, Equatable {
     public func save(path: String) throws(ConfigError) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let temporary = "\(path).tmp.\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        unlink(temporary)  // a leftover of a crashed run with the same pid (a link is removed, not followed)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw ConfigError("cannot write the state file \(path): \(String(cString: strerror(errno))) (does \(directory.isEmpty ? "/" : directory) exist and is it writable?)")
         }
@@ -86,7 +89,7 @@ public final class StateLock: Sendable {
     /// Takes the lock without waiting; nil when another process holds it.
     public static func acquire(statePath: String) throws(ConfigError) -> StateLock? {
         let path = statePath + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw ConfigError("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
         }

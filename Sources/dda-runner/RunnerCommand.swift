@@ -2,6 +2,7 @@ import ArgumentParser
 import DDARunner
 import Foundation
 import Logging
+import LogLines
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -98,11 +99,7 @@ struct RunnerCommand: ParsableCommand {
         }
 
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
         let logger = Logger(label: "dda.runner")
         CurlTransport.globalInit()
 

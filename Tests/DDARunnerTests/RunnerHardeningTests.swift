@@ -1,0 +1,97 @@
+import DDAModel
+import Foundation
+import Testing
+
+@testable import DDARunner
+
+@Suite("Runner hardening")
+struct RunnerHardeningTests {
+    @Test("loopback hosts are recognised; others are not", arguments: [
+        ("http://127.0.0.1:8080", true), ("http://127.9.9.9/", true), ("http://localhost", true),
+        ("http://LOCALHOST:80/x", true), ("http://[::1]:8080/", true), ("http://user@127.0.0.1/", true),
+        ("http://dda.example.com", false), ("http://10.0.0.5:8080", false), ("http://127.0.0.1.example.com/", false),
+        ("http://[2001:db8::1]/", false), ("http://1270.0.0.1/", false), ("http://evil.com@127.0.0.1.nip.io/", false),
+    ])
+    func loopback(url: String, expected: Bool) {
+        #expect(ServerURL.isLoopback(url) == expected, "\(url)")
+    }
+
+    private func settings(_ server: String, env: [String: String] = [:], file: RunnerConfigFile = RunnerConfigFile()) throws(ConfigError) -> RunnerSettings {
+        var flags = RunnerFlags()
+        flags.server = server
+        flags.name = "r"
+        return try RunnerSettings.merge(flags: flags, environment: env, file: file)
+    }
+
+    @Test("plain http to another host is refused, naming the way out")
+    func insecureRefused() {
+        do {
+            _ = try settings("http://dda.example.com")
+            Issue.record("http:// to another host was accepted")
+        } catch {
+            #expect(error.message.contains("allow_insecure_http"))
+        }
+    }
+
+    @Test("https anywhere, http to loopback, and http with the opt-in are accepted")
+    func acceptedURLs() throws {
+        _ = try settings("https://dda.example.com")
+        _ = try settings("http://127.0.0.1:8080")
+        _ = try settings("http://dda.example.com", env: ["DDA_ALLOW_INSECURE_HTTP": "1"])
+        let file = try RunnerConfigFile.parse("allow_insecure_http = true\n")
+        _ = try settings("http://dda.example.com", file: file)
+        #expect(throws: ConfigError.self) { try RunnerConfigFile.parse("allow_insecure_http = \"yes\"\n") }
+    }
+
+    @Test("a handler inherits PATH and locale, never DDA_* or other secrets")
+    func minimalEnvironment() {
+        let env = ProcessRunner.handlerBaseEnvironment([
+            "PATH": "/opt/bin:/usr/bin", "HOME": "/var/lib/dda", "LANG": "C.UTF-8",
+            "DDA_REGISTRATION_TOKEN": "secret", "DDA_SERVER_URL": "https://x", "AWS_SECRET_ACCESS_KEY": "k",
+            "LD_PRELOAD": "/tmp/x.so",
+        ])
+        #expect(env == ["PATH": "/opt/bin:/usr/bin", "HOME": "/var/lib/dda", "LANG": "C.UTF-8"])
+        #expect(ProcessRunner.handlerBaseEnvironment([:])["PATH"] != nil)
+    }
+
+    @Test("a running handler sees no DDA_* variable, only its configured env")
+    func handlerSeesNoSecrets() throws {
+        setenv("DDA_REGISTRATION_TOKEN", "must-not-leak", 1)
+        defer { unsetenv("DDA_REGISTRATION_TOKEN") }
+        let result = ProcessRunner.run(command: ["/usr/bin/env"], stdin: [], workdir: nil, environment: ["MINE": "1"],
+                                       timeoutSeconds: 10, maxOutputBytes: 1 << 20, cancel: CancelToken())
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(result.end == .exited(0))
+        #expect(!text.contains("DDA_"), "\(text)")
+        #expect(text.contains("MINE=1"))
+        #expect(text.contains("PATH="))
+    }
+
+    private func temporaryDirectory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dda-runner-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test("state and lock files behind a symlink are refused; a planted temp-file link is not followed")
+    func noFollow() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let target = dir + "/target"
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: target))
+        let state = RunnerState(server: "https://x", name: "r",
+                                registration: Registration(runnerID: UUID().uuidString.lowercased(), runnerToken: "t"),
+                                registeredAt: Timestamp(milliseconds: 0))
+
+        try FileManager.default.createSymbolicLink(atPath: dir + "/state.json", withDestinationPath: target)
+        #expect(throws: ConfigError.self) { try RunnerState.load(path: dir + "/state.json") }
+        try FileManager.default.createSymbolicLink(atPath: dir + "/state.json.lock", withDestinationPath: target)
+        #expect(throws: ConfigError.self) { _ = try StateLock.acquire(statePath: dir + "/state.json") }
+
+        // The temp file a save writes first: a link planted there is removed, not written through.
+        try FileManager.default.createSymbolicLink(atPath: dir + "/real.json.tmp.\(getpid())", withDestinationPath: target)
+        try state.save(path: dir + "/real.json")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "precious\n")
+        #expect(try RunnerState.load(path: dir + "/real.json") == state)
+    }
+}
