@@ -348,6 +348,8 @@ class Checker:
         hdr = {"X-Registration-Token": self.registration_token}
         name = f"contract-reg-{self.run_id}"
         self.reg_any = None
+        self.call("body token only, 64 KiB + 1 (413 before parsing)", "POST", "/register", "/register", 413,
+                  raw=self.padded_body(65537, {"name": name, "registration_token": self.registration_token}))
         _, data = self.call("token in header, operation_codes", "POST", "/register", "/register", 201,
                             headers=hdr, body={"name": name, "operation_codes": [self.code["none"], 100]})
         if data:
@@ -445,6 +447,11 @@ class Checker:
         self.call("lowest limits, nulls as defaults", "POST", "/task", "/task", 201, headers=self.key(),
                   body={"operation_code": 1, "params": None, "priority": -100, "max_attempts": 1,
                         "timeout_seconds": 1})
+        # v1.1: an anonymous body is parsed only up to 64 KiB.
+        self.call("body api_key only, 64 KiB + 1 (413 before parsing)", "POST", "/task", "/task", 413,
+                  raw=self.padded_body(65537, {"operation_code": code, "api_key": self.api_key}))
+        self.call("body api_key only, exactly 64 KiB", "POST", "/task", "/task", 201,
+                  raw=self.padded_body(65536, {"operation_code": code, "api_key": self.api_key}))
         body = self.padded_body(self.max_body, {"operation_code": code, "params": {}})
         response = self.send("POST", "/task", self.key(), raw=body)
         self.check(response.status_code == 201, f"POST /task -> 201 (body of exactly {self.max_body} bytes)",
@@ -826,6 +833,18 @@ class Checker:
             self.call(query, "GET", f"/tasks/all?{query}", "/tasks/all", 422, headers=self.key())
         self.call("unknown before cursor", "GET", f"/tasks/all?before={uuid.uuid4()}", "/tasks/all", 404,
                   headers=self.key())
+        # v1.1 bounded answers: params over 4 KiB serialized are null with params_truncated.
+        big_params = {"pad": "p" * 5000}
+        big = self.create("list big params", code, params=big_params)
+        _, page = self.call("a task with 5 KB params", "GET", "/tasks/all?limit=1", "/tasks/all", 200, headers=self.key())
+        item = (page or [{}])[0]
+        self.check(item.get("task_id") == big and item.get("params") is None and item.get("params_truncated") is True
+                   and "result_truncated" not in item,
+                   "GET /tasks/all: params over 4 KiB are null with params_truncated: true", item)
+        whole = self.get_task("with 5 KB params", big)
+        self.check(whole.get("params") == big_params and "params_truncated" not in whole,
+                   "GET /task/{id}: params whole, no flag", {k: whole.get(k) for k in ("task_id", "params_truncated")})
+        ids.append(big)
         self.call("no API key", "GET", "/tasks/all", "/tasks/all", 401)
         self.call("wrong Bearer key", "GET", "/tasks/all", "/tasks/all", 401, headers=self.bearer("wrong" * 8))
         for task_id in ids:
