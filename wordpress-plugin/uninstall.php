@@ -1,7 +1,8 @@
 <?php
 /**
  * Uninstall: removes everything the plugin stored — its settings option and the
- * short-lived notices it keeps per user. Tasks live on the API server and stay there.
+ * short-lived notices it keeps per user, on every site of a network, and the network's
+ * settings option. Tasks live on the API server and stay there.
  *
  * @package DistributedDataAnalysis
  */
@@ -28,12 +29,30 @@ function dda_uninstall_site(): void {
 	}
 }
 
-if ( is_multisite() ) {
-	foreach ( get_sites( array( 'fields' => 'ids' ) ) as $dda_site_id ) {
-		switch_to_blog( $dda_site_id );
+/**
+ * Deletes the plugin's data of every site and of the network.
+ *
+ * @param bool $multisite Whether this is a multisite (is_multisite()).
+ */
+function dda_uninstall( bool $multisite ): void {
+	if ( $multisite ) {
+		// 'number' => 0: every site. get_sites() returns at most 100 by default, which would
+		// leave the settings (with the API key) on the sites after the hundredth.
+		foreach ( get_sites(
+			array(
+				'number' => 0,
+				'fields' => 'ids',
+			)
+		) as $dda_site_id ) {
+			switch_to_blog( (int) $dda_site_id );
+			dda_uninstall_site();
+			restore_current_blog();
+		}
+	} else {
 		dda_uninstall_site();
-		restore_current_blog();
 	}
-} else {
-	dda_uninstall_site();
+	// The network's settings (multisite; on a single site this is an ordinary option).
+	delete_site_option( 'dda_network_settings' );
 }
+
+dda_uninstall( is_multisite() );

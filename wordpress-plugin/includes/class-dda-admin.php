@@ -13,6 +13,8 @@ if ( ! defined( 'ABSPATH' ) ) {
  * Menu "Data Analysis" with the Tasks screen (tabs Tasks and Runners) and the Settings
  * screen. State changes posted without JavaScript (create, cancel, retry) are handled on
  * `load-{$hook}` after a capability and nonce check, then redirected (post/redirect/get).
+ * On multisite the connection settings are on Network Admin → Settings → Data Analysis
+ * (`manage_network_options`), saved by `network_admin_edit_dda_network_settings`.
  */
 final class DDA_Admin {
 
@@ -32,6 +34,13 @@ final class DDA_Admin {
 	private static string $settings_hook = '';
 
 	/**
+	 * Hook suffix of the network settings screen (multisite).
+	 *
+	 * @var string
+	 */
+	private static string $network_hook = '';
+
+	/**
 	 * Registers the admin hooks.
 	 */
 	public static function init(): void {
@@ -39,6 +48,107 @@ final class DDA_Admin {
 		add_action( 'admin_init', array( 'DDA_Settings', 'register' ) );
 		add_action( 'admin_enqueue_scripts', array( __CLASS__, 'enqueue' ) );
 		add_filter( 'plugin_action_links_' . plugin_basename( DDA_PLUGIN_FILE ), array( __CLASS__, 'action_links' ) );
+		// Multisite: the network's settings screen and its form handler.
+		add_action( 'network_admin_menu', array( __CLASS__, 'add_network_menu' ) );
+		add_action( 'network_admin_edit_' . DDA_Settings::NETWORK_ACTION, array( __CLASS__, 'handle_network_save' ) );
+		add_filter( 'network_admin_plugin_action_links_' . plugin_basename( DDA_PLUGIN_FILE ), array( __CLASS__, 'network_action_links' ) );
+	}
+
+	/**
+	 * Multisite: Network Admin → Settings → Data Analysis, for network administrators only.
+	 */
+	public static function add_network_menu(): void {
+		if ( ! DDA_Settings::network_mode() ) {
+			return;
+		}
+		$hook               = add_submenu_page(
+			'settings.php',
+			__( 'Data Analysis Settings', 'distributed-data-analysis' ),
+			__( 'Data Analysis', 'distributed-data-analysis' ),
+			DDA_Settings::NETWORK_CAPABILITY,
+			DDA_Settings::NETWORK_PAGE,
+			array( __CLASS__, 'render_network_settings_page' )
+		);
+		self::$network_hook = is_string( $hook ) ? $hook : '';
+	}
+
+	/**
+	 * "Settings" link in the network's plugin list.
+	 *
+	 * @param array $links Existing links.
+	 * @return array
+	 */
+	public static function network_action_links( array $links ): array {
+		if ( DDA_Settings::network_mode() && current_user_can( DDA_Settings::NETWORK_CAPABILITY ) ) {
+			array_unshift(
+				$links,
+				sprintf( '<a href="%1$s">%2$s</a>', esc_url( self::network_settings_url() ), esc_html__( 'Settings', 'distributed-data-analysis' ) )
+			);
+		}
+		return $links;
+	}
+
+	/**
+	 * URL of the network settings screen (multisite).
+	 */
+	public static function network_settings_url(): string {
+		return add_query_arg( array( 'page' => DDA_Settings::NETWORK_PAGE ), network_admin_url( 'settings.php' ) );
+	}
+
+	/**
+	 * Renders the network settings screen.
+	 */
+	public static function render_network_settings_page(): void {
+		if ( ! current_user_can( DDA_Settings::NETWORK_CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'distributed-data-analysis' ), 403 );
+		}
+		DDA_Views::render( 'network-settings-page' );
+	}
+
+	/**
+	 * `network_admin_edit_dda_network_settings`: saves the network form, then redirects back
+	 * to it with the Settings API's notices (post/redirect/get).
+	 *
+	 * @return never
+	 */
+	public static function handle_network_save(): void {
+		self::process_network_save();
+		if ( ! get_settings_errors( DDA_Settings::OPTION ) ) {
+			add_settings_error( DDA_Settings::OPTION, 'settings_updated', __( 'Settings saved.', 'distributed-data-analysis' ), 'success' );
+		}
+		// What options.php does: settings_errors() on the next page shows these once.
+		set_transient( 'settings_errors', get_settings_errors(), 30 );
+		wp_safe_redirect( add_query_arg( 'settings-updated', 'true', self::network_settings_url() ) );
+		exit;
+	}
+
+	/**
+	 * Checks the nonce and the capability (`manage_network_options`, which a site
+	 * administrator does not have), then sanitizes and stores the posted network settings.
+	 * Refuses with wp_die() otherwise. Invalid fields keep their stored value and add a
+	 * settings error, as on the single-site form.
+	 *
+	 * @return array The stored settings.
+	 */
+	public static function process_network_save(): array {
+		check_admin_referer( DDA_Settings::NETWORK_ACTION );
+		if ( ! DDA_Settings::network_mode() || ! current_user_can( DDA_Settings::NETWORK_CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to manage the network\'s Data Analysis settings.', 'distributed-data-analysis' ), 403 );
+		}
+		$input = array();
+		// phpcs:disable WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- each field is validated by DDA_Settings::sanitize() (URL rules, key characters and length, timeout range).
+		if ( isset( $_POST[ DDA_Settings::OPTION ] ) && is_array( $_POST[ DDA_Settings::OPTION ] ) ) {
+			$posted = wp_unslash( $_POST[ DDA_Settings::OPTION ] );
+			foreach ( array( 'api_url', 'api_key', 'timeout' ) as $field ) {
+				if ( isset( $posted[ $field ] ) && is_string( $posted[ $field ] ) ) {
+					$input[ $field ] = $posted[ $field ];
+				}
+			}
+		}
+		// phpcs:enable
+		$clean = DDA_Settings::sanitize( $input );
+		DDA_Settings::store( $clean );
+		return $clean;
 	}
 
 	/**
@@ -131,7 +241,8 @@ final class DDA_Admin {
 	 */
 	public static function enqueue( string $hook_suffix ): void {
 		$is_tasks    = self::TASKS_SCREEN === $hook_suffix;
-		$is_settings = '' !== self::$settings_hook && self::$settings_hook === $hook_suffix;
+		$is_settings = ( '' !== self::$settings_hook && self::$settings_hook === $hook_suffix )
+			|| ( '' !== self::$network_hook && self::$network_hook === $hook_suffix );
 		if ( ! $is_tasks && ! $is_settings ) {
 			return;
 		}
@@ -194,9 +305,9 @@ final class DDA_Admin {
 		}
 		$action = isset( $_GET['dda_action'] ) ? sanitize_key( wp_unslash( $_GET['dda_action'] ) ) : '';
 		if ( in_array( $action, array( 'cancel', 'retry' ), true ) ) {
-			$task_id = isset( $_GET['task'] ) ? sanitize_text_field( wp_unslash( $_GET['task'] ) ) : '';
+			$task_id = isset( $_GET['task'] ) ? strtolower( sanitize_text_field( wp_unslash( $_GET['task'] ) ) ) : '';
 			check_admin_referer( 'dda_' . $action . '_' . $task_id );
-			if ( ! DDA_Format::is_uuid( $task_id ) ) {
+			if ( ! DDA_Format::is_task_id( $task_id ) ) {
 				self::redirect_with_notice( new WP_Error( 'dda_invalid', __( 'The task id must be a UUID.', 'distributed-data-analysis' ) ) );
 			}
 			$client = new DDA_API_Client();
@@ -290,7 +401,7 @@ final class DDA_Admin {
 		// phpcs:disable WordPress.Security.NonceVerification.Recommended
 		$tab    = isset( $_GET['tab'] ) && 'runners' === sanitize_key( wp_unslash( $_GET['tab'] ) ) ? 'runners' : 'tasks';
 		$status = isset( $_GET['status'] ) ? sanitize_key( wp_unslash( $_GET['status'] ) ) : '';
-		$task   = isset( $_GET['task'] ) ? sanitize_text_field( wp_unslash( $_GET['task'] ) ) : '';
+		$task   = isset( $_GET['task'] ) ? strtolower( sanitize_text_field( wp_unslash( $_GET['task'] ) ) ) : '';
 		// phpcs:enable
 		if ( ! in_array( $status, DDA_Format::STATUSES, true ) ) {
 			$status = '';
@@ -304,13 +415,23 @@ final class DDA_Admin {
 		if ( ! DDA_Settings::is_configured() ) {
 			$notices[] = array(
 				'type'    => 'warning',
-				'message' => __( 'The plugin is not connected yet: enter the API server URL and key on the Settings screen.', 'distributed-data-analysis' ),
+				'message' => DDA_Settings::network_mode()
+					? __( 'The plugin is not connected yet: a network administrator enters the API server URL and key under Network Admin → Settings → Data Analysis.', 'distributed-data-analysis' )
+					: __( 'The plugin is not connected yet: enter the API server URL and key on the Settings screen.', 'distributed-data-analysis' ),
+				'link'    => self::settings_url(),
+			);
+		}
+		$cleartext = DDA_Settings::cleartext_warning();
+		if ( '' !== $cleartext ) {
+			$notices[] = array(
+				'type'    => 'warning',
+				'message' => $cleartext,
 				'link'    => self::settings_url(),
 			);
 		}
 
 		$task_details = null;
-		if ( DDA_Format::is_uuid( $task ) ) {
+		if ( DDA_Format::is_task_id( $task ) ) {
 			$details = ( new DDA_API_Client() )->get_task( $task );
 			if ( is_wp_error( $details ) ) {
 				$notices[] = self::error_notice( $details );
@@ -372,7 +493,7 @@ final class DDA_Admin {
 			'type'    => 'error',
 			'message' => $error->get_error_message(),
 		);
-		$settings_related = array( 'dda_not_configured', 'dda_no_key', 'dda_key_refused', 'dda_unreachable', 'dda_tls', 'dda_not_dda', 'dda_blocked', 'dda_timeout' );
+		$settings_related = array( 'dda_not_configured', 'dda_invalid_url', 'dda_no_key', 'dda_key_refused', 'dda_unreachable', 'dda_tls', 'dda_not_dda', 'dda_blocked', 'dda_timeout', 'dda_redirect', 'dda_too_large' );
 		if ( in_array( $error->get_error_code(), $settings_related, true ) ) {
 			$notice['link'] = self::settings_url();
 		}

@@ -12,17 +12,32 @@ if ( ! defined( 'ABSPATH' ) ) {
 /**
  * Calls the API server with `wp_remote_request` and turns every failure into a `WP_Error`
  * whose message says in plain words what is wrong. Error codes:
- * `dda_not_configured`, `dda_no_key`, `dda_blocked`, `dda_unreachable`, `dda_timeout`,
- * `dda_tls`, `dda_transport`, `dda_key_refused`, `dda_forbidden`, `dda_not_found`,
- * `dda_conflict`, `dda_invalid`, `dda_rate_limited`, `dda_unavailable`, `dda_server_error`,
+ * `dda_not_configured`, `dda_invalid_url`, `dda_no_key`, `dda_invalid_task_id`, `dda_blocked`,
+ * `dda_unreachable`, `dda_timeout`, `dda_tls`, `dda_transport`, `dda_redirect`,
+ * `dda_too_large`, `dda_key_refused`, `dda_forbidden`, `dda_not_found`, `dda_conflict`,
+ * `dda_invalid`, `dda_rate_limited`, `dda_unavailable`, `dda_server_error`,
  * `dda_bad_response`, `dda_not_dda`. The data of each carries `status` (the HTTP status the
  * plugin's REST route answers with) and, when the server answered, `api_status`.
  * Messages never contain the API key.
  */
 class DDA_API_Client {
 
-	/** Upper bound for list pages (the API's own maximum). */
-	public const MAX_LIMIT = 1000;
+	/**
+	 * The largest page of `GET /tasks/all` the plugin asks for (the API allows 1000):
+	 * 200 tasks of at most 2 × 4 KiB params and result_data (the rest of a task is a few
+	 * hundred bytes) stay below MAX_RESPONSE_BYTES.
+	 */
+	public const MAX_PAGE = 200;
+
+	/**
+	 * The most of an answer the plugin reads (`limit_response_size`), so a broken or hostile
+	 * server cannot make PHP read an endless body into memory. The server's answers are
+	 * bounded well below it: a task (`GET /task/{id}`) carries params and result_data of at
+	 * most the body limit each (1 MiB by default) plus its event log, and a list page of
+	 * `GET /tasks/all` replaces params and result_data over 4 KiB by null (contract v1.1), so
+	 * a page of MAX_PAGE tasks stays below too. A longer answer is refused (`dda_too_large`).
+	 */
+	public const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 	/**
 	 * The settings the client uses.
@@ -79,16 +94,19 @@ class DDA_API_Client {
 	 * `GET /tasks/all`, newest first.
 	 *
 	 * @param string $status '' for all, else a task status.
-	 * @param int    $limit  1…1000.
+	 * @param int    $limit  1…MAX_PAGE.
 	 * @param string $before '' or the task id to page after.
 	 * @return array|WP_Error A list of task objects.
 	 */
 	public function list_tasks( string $status = '', int $limit = 100, string $before = '' ) {
-		$query = array( 'limit' => max( 1, min( self::MAX_LIMIT, $limit ) ) );
+		$query = array( 'limit' => max( 1, min( self::MAX_PAGE, $limit ) ) );
 		if ( '' !== $status ) {
 			$query['status'] = $status;
 		}
 		if ( '' !== $before ) {
+			if ( ! DDA_Format::is_task_id( $before ) ) {
+				return $this->invalid_task_id_error();
+			}
 			$query['before'] = $before;
 		}
 		$tasks = $this->request( 'GET', '/tasks/all', $query );
@@ -105,7 +123,8 @@ class DDA_API_Client {
 	 * @return array|WP_Error
 	 */
 	public function get_task( string $task_id ) {
-		return $this->request( 'GET', '/task/' . rawurlencode( $task_id ) );
+		$path = $this->task_path( $task_id );
+		return is_wp_error( $path ) ? $path : $this->request( 'GET', $path );
 	}
 
 	/**
@@ -115,7 +134,8 @@ class DDA_API_Client {
 	 * @return array|WP_Error The task.
 	 */
 	public function cancel_task( string $task_id ) {
-		return $this->request( 'DELETE', '/task/' . rawurlencode( $task_id ) );
+		$path = $this->task_path( $task_id );
+		return is_wp_error( $path ) ? $path : $this->request( 'DELETE', $path );
 	}
 
 	/**
@@ -125,7 +145,33 @@ class DDA_API_Client {
 	 * @return array|WP_Error The task.
 	 */
 	public function retry_task( string $task_id ) {
-		return $this->request( 'POST', '/task/' . rawurlencode( $task_id ) . '/retry' );
+		$path = $this->task_path( $task_id );
+		return is_wp_error( $path ) ? $path : $this->request( 'POST', $path . '/retry' );
+	}
+
+	/**
+	 * `/task/{id}` for a valid task id only (a lower-case UUID v4, as the API issues them);
+	 * anything else is refused here and never sent.
+	 *
+	 * @param string $task_id The task id.
+	 * @return string|WP_Error The path, or `dda_invalid_task_id`.
+	 */
+	private function task_path( string $task_id ) {
+		if ( ! DDA_Format::is_task_id( $task_id ) ) {
+			return $this->invalid_task_id_error();
+		}
+		return '/task/' . $task_id;
+	}
+
+	/**
+	 * The error for a task id that is not a lower-case UUID v4.
+	 */
+	private function invalid_task_id_error(): WP_Error {
+		return new WP_Error(
+			'dda_invalid_task_id',
+			__( 'This is not a valid task id (a lower-case UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e). Nothing was sent to the API server.', 'distributed-data-analysis' ),
+			array( 'status' => 400 )
+		);
 	}
 
 	/**
@@ -203,6 +249,17 @@ class DDA_API_Client {
 				array( 'status' => 503 )
 			);
 		}
+		// The stored URL is checked on every request too, not only when the form saves it: a
+		// value written by other code, an older version or a database edit must not send the
+		// key to a file:// or gopher:// URL, or to one with credentials in it.
+		$base = DDA_Settings::normalize_url( $base );
+		if ( is_wp_error( $base ) ) {
+			return new WP_Error(
+				'dda_invalid_url',
+				__( 'The stored API server URL is not a valid http:// or https:// address, so no request was sent. Enter it again under Data Analysis → Settings.', 'distributed-data-analysis' ),
+				array( 'status' => 503 )
+			);
+		}
 		$key = $this->settings['api_key'];
 		if ( $authenticated && '' === $key ) {
 			return new WP_Error(
@@ -221,11 +278,20 @@ class DDA_API_Client {
 			$headers['X-API-Key'] = $key;
 		}
 		$args = array(
-			'method'      => $method,
-			'timeout'     => max( DDA_Settings::MIN_TIMEOUT, (int) $this->settings['timeout'] ),
-			'redirection' => 0, // Never follow a redirect with the key to another place.
-			'headers'     => $headers,
-			'user-agent'  => 'DDA-WordPress/' . DDA_VERSION . '; ' . home_url( '/' ),
+			'method'              => $method,
+			'timeout'             => max( DDA_Settings::MIN_TIMEOUT, (int) $this->settings['timeout'] ),
+			// Never follow a redirect: the X-API-Key header would go along to wherever the
+			// Location points, past the URL checks above. A 3xx answer becomes dda_redirect.
+			'redirection'         => 0,
+			// wp_safe_remote_request() (reject_unsafe_urls) refuses loopback and private
+			// addresses, and the usual set-up is the API on this host (http://127.0.0.1:8080).
+			// So: wp_remote_request with reject_unsafe_urls off, and the URL validated by the
+			// plugin (DDA_Settings::normalize_url above: http or https, a host, no credentials).
+			// Only an administrator sets it: on multisite only a network administrator.
+			'reject_unsafe_urls'  => false,
+			'limit_response_size' => self::MAX_RESPONSE_BYTES,
+			'headers'             => $headers,
+			'user-agent'          => 'DDA-WordPress/' . DDA_VERSION . '; ' . home_url( '/' ),
 		);
 		if ( null !== $body ) {
 			$args['headers']['Content-Type'] = 'application/json';
@@ -237,8 +303,41 @@ class DDA_API_Client {
 			return $this->transport_error( $response );
 		}
 
-		$status  = (int) wp_remote_retrieve_response_code( $response );
-		$raw     = (string) wp_remote_retrieve_body( $response );
+		$status = (int) wp_remote_retrieve_response_code( $response );
+		$raw    = (string) wp_remote_retrieve_body( $response );
+		if ( strlen( $raw ) >= self::MAX_RESPONSE_BYTES ) {
+			// The transport stopped reading at the limit: the body is cut off.
+			return new WP_Error(
+				'dda_too_large',
+				sprintf(
+					/* translators: 1: API URL, 2: size such as "4 MB". */
+					__( 'The answer of the API server at %1$s is larger than %2$s, more than any DDA answer the plugin asks for; it was not read. Check the URL and the server.', 'distributed-data-analysis' ),
+					$base,
+					size_format( self::MAX_RESPONSE_BYTES )
+				),
+				array(
+					'status'     => 502,
+					'api_status' => $status,
+				)
+			);
+		}
+		if ( $status >= 300 && $status < 400 ) {
+			return new WP_Error(
+				'dda_redirect',
+				sprintf(
+					/* translators: 1: API URL, 2: HTTP status code, 3: the redirect target. */
+					__( 'The API server at %1$s answered with a redirect (HTTP %2$d to %3$s). The plugin does not follow redirects, so that the API key goes nowhere else: enter the final address as the API server URL.', 'distributed-data-analysis' ),
+					$base,
+					$status,
+					(string) wp_remote_retrieve_header( $response, 'location' )
+				),
+				array(
+					'status'     => 502,
+					'api_status' => $status,
+				)
+			);
+		}
+		$decoded = '' === $raw ? null : json_decode( $raw, true );
 		$decoded = '' === $raw ? null : json_decode( $raw, true );
 		$is_json = '' === $raw || JSON_ERROR_NONE === json_last_error();
 

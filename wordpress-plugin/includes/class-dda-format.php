@@ -20,7 +20,10 @@ final class DDA_Format {
 	/** Runner states of the API. */
 	public const RUNNER_STATES = array( 'idle', 'busy', 'offline' );
 
-	/** The canonical UUID form the API accepts. */
+	/** A task id as the API issues it: a lower-case UUID v4. */
+	public const TASK_ID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+
+	/** Any UUID, either case: what the plugin's REST routes match before lower-casing. */
 	public const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 	/**
@@ -118,12 +121,27 @@ final class DDA_Format {
 	}
 
 	/**
-	 * Whether a string is a UUID in the form the API accepts.
+	 * Whether a string looks like a UUID (any case, any version): the loose check of input
+	 * from the browser, which is then lower-cased. See is_task_id() for the strict one.
 	 *
 	 * @param mixed $id A candidate.
 	 */
 	public static function is_uuid( $id ): bool {
-		return is_string( $id ) && (bool) preg_match( '/^' . self::UUID_PATTERN . '$/', $id );
+		return is_string( $id ) && (bool) preg_match( '/^' . self::UUID_PATTERN . '\z/', $id );
+	}
+
+	/**
+	 * Whether a string is a task id as the API issues them: a lower-case UUID v4 (contract:
+	 * "IDs are lower-case UUID v4 strings"). Ids that came from the API are checked with this
+	 * before they go into a path or URL the plugin builds, so a broken or hostile server
+	 * cannot make the plugin call another route (`../runners`) or print a link elsewhere.
+	 *
+	 * @param mixed $id A candidate.
+	 */
+	public static function is_task_id( $id ): bool {
+		// wp_is_uuid( $id, 4 ) uses the same pattern but ends it with `$`, which also matches
+		// before a trailing newline ("…e\n"); `\z` does not.
+		return is_string( $id ) && (bool) preg_match( '/^' . self::TASK_ID_PATTERN . '\z/', $id );
 	}
 
 	/**

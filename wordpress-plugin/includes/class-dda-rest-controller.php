@@ -61,7 +61,7 @@ final class DDA_REST_Controller {
 							'description'       => __( 'How many of the newest tasks.', 'distributed-data-analysis' ),
 							'type'              => 'integer',
 							'minimum'           => 1,
-							'maximum'           => DDA_API_Client::MAX_LIMIT,
+							'maximum'           => DDA_API_Client::MAX_PAGE,
 							'default'           => DDA_Admin::PER_PAGE,
 							'validate_callback' => 'rest_validate_request_arg',
 							'sanitize_callback' => 'absint',
@@ -300,7 +300,11 @@ final class DDA_REST_Controller {
 		if ( is_wp_error( $created ) ) {
 			return $created;
 		}
-		$id       = (string) ( $created['task_id'] ?? '' );
+		$id = $created['task_id'] ?? '';
+		if ( ! DDA_Format::is_task_id( $id ) ) {
+			// The browser builds /tasks/{id} paths from it: only an id the API issues.
+			return new WP_Error( 'dda_bad_response', __( 'The API server sent an answer the plugin does not understand.', 'distributed-data-analysis' ), array( 'status' => 502 ) );
+		}
 		$response = self::no_store(
 			array(
 				'task_id' => $id,

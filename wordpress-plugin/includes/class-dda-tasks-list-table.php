@@ -127,13 +127,18 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	 * @param array $item A task.
 	 */
 	public function single_row( $item ) {
-		$id     = (string) ( $item['task_id'] ?? '' );
+		$id     = self::task_id( $item );
 		$status = (string) ( $item['status'] ?? '' );
-		printf(
-			'<tr id="dda-task-%1$s" data-task-id="%1$s" data-status="%2$s">',
-			esc_attr( $id ),
-			esc_attr( $status )
-		);
+		if ( '' === $id ) {
+			// Not a task id the API issues: no id for the JavaScript to build a path from.
+			printf( '<tr class="dda-task-invalid-id" data-status="%s">', esc_attr( $status ) );
+		} else {
+			printf(
+				'<tr id="dda-task-%1$s" data-task-id="%1$s" data-status="%2$s">',
+				esc_attr( $id ),
+				esc_attr( $status )
+			);
+		}
 		$this->single_row_columns( $item );
 		echo '</tr>';
 	}
@@ -143,7 +148,10 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	 * @return string
 	 */
 	protected function column_task_id( $item ) {
-		$id = (string) ( $item['task_id'] ?? '' );
+		$id = self::task_id( $item );
+		if ( '' === $id ) {
+			return '<strong><code>' . esc_html( DDA_Format::short_id( is_scalar( $item['task_id'] ?? null ) ? (string) $item['task_id'] : '' ) ) . '</code></strong>';
+		}
 		return sprintf(
 			'<strong><a class="row-title dda-view-result" href="%1$s" data-task-id="%2$s" title="%2$s" aria-haspopup="dialog"><code>%3$s</code></a></strong><span class="screen-reader-text"> %2$s</span>',
 			esc_url( DDA_Admin::tasks_url( array( 'task' => $id ) ) ),
@@ -239,7 +247,10 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 		if ( $primary !== $column_name ) {
 			return '';
 		}
-		$id      = (string) ( $item['task_id'] ?? '' );
+		$id = self::task_id( $item );
+		if ( '' === $id ) {
+			return ''; // No links or actions for an id the plugin would not send back.
+		}
 		$status  = (string) ( $item['status'] ?? '' );
 		$short   = DDA_Format::short_id( $id );
 		$actions = array(
@@ -273,6 +284,17 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 			);
 		}
 		return $this->row_actions( $actions );
+	}
+
+	/**
+	 * The task's id when it is one the API issues (a lower-case UUID v4), else ''. Ids come
+	 * from the API's answer: only valid ones go into links, row actions and data attributes.
+	 *
+	 * @param array $item A task.
+	 */
+	private static function task_id( $item ): string {
+		$id = $item['task_id'] ?? '';
+		return DDA_Format::is_task_id( $id ) ? $id : '';
 	}
 
 	/**

@@ -54,8 +54,81 @@ final class SettingsTest extends DDA_Test_Case {
 			'query'          => array( 'http://example.com/?x=1' ),
 			'fragment'       => array( 'http://example.com/#top' ),
 			'credentials'    => array( 'http://user:secret@example.com' ),
+			'user name'      => array( 'http://admin@example.com' ),
+			'password only'  => array( 'http://:secret@example.com' ),
+			'empty userinfo' => array( 'http://@example.com' ),
 			'markup'         => array( 'http://example.com/"><script>' ),
+			'file'           => array( 'file:///etc/passwd' ),
+			'gopher'         => array( 'gopher://127.0.0.1:6379/_INFO' ),
+			'data'           => array( 'data:text/plain,x' ),
+			'no host, path'  => array( 'http:///etc/passwd' ),
+			'port only'      => array( 'http://:8080' ),
+			'relative'       => array( '//example.com' ),
+			'control char'   => array( "http://example.com/\x01" ),
+			'newline'        => array( "http://example.com/\napi" ),
+			'bad port'       => array( 'http://example.com:99999' ),
 		);
+	}
+
+	/**
+	 * URLs for which the API key travels in clear text (plain http:// to another host).
+	 */
+	public function cleartext_urls(): array {
+		return array(
+			'remote name'        => array( 'http://dda.example.com:8080' ),
+			'remote ip'          => array( 'http://192.0.2.10' ),
+			'private ip'         => array( 'http://10.0.0.5:8080' ),
+			'127 as a name'      => array( 'http://127.example.com' ),
+			'localhost lookalike' => array( 'http://localhost.example.com' ),
+			'other ipv6'         => array( 'http://[2001:db8::1]:8080' ),
+		);
+	}
+
+	/**
+	 * @dataProvider cleartext_urls
+	 */
+	public function test_plain_http_to_another_host_gets_a_warning( string $url ): void {
+		$warning = DDA_Settings::cleartext_warning( $url );
+		$this->assertStringContainsString( 'travel unencrypted', $warning );
+		$this->assertStringContainsString( (string) wp_parse_url( $url, PHP_URL_HOST ), $warning );
+	}
+
+	public function test_https_and_loopback_get_no_warning(): void {
+		foreach ( array( 'https://dda.example.com', 'https://10.0.0.5', 'http://127.0.0.1:8080', 'http://127.1.2.3', 'http://localhost:8080', 'http://LOCALHOST', 'http://[::1]:8080', 'http://[0:0:0:0:0:0:0:1]', '' ) as $url ) {
+			$this->assertSame( '', DDA_Settings::cleartext_warning( $url ), $url );
+		}
+		$this->assertTrue( DDA_Settings::is_loopback_host( '127.255.255.254' ) );
+		$this->assertFalse( DDA_Settings::is_loopback_host( '128.0.0.1' ) );
+		$this->assertFalse( DDA_Settings::is_loopback_host( '::2' ) );
+	}
+
+	public function test_the_settings_screen_warns_about_plain_http(): void {
+		wp_set_current_user( self::user( 'administrator' ) );
+		DDA_Settings::register();
+		$this->use_settings( 'http://dda.example.com:8080', self::OLD_KEY );
+		ob_start();
+		DDA_Admin::render_settings_page();
+		$html = (string) ob_get_clean();
+		$this->assertMatchesRegularExpression( '/<div class="notice notice-warning inline dda-cleartext-warning"><p>[^<]*dda\.example\.com[^<]*travel unencrypted/', $html );
+
+		$this->use_settings( self::OLD_URL, self::OLD_KEY );
+		ob_start();
+		DDA_Admin::render_settings_page();
+		$this->assertStringNotContainsString( 'dda-cleartext-warning', (string) ob_get_clean() );
+	}
+
+	public function test_the_tasks_screen_shows_the_plain_http_warning_as_a_notice(): void {
+		wp_set_current_user( self::user( 'administrator' ) );
+		$this->use_settings( 'http://dda.example.invalid:8080', self::OLD_KEY );
+		ob_start();
+		DDA_Admin::render_tasks_page();
+		$html = (string) ob_get_clean();
+		$this->assertMatchesRegularExpression( '/<div class="notice notice-warning dda-notice">\s*<p>\s*The API server URL uses plain http:\/\/ to dda\.example\.invalid/', $html );
+
+		$this->use_settings( self::api_url(), self::api_key() );
+		ob_start();
+		DDA_Admin::render_tasks_page();
+		$this->assertStringNotContainsString( 'plain http://', (string) ob_get_clean() );
 	}
 
 	public function test_blank_key_keeps_the_old_one(): void {

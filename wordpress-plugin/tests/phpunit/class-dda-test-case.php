@@ -8,9 +8,36 @@
 use PHPUnit\Framework\TestCase;
 
 /**
+ * wp_die() in a test: thrown instead of printing a page and exiting.
+ */
+final class DDA_Test_Die extends RuntimeException {
+}
+
+/**
  * Shared helpers. The settings are restored after every test.
  */
 abstract class DDA_Test_Case extends TestCase {
+
+	/**
+	 * Requests seen by spy_requests(): `array{url: string, args: array}` each.
+	 *
+	 * @var array
+	 */
+	protected array $requests = array();
+
+	/**
+	 * The pre_http_request filter of spy_requests(), if any.
+	 *
+	 * @var callable|null
+	 */
+	private $spy = null;
+
+	/**
+	 * The process of start_fake_api(), if any.
+	 *
+	 * @var resource|null
+	 */
+	private $fake_api = null;
 
 	/**
 	 * Settings before the test.
@@ -28,6 +55,19 @@ abstract class DDA_Test_Case extends TestCase {
 	}
 
 	protected function tearDown(): void {
+		if ( null !== $this->spy ) {
+			remove_filter( 'pre_http_request', $this->spy, 10 );
+			$this->spy = null;
+		}
+		if ( null !== $this->fake_api ) {
+			proc_terminate( $this->fake_api );
+			proc_close( $this->fake_api );
+			$this->fake_api = null;
+		}
+		remove_all_filters( 'dda_network_mode' );
+		foreach ( array( 'wp_die_handler', 'wp_die_json_handler', 'wp_die_xml_handler' ) as $hook ) {
+			remove_filter( $hook, array( __CLASS__, 'die_handler_name' ) );
+		}
 		update_option( DDA_Settings::OPTION, $this->saved_settings );
 		$GLOBALS['wp_settings_errors'] = array();
 		wp_set_current_user( 0 );
@@ -99,6 +139,106 @@ abstract class DDA_Test_Case extends TestCase {
 			$request->set_param( $key, $value );
 		}
 		return rest_do_request( $request );
+	}
+
+	/**
+	 * Records every outgoing HTTP request (URL and the arguments as WordPress passes them to
+	 * its transport) instead of sending it; answers each with $body (JSON text) and status 200.
+	 *
+	 * @param string $body The fake answer's body.
+	 */
+	protected function spy_requests( string $body = '{"name": "dda-server", "version": "spy"}' ): void {
+		$this->requests = array();
+		$this->spy      = function ( $preempt, $args, $url ) use ( $body ) {
+			$this->requests[] = array(
+				'url'  => $url,
+				'args' => $args,
+			);
+			return array(
+				'headers'  => array( 'content-type' => 'application/json' ),
+				'body'     => $body,
+				'response' => array(
+					'code'    => 200,
+					'message' => 'OK',
+				),
+				'cookies'  => array(),
+				'filename' => null,
+			);
+		};
+		add_filter( 'pre_http_request', $this->spy, 10, 3 );
+	}
+
+	/**
+	 * Starts tests/phpunit/fake-api.php on a loopback port (PHP's built-in server, stopped in
+	 * tearDown) and returns its base URL. See that file for its paths.
+	 */
+	protected function start_fake_api(): string {
+		$port           = self::closed_port();
+		$null           = array( 'file', '/dev/null', 'a' );
+		$this->fake_api = proc_open(
+			array( PHP_BINARY, '-S', '127.0.0.1:' . $port, __DIR__ . '/fake-api.php' ),
+			array( array( 'file', '/dev/null', 'r' ), $null, $null ),
+			$pipes
+		);
+		$this->assertIsResource( $this->fake_api, 'could not start php -S' );
+		$deadline = microtime( true ) + 10;
+		do {
+			$socket = @fsockopen( '127.0.0.1', $port, $errno, $errstr, 0.2 ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged -- refused until it listens.
+			if ( $socket ) {
+				fclose( $socket );
+				return 'http://127.0.0.1:' . $port;
+			}
+			usleep( 50000 );
+		} while ( microtime( true ) < $deadline );
+		$this->fail( 'php -S did not start on port ' . $port );
+	}
+
+	/**
+	 * Makes wp_die() throw DDA_Test_Die (its message) instead of ending the process.
+	 */
+	protected function catch_wp_die(): void {
+		foreach ( array( 'wp_die_handler', 'wp_die_json_handler', 'wp_die_xml_handler' ) as $hook ) {
+			add_filter( $hook, array( __CLASS__, 'die_handler_name' ) );
+		}
+	}
+
+	/**
+	 * @return callable The handler catch_wp_die() installs.
+	 */
+	public static function die_handler_name(): callable {
+		return static function ( $message ) {
+			throw new DDA_Test_Die( is_wp_error( $message ) ? $message->get_error_message() : (string) $message );
+		};
+	}
+
+	/**
+	 * Turns network mode (multisite settings) on for this test (DDA_Settings::network_mode()).
+	 */
+	protected function network_mode(): void {
+		add_filter( 'dda_network_mode', '__return_true' );
+	}
+
+	/**
+	 * An administrator who is also a network administrator (`manage_network_options`).
+	 */
+	protected static function network_admin(): int {
+		$user = get_user_by( 'login', 'dda_test_network_admin' );
+		if ( ! $user ) {
+			$id = wp_insert_user(
+				array(
+					'user_login' => 'dda_test_network_admin',
+					'user_pass'  => wp_generate_password( 24 ),
+					'user_email' => 'dda_test_network_admin@example.invalid',
+					'role'       => 'administrator',
+				)
+			);
+			if ( is_wp_error( $id ) ) {
+				throw new RuntimeException( $id->get_error_message() );
+			}
+			$user = new WP_User( $id );
+		}
+		$user->add_cap( DDA_Settings::NETWORK_CAPABILITY );
+		return (int) $user->ID;
 	}
 
 	/**
