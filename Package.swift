@@ -29,6 +29,7 @@ let package = Package(
             providers: [.apt(["libfcgi-dev"])]
         ),
         .target(name: "Locking"),
+        .target(name: "CMallocTuning"),
         .target(name: "LogLines", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "HTTPCore", dependencies: ["Locking"]),
         .target(
@@ -48,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "dda-server",
             dependencies: [
-                "FastCGI", "DDAServer", "TaskQueue", "LogLines",
+                "FastCGI", "DDAServer", "TaskQueue", "LogLines", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,7 +82,7 @@ let package = Package(
             dependencies: ["LoadKit", "DDAModel", "Locking", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "DDARunnerTests", dependencies: ["DDARunner", "DDAModel"]),
-        .testTarget(name: "DDAModelTests", dependencies: ["DDAModel"]),
+        .testTarget(name: "DDAModelTests", dependencies: ["DDAModel", "LoadKit"]),
         .testTarget(name: "LogLinesTests", dependencies: ["LogLines"]),
         .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel", "Locking"]),
         .testTarget(

@@ -58,6 +58,14 @@ done
 compaction="$("$here/compaction.sh" 100000)"
 echo "$compaction"
 
+cost="$("$here/cost.sh")"
+echo "$cost"
+parse_typical="$(echo "$cost" | grep '^parse: typical' | grep -oE '[0-9]+ MB/s' | sort -n | head -1)"
+parse_hostile="$(echo "$cost" | grep '^parse: hostile' | grep -oE '[0-9]+ MB/s' | sort -n | head -1)"
+parse_worst="$(echo "$cost" | grep '^parse: hostile' | grep -oE '[0-9.]+ ms worst' | sort -n | tail -1)"
+hostile_worst="$(echo "$cost" | grep '^hostile: worst' | grep -oE '[0-9.]+ ms')"
+list_cost="$(echo "$cost" | grep '^list:' | sed 's/^list: //')"
+
 out="$here/results.md"
 {
     echo "Measured $(date -u +%F) on this machine ($(nproc) cores, shared by wrk/loadgen, nginx and dda-server; absolute figures vary ±30 % from run to run). Medians of $runs runs."
@@ -73,6 +81,9 @@ out="$here/results.md"
     echo "| memory | $(echo "$memory" | sed 's/^memory: //') | ≤ 700 MiB at 1,000,000 |"
     echo "| lifecycle with journal, fsync off / interval / always | ${JOURNAL[off]} / ${JOURNAL[interval]} / ${JOURNAL[always]} tasks/s | – |"
     echo "| compaction (SIGHUP) under POST /task load | $(echo "$compaction" | sed 's/^compaction: //') | short pause |"
+    echo "| JSON parse, 1 MiB bodies (slowest shape) | typical ≥ ${parse_typical}, hostile ≥ ${parse_hostile}; slowest hostile ${parse_worst} | linear |"
+    echo "| hostile ~1 MiB bodies through nginx, every shape, anonymous / /register / with key | worst answer ${hostile_worst} | < 100 ms |"
+    echo "| \`/tasks/all\` by status | ${list_cost} | O(limit) |"
 } > "$out"
 echo
 cat "$out"

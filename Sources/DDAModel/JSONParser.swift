@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a body is not acceptable JSON. Rendered as 400 `invalid_json`.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
@@ -20,6 +26,11 @@ public struct JSONParser {
     public static let maxObjectMembers = 10_000
     /// The most elements one array may have (400 `invalid_json` beyond).
     public static let maxArrayElements = 100_000
+    /// The most arrays and objects one document may hold in all (400 `invalid_json` beyond).
+    /// Each costs an allocation; without this a 1 MiB body of `[[[…]]]` is half a million of
+    /// them (~30 MiB of tree, most of 100 ms). 200,000 is one per 5 bytes of a 1 MiB body,
+    /// more than any real data needs (a record is rarely shorter than `{"a":1}`).
+    public static let maxContainers = 200_000
     /// Objects up to this width are checked for duplicate keys by a scan; wider ones by a set.
     static let linearKeyScanLimit = 12
 
@@ -45,10 +56,21 @@ public struct JSONParser {
     private let buffer: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
     private var index = 0
+    /// Arrays and objects so far.
+    private var containers = 0
+    /// Fingerprints of the keys of the narrow objects being parsed, innermost last.
+    private var keyPrints: [UInt64] = []
 
     private init(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.buffer = buffer
         self.maxDepth = maxDepth
+    }
+
+    private mutating func countContainer() throws(JSONParseError) {
+        containers += 1
+        if containers > Self.maxContainers {
+            throw error("document has more than \(Self.maxContainers) arrays and objects")
+        }
     }
 
     private func error(_ message: String) -> JSONParseError {
@@ -90,9 +112,12 @@ public struct JSONParser {
 
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
+        try countContainer()
         index += 1
         var members: [JSONMember] = []
-        var keys = KeySet()
+        var wide: Set<KeyBytes>?
+        let printBase = keyPrints.count
+        defer { keyPrints.removeSubrange(printBase...) }
         skipWhitespace()
         if index < buffer.count, buffer[index] == UInt8(ascii: "}") {
             index += 1
@@ -104,11 +129,23 @@ public struct JSONParser {
                 throw error("expected a string key")
             }
             let keyOffset = index
-            let key = try parseString()
+            let (key, print) = try parseString(fingerprinted: true)
             guard members.count < Self.maxObjectMembers else {
                 throw JSONParseError(message: "object has more than \(Self.maxObjectMembers) members", offset: keyOffset)
             }
-            if !keys.insert(key, among: members) {
+            // Duplicate keys: fingerprints first while the object is narrow (keys are compared
+            // only when theirs match), a hash set of the keys' bytes once it is wider.
+            var duplicate = false
+            if wide == nil, members.count < Self.linearKeyScanLimit {
+                for j in 0..<members.count where keyPrints[printBase + j] == print && KeyBytes.same(members[j].key, key) {
+                    duplicate = true
+                }
+                keyPrints.append(print)
+            } else {
+                if wide == nil { wide = Set(members.map { KeyBytes($0.key) }) }
+                duplicate = wide?.insert(KeyBytes(key)).inserted == false
+            }
+            if duplicate {
                 throw JSONParseError(message: "duplicate object key \"\(key.prefix(64))\"", offset: keyOffset)
             }
             skipWhitespace()
@@ -132,6 +169,7 @@ public struct JSONParser {
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
+        try countContainer()
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -185,6 +223,18 @@ public struct JSONParser {
             guard index < buffer.count, isDigit(buffer[index]) else { throw error("invalid number") }
             while index < buffer.count, isDigit(buffer[index]) { index += 1 }
         }
+        if isInteger, index - start <= 18 {
+            // Up to 18 digits cannot overflow: read them off the bytes, no String made.
+            var value: Int64 = 0
+            var position = start
+            let negative = buffer[position] == UInt8(ascii: "-")
+            if negative { position += 1 }
+            while position < index {
+                value = value * 10 + Int64(buffer[position] - UInt8(ascii: "0"))
+                position += 1
+            }
+            return .int(negative ? -value : value)
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self)
         if isInteger, let value = Int64(text) {
             return .int(value)
@@ -200,15 +250,22 @@ public struct JSONParser {
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {
+        try parseString(fingerprinted: false).text
+    }
+
+    /// A string, and with `fingerprinted` a 64-bit FNV-1a of its decoded UTF-8 bytes (for
+    /// the duplicate-key check; two keys with different fingerprints differ).
+    private mutating func parseString(fingerprinted: Bool) throws(JSONParseError) -> (text: String, fingerprint: UInt64) {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes and plain ASCII.
         while index < buffer.count {
             let byte = buffer[index]
             if byte == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self)
+                let raw = UnsafeBufferPointer(rebasing: buffer[start..<index])
+                let s = String(decoding: raw, as: UTF8.self)
                 index += 1
-                return s
+                return (s, fingerprinted ? Self.fingerprint(raw) : 0)
             }
             if byte == UInt8(ascii: "\\") || byte >= 0x80 { break }
             if byte < 0x20 { throw error("control character in string") }
@@ -221,7 +278,8 @@ public struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return String(decoding: bytes, as: UTF8.self)
+                let print = fingerprinted ? bytes.withUnsafeBufferPointer { Self.fingerprint($0) } : 0
+                return (String(decoding: bytes, as: UTF8.self), print)
             case UInt8(ascii: "\\"):
                 index += 1
                 try parseEscape(into: &bytes)
@@ -270,6 +328,12 @@ public struct JSONParser {
         }
     }
 
+    @inline(__always) private static func fingerprint(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+
     private mutating func parseHex4() throws(JSONParseError) -> UInt16 {
         guard index + 4 <= buffer.count else { throw error("invalid \\u escape") }
         var value: UInt16 = 0
@@ -316,30 +380,27 @@ public struct JSONParser {
     }
 }
 
-/// The keys of one object being parsed, for the duplicate check: a scan of the members while
-/// the object is narrow (no allocation for the usual small bodies), a hash set of the keys'
-/// UTF-8 bytes once it is wider. Swift's hashing is seeded per process, so keys chosen to
-/// collide cannot turn the set into a list.
-struct KeySet {
-    private var set: Set<KeyBytes>?
-
-    /// Adds `key`; false if it is already there. `members` are the object's members so far.
-    mutating func insert(_ key: String, among members: [JSONMember]) -> Bool {
-        if set == nil {
-            if members.count < JSONParser.linearKeyScanLimit {
-                return !members.contains { $0.key.utf8.elementsEqual(key.utf8) }
-            }
-            set = Set(members.map { KeyBytes($0.key) })
-        }
-        return set?.insert(KeyBytes(key)).inserted ?? true
-    }
-}
-
-/// A key that hashes and compares as its UTF-8 bytes.
+/// A key that hashes and compares as its UTF-8 bytes, for the duplicate check of wide objects.
+/// Swift's hashing is seeded per process, so keys chosen to collide cannot turn the set into
+/// a list.
 struct KeyBytes: Hashable {
     let text: String
     init(_ text: String) { self.text = text }
-    static func == (a: KeyBytes, b: KeyBytes) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+    static func == (a: KeyBytes, b: KeyBytes) -> Bool { same(a.text, b.text) }
+
+    /// Whether two strings have the same UTF-8 bytes (no Unicode normalisation).
+    static func same(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (a.utf8, b.utf8)
+        guard x.count == y.count else { return false }
+        // Borrowed bytes: no copy, no retain (parsed strings are native UTF-8).
+        let fast = x.withContiguousStorageIfAvailable { p in
+            y.withContiguousStorageIfAvailable { q in
+                guard let p = p.baseAddress, let q = q.baseAddress else { return true }  // both empty
+                return memcmp(p, q, x.count) == 0
+            }
+        }
+        return (fast ?? nil) ?? x.elementsEqual(y)
+    }
     func hash(into hasher: inout Hasher) {
         var text = text
         text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }

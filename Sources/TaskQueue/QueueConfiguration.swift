@@ -12,6 +12,8 @@ public struct QueueConfiguration: Sendable {
     public var runnerOfflineAfterSeconds: Int64 = 90
     /// Events kept per task; the `created` event and the newest ones are kept.
     public var maxEventsPerTask: Int = 50
+    /// Registered runners at most (bounds `GET /runners`); `/register` beyond answers 503.
+    public var maxRunners: Int = 10_000
     /// Long polls one runner may have parked at once (contract v1.1: 16; 429 beyond).
     public var maxParkedPollsPerRunner: Int = 16
 

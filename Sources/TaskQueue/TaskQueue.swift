@@ -196,7 +196,16 @@ public final class TaskQueue: Sendable {
             id: RunnerID.random(), name: name,
             operationCodes: operationCodes.map { Array(Set($0)).sorted() },
             registeredAt: now, lastSeenAt: now)
-        try mutate { state in state.save(runner) }
+        let cap = configuration.maxRunners
+        try mutate { (state) throws(QueueError) in
+            state.tick(now: now)
+            // Bounds the registry and so the answer of GET /runners; silent runners leave after
+            // the retention period.
+            guard state.runners.count < cap else {
+                throw QueueError(.atCapacity, "The server already knows \(cap) runners; runners not seen for the retention period are forgotten, or raise the limit.")
+            }
+            state.save(runner)
+        }
         return runner
     }
 

@@ -12,7 +12,7 @@ struct LoadGen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dda-loadgen",
         abstract: "Load generator for DDA benchmarks (used by bench/*.sh).",
-        subcommands: [Lifecycle.self, Pickup.self, IdleWaiters.self, Fill.self])
+        subcommands: [Lifecycle.self, Pickup.self, IdleWaiters.self, Fill.self, Parse.self, Hostile.self, ListCost.self])
 }
 
 struct Target: ParsableArguments {

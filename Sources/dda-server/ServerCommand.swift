@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMallocTuning
 import DDAServer
 import FastCGI
 import Logging
@@ -89,6 +90,10 @@ struct ServerCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A 1 MiB body of small containers is tens of MiB of JSON tree: grow the heap 16 MiB
+        // at a time and keep up to 64 MiB freed for the next request (the defaults cost a
+        // syscall per 128 KiB and page faults on every such request; bench/cost.sh).
+        _ = dda_tune_malloc(16 << 20, 64 << 20)
         let environment = Environment()
         let level = Logger.Level(rawValue: logLevel ?? environment["DDA_LOG_LEVEL"] ?? "info") ?? .info
         LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }

@@ -85,3 +85,18 @@ struct ParkedPollTests {
         #expect(f.queue.parkedPolls == 1)
     }
 }
+
+@Suite("Runner registry bound")
+struct RunnerRegistryBoundTests {
+    @Test("registrations past maxRunners are refused until silent runners expire")
+    func runnerCap() throws {
+        let f = QueueFixture {
+            $0.maxRunners = 3
+            $0.retentionSeconds = 600
+        }
+        for _ in 0..<3 { _ = f.runner() }
+        #expect(throws: QueueError.self) { _ = try f.queue.registerRunner(name: "fourth", operationCodes: nil) }
+        f.advance(seconds: 661)  // silent past the retention period (swept at most once a minute)
+        _ = try f.queue.registerRunner(name: "fourth", operationCodes: nil)
+    }
+}
