@@ -213,7 +213,8 @@ struct IdleWaiters: ParsableCommand {
     func run() throws {
         let target = self.target
         let setup = HTTPConnection(port: target.port)
-        let runners = try (0..<20).map { try target.register(setup, name: "idle-\($0)") }
+        // A runner may park at most 16 polls (contract v1.1): enough runners for all of them.
+        let runners = try (0..<max(1, (waiters + 15) / 16)).map { try target.register(setup, name: "idle-\($0)") }
         let before = processFigures(serverPid)
         let stop = Atomic<Bool>(false)
         let picked = Locked<[Double]>([])
