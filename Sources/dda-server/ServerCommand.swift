@@ -90,6 +90,21 @@ struct ServerCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Block the stop signals before any thread exists, so every thread (the journal's
+        // flusher, the ticker, the workers) inherits the mask, and take them with sigwait
+        // below. A thread that did not block them would receive a SIGTERM sent while the main
+        // thread is busy (compacting after SIGHUP): libfcgi's own SIGTERM handler only sets a
+        // flag, and the server would never stop. Shells start background children with SIGINT
+        // ignored; an ignored signal is never delivered, so restore the default first.
+        signal(SIGINT, SIG_DFL)
+        signal(SIGPIPE, SIG_IGN)
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGHUP)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
         // A 1 MiB body of small containers is tens of MiB of JSON tree: grow the heap 16 MiB
         // at a time and keep up to 64 MiB freed for the next request (the defaults cost a
         // syscall per 128 KiB and page faults on every such request; bench/cost.sh).
@@ -139,18 +154,6 @@ struct ServerCommand: ParsableCommand {
             api.respond(request)
         }
 
-        // Block the stop signals in every thread (workers inherit the mask) and take them with
-        // sigwait here: libfcgi's own SIGTERM handler only sets a flag and wakes no thread.
-        // Shells start background children with SIGINT ignored; an ignored signal is never
-        // delivered, so restore the default first.
-        signal(SIGINT, SIG_DFL)
-        signal(SIGPIPE, SIG_IGN)
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGTERM)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGHUP)
-        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         do {
             try server.start()

@@ -37,6 +37,42 @@ struct ShutdownTests {
         #expect(stack.serverLogText.contains("stopped"))
     }
 
+    @Test("every thread blocks the stop signals, the journal's flusher too (SIGTERM during a compaction stops the server)")
+    func stopSignalsBlockedEverywhere() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dda-sigmask-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Started as a shell starts it (`dda-server &`): no signal blocked. (The test runner's
+        // own threads block some, and a child started directly would inherit that.)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        server.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+                            Stack.serverBinary]
+        server.environment = [
+            "DDA_API_KEYS": Stack.apiKey, "DDA_REGISTRATION_TOKEN": Stack.registrationToken, "DDA_JWT_SECRET": Stack.jwtSecret,
+            "DDA_SOCKET": dir + "/api.sock", "DDA_STATE_DIR": dir + "/state", "DDA_FSYNC": "interval", "DDA_LOG_LEVEL": "warning",
+        ]
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let pid = server.processIdentifier
+        try awaitCondition("the server listens", timeoutSeconds: 15) { FileManager.default.fileExists(atPath: dir + "/api.sock") }
+        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+        #expect(threads.count > 2)
+        // The main thread is the one that takes them (in sigwait, which unblocks them while it waits).
+        for thread in threads where thread != "\(pid)" {
+            let status = try String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8)
+            let line = status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }
+            let mask = line.flatMap { UInt64($0.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16) } ?? 0
+            for signal in [SIGHUP, SIGINT, SIGTERM] {
+                #expect(mask & (1 << UInt64(signal - 1)) != 0, "thread \(thread) does not block signal \(signal): \(line ?? "")")
+            }
+        }
+        kill(pid, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+
     @Test("refuses to start without an API key and says how to set one")
     func noAPIKey() throws {
         let process = Process()
