@@ -16,7 +16,12 @@ quiet=$(DDA_BENCH_KEY="$BENCH_KEY" wrk -t1 -c8 -d4s --latency -s "$here/post_tas
 hup=$!
 busy=$(DDA_BENCH_KEY="$BENCH_KEY" wrk -t1 -c8 -d4s --latency -s "$here/post_task.lua" "$url" | awk '/^ +99%/ {print $2} /Latency/ && !l {l=$4} END {print "max " l}' | paste -sd' ')
 wait "$hup"
-metrics=$(curl -fs -H "X-API-Key: $BENCH_KEY" "http://127.0.0.1:$BENCH_PORT/metrics")
+# The compaction may outlast wrk's window (a slow disk or machine): wait for its figures.
+for _ in $(seq 300); do
+    metrics=$(curl -fs -H "X-API-Key: $BENCH_KEY" "http://127.0.0.1:$BENCH_PORT/metrics")
+    echo "$metrics" | grep -q '^dda_journal_last_compaction_duration_seconds' && break
+    sleep 0.1
+done
 pause=$(echo "$metrics" | awk '/^dda_journal_last_compaction_pause_seconds/ {printf "%.2f", $2*1000}')
 total=$(echo "$metrics" | awk '/^dda_journal_last_compaction_duration_seconds/ {printf "%.0f", $2*1000}')
 live=$(echo "$metrics" | awk '/^dda_tasks\{status="pending"\}/ {print $2}')
