@@ -4,16 +4,10 @@ import TaskQueue
 
 extension APIServer {
     /// `POST /register`
-    func register(_ request: HTTPRequest, _ body: [UInt8]) throws -> HTTPResponse {
-        if let token = request.header("x-registration-token") {
-            guard Secrets.equal(token, configuration.registrationToken) else {
-                throw HTTPError.unauthorized("The registration token is not valid.")
-            }
-        } else {
-            try requireSmallAnonymousBody(body, credential: "registration token (`X-Registration-Token`)")
-        }
-        let fields = try Fields(body: body)
-        let headerToken = request.header("x-registration-token")
+    func register(_ r: RouteRequest) throws -> HTTPResponse {
+        // A header token was checked before the body was parsed; a body token is checked here.
+        let fields = try Fields(body: r.body)
+        let headerToken = r.http.header("x-registration-token")
         let bodyToken = fields.object["registration_token"]
         if let bodyToken {
             guard let token = bodyToken.stringValue, Secrets.equal(token, configuration.registrationToken) else {
@@ -61,8 +55,9 @@ extension APIServer {
 
     /// `GET /tasks?runner_id=…&wait=S`: a lease now, or a poll parked until a task arrives or
     /// the wait ends (no thread waits for it).
-    func lease(_ request: HTTPRequest, _ context: RequestContext) throws -> Reply {
-        let claims = try verifyRunnerToken(request)
+    func lease(_ r: RouteRequest) throws -> Reply {
+        let (request, context) = (r.http, r.context)
+        let claims = try r.runnerClaims()
         let query = request.queryItems
         guard let text = query["runner_id"], !text.isEmpty else {
             throw HTTPError.validation("Parameter `runner_id` is required.")
@@ -97,9 +92,10 @@ extension APIServer {
     }
 
     /// `POST /result`
-    func submitResult(_ request: HTTPRequest, _ body: [UInt8], _ context: RequestContext) throws -> HTTPResponse {
-        let claims = try verifyRunnerToken(request)
-        let fields = try Fields(body: body)
+    func submitResult(_ r: RouteRequest) throws -> HTTPResponse {
+        let context = r.context
+        let claims = try r.runnerClaims()
+        let fields = try Fields(body: r.body)
         try fields.requireObject()
         let runnerID = try fields.requiredUUID("runner_id")
         try requireSameRunner(claims, runnerID)
@@ -126,9 +122,10 @@ extension APIServer {
     }
 
     /// `POST /heartbeat`
-    func heartbeat(_ request: HTTPRequest, _ body: [UInt8], _ context: RequestContext) throws -> HTTPResponse {
-        let claims = try verifyRunnerToken(request)
-        let fields = try Fields(body: body)
+    func heartbeat(_ r: RouteRequest) throws -> HTTPResponse {
+        let context = r.context
+        let claims = try r.runnerClaims()
+        let fields = try Fields(body: r.body)
         try fields.requireObject()
         let runnerID = try fields.requiredUUID("runner_id")
         try requireSameRunner(claims, runnerID)

@@ -4,15 +4,10 @@ import TaskQueue
 
 extension APIServer {
     /// `POST /task`
-    func createTask(_ request: HTTPRequest, _ body: [UInt8], _ context: RequestContext) throws -> HTTPResponse {
-        // A wrong header key is refused before the body is even parsed.
-        if let key = headerAPIKey(request) {
-            guard Secrets.matchesAny(key, configuration.apiKeys) else { throw HTTPError.unauthorized("The API key is not valid.") }
-        } else {
-            try requireSmallAnonymousBody(body, credential: "API key (`X-API-Key`)")
-        }
-        let fields = try Fields(body: body)
-        let apiKey = try authenticateAPIKey(request, body: fields)
+    func createTask(_ r: RouteRequest) throws -> HTTPResponse {
+        let (request, context) = (r.http, r.context)
+        let fields = try Fields(body: r.body)
+        let apiKey = try apiKey(header: r.headerAPIKey, body: fields)
         try fields.requireObject()
         let operationCode = try fields.integer("operation_code", in: Limits.operationCodes)
         var params = JSONValue.emptyObject
@@ -71,5 +66,31 @@ extension APIServer {
         }
         let tasks = try queueCall { () throws(QueueError) in try queue.list(status: status, limit: Int(limit), before: before) }
         return .json(200, .array(tasks.map { Rendering.task($0, truncatingValuesOver: Limits.listItemValueBytes) }))
+    }
+}
+
+extension APIServer {
+    /// `GET /task/{task_id}`
+    func getTask(_ r: RouteRequest) throws(HTTPError) -> HTTPResponse {
+        .json(200, Rendering.task(try existingTask(r.parameter, r.context), events: true))
+    }
+
+    /// `GET /result/{task_id}`
+    func getResult(_ r: RouteRequest) throws(HTTPError) -> HTTPResponse {
+        .json(200, Rendering.result(try existingTask(r.parameter, r.context)))
+    }
+
+    /// `DELETE /task/{task_id}`
+    func cancelTask(_ r: RouteRequest) throws(HTTPError) -> HTTPResponse {
+        let id = try taskID(fromPath: r.parameter)
+        r.context.taskID = id
+        return .json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.cancel(id) }))
+    }
+
+    /// `POST /task/{task_id}/retry`
+    func retryTask(_ r: RouteRequest) throws(HTTPError) -> HTTPResponse {
+        let id = try taskID(fromPath: r.parameter)
+        r.context.taskID = id
+        return .json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.retry(id) }))
     }
 }

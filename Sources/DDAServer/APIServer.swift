@@ -47,20 +47,21 @@ public final class APIServer: Sendable {
         var routeName = "unmatched"
         let reply: Reply
         do {
-            guard let routes = Route.match(path: request.path) else {
+            switch Self.router.resolve(method: request.method, path: request.path) {
+            case .notFound:
                 throw HTTPError.notFound("No route \(request.path.prefix(200)).")
-            }
-            // HEAD is GET without the body, except on GET /tasks, which leases a task.
-            let method = request.method == "HEAD" && routes["GET"]?.isSafe == true ? "GET" : request.method
-            guard let route = routes[method] else {
-                var allowed = routes.keys.sorted()
-                if routes["GET"]?.isSafe == true { allowed.append("HEAD") }
+            case .methodNotAllowed(let allowed):
                 throw HTTPError(405, .methodNotAllowed,
                                 "\(request.method) is not allowed on \(request.path.prefix(200)); use \(allowed.joined(separator: ", ")).",
                                 headers: [("Allow", allowed.joined(separator: ", "))])
+            case .found(let route, let parameter):
+                routeName = route.name
+                let body = try checkedBody(request)
+                let caller = try authenticate(route.credential, request, body)
+                reply = try route.handler(self, RouteRequest(
+                    http: request, body: body, parameter: parameter, context: context,
+                    headerAPIKey: caller.apiKey, claims: caller.claims))
             }
-            routeName = route.name
-            reply = try dispatch(route, request, context)
         } catch let error as HTTPError {
             reply = .now(error.response)
         } catch {
@@ -100,48 +101,6 @@ public final class APIServer: Sendable {
         return response
     }
 
-    /// Routes a request: `GET /tasks` may answer later (a parked long poll); every other route
-    /// answers now.
-    private func dispatch(_ route: Route, _ request: HTTPRequest, _ context: RequestContext) throws -> Reply {
-        let body = try checkedBody(request)
-        switch route {
-        case .lease: return try lease(request, context)
-        case .root: return .now(root())
-        case .healthz: return .now(health())
-        case .metrics:
-            _ = try authenticateAPIKey(request, body: nil)
-            return .now(metrics())
-        case .register: return .now(try register(request, body))
-        case .createTask: return .now(try createTask(request, body, context))
-        case .submitResult: return .now(try submitResult(request, body, context))
-        case .heartbeat: return .now(try heartbeat(request, body, context))
-        case .runners:
-            _ = try authenticateAPIKey(request, body: nil)
-            return .now(runners())
-        case .listTasks:
-            _ = try authenticateAPIKey(request, body: nil)
-            return .now(try listTasks(request))
-        case .getTask(let id):
-            _ = try authenticateAPIKey(request, body: nil)
-            let task = try existingTask(id, context)
-            return .now(.json(200, Rendering.task(task, events: true)))
-        case .getResult(let id):
-            _ = try authenticateAPIKey(request, body: nil)
-            let task = try existingTask(id, context)
-            return .now(.json(200, Rendering.result(task)))
-        case .cancelTask(let id):
-            _ = try authenticateAPIKey(request, body: nil)
-            let taskID = try taskID(fromPath: id)
-            context.taskID = taskID
-            return .now(.json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.cancel(taskID) })))
-        case .retryTask(let id):
-            _ = try authenticateAPIKey(request, body: nil)
-            let taskID = try taskID(fromPath: id)
-            context.taskID = taskID
-            return .now(.json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.retry(taskID) })))
-        }
-    }
-
     /// The body after the size and media-type rules: 413 over the limit, 415 when a body
     /// comes without a JSON content type.
     private func checkedBody(_ request: HTTPRequest) throws(HTTPError) -> [UInt8] {
@@ -172,7 +131,7 @@ public final class APIServer: Sendable {
         return id
     }
 
-    private func existingTask(_ text: String, _ context: RequestContext) throws(HTTPError) -> TaskRecord {
+    func existingTask(_ text: String, _ context: RequestContext) throws(HTTPError) -> TaskRecord {
         let id = try taskID(fromPath: text)
         context.taskID = id
         guard let task = queue.task(id) else { throw HTTPError.notFound("No task with id \(id).") }
@@ -203,13 +162,13 @@ public final class APIServer: Sendable {
 
     /// `GET /healthz`: `ok` or `unavailable` and nothing else, so an anonymous caller learns
     /// no internals; why it is unavailable goes to the log (and `/metrics`).
-    private func health() -> HTTPResponse {
+    func health() -> HTTPResponse {
         guard let failure = queue.persistenceFailure else { return .json(200, ["status": "ok"]) }
         logger.error("health check: unavailable", metadata: ["reason": "the journal cannot be written: \(failure)"])
         return .json(503, ["status": "unavailable"], headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
     }
 
-    private func root() -> HTTPResponse {
+    func root() -> HTTPResponse {
         .json(200, ["name": "dda-server", "version": .string(ddaVersion), "api": "v1", "docs": .string(configuration.docsURL)])
     }
 }

@@ -15,27 +15,58 @@ extension APIServer {
         return String(parts[1]).trimmingSpaces
     }
 
-    /// Checks the API key of an admin route. A body `api_key` (only `POST /task` passes one)
-    /// must itself be valid, even when a header carries a valid key. Returns the key used.
-    @discardableResult
-    func authenticateAPIKey(_ request: HTTPRequest, body: Fields?) throws(HTTPError) -> String {
-        var used: String?
-        if let key = headerAPIKey(request) {
-            guard Secrets.matchesAny(key, configuration.apiKeys) else {
-                throw HTTPError.unauthorized("The API key is not valid.")
+    /// Who is asking, as far as the headers tell: the route's credential checked before the
+    /// body is parsed (the one place credentials are checked; handlers of body-credential
+    /// routes check the body's field after parsing).
+    func authenticate(_ credential: Credential, _ request: HTTPRequest, _ body: [UInt8])
+        throws(HTTPError) -> (apiKey: String?, claims: RunnerTokenSigner.Claims?)
+    {
+        switch credential {
+        case .none:
+            return (nil, nil)
+        case .apiKey:
+            guard let key = try validHeaderAPIKey(request) else {
+                throw HTTPError.unauthorized("An API key is required: send `X-API-Key: <key>` or `Authorization: Bearer <key>`.")
             }
-            used = key
+            return (key, nil)
+        case .apiKeyOrBody:
+            let key = try validHeaderAPIKey(request)
+            if key == nil { try requireSmallAnonymousBody(body, credential: "API key (`X-API-Key`)") }
+            return (key, nil)
+        case .registrationTokenOrBody:
+            if let token = request.header("x-registration-token") {
+                guard Secrets.equal(token, configuration.registrationToken) else {
+                    throw HTTPError.unauthorized("The registration token is not valid.")
+                }
+            } else {
+                try requireSmallAnonymousBody(body, credential: "registration token (`X-Registration-Token`)")
+            }
+            return (nil, nil)
+        case .runnerToken:
+            return (nil, try verifyRunnerToken(request))
         }
-        if let body, body.has("api_key") {
-            guard let key = body.object["api_key"]?.stringValue, Secrets.matchesAny(key, configuration.apiKeys) else {
+    }
+
+    /// The header API key if one is sent (401 if it is not valid), else nil.
+    private func validHeaderAPIKey(_ request: HTTPRequest) throws(HTTPError) -> String? {
+        guard let key = headerAPIKey(request) else { return nil }
+        guard Secrets.matchesAny(key, configuration.apiKeys) else { throw HTTPError.unauthorized("The API key is not valid.") }
+        return key
+    }
+
+    /// The API key a body-credential request acts with: a body `api_key` that is present must
+    /// itself be valid, even when a header carries a valid one; without either, 401.
+    func apiKey(header: String?, body fields: Fields) throws(HTTPError) -> String {
+        if fields.has("api_key") {
+            guard let key = fields.object["api_key"]?.stringValue, Secrets.matchesAny(key, configuration.apiKeys) else {
                 throw HTTPError.unauthorized("The `api_key` in the body is not valid.")
             }
-            used = used ?? key
+            return header ?? key
         }
-        guard let used else {
+        guard let header else {
             throw HTTPError.unauthorized("An API key is required: send `X-API-Key: <key>` or `Authorization: Bearer <key>`.")
         }
-        return used
+        return header
     }
 
     /// 413 for a body larger than `Limits.anonymousBodyBytes` when no credential came in a

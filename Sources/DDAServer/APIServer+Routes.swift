@@ -1,0 +1,21 @@
+import HTTPCore
+
+extension APIServer {
+    /// Every route of the API. Adding one is a line here and a handler.
+    static let router = Router(routes: [
+        Route("GET", "/", .none) { server, _ in .now(server.root()) },
+        Route("GET", "/healthz", .none) { server, _ in .now(server.health()) },
+        Route("GET", "/metrics", .apiKey) { server, _ in .now(server.metrics()) },
+        Route("POST", "/register", .registrationTokenOrBody) { server, r in .now(try server.register(r)) },
+        Route("GET", "/tasks", .runnerToken, safe: false) { server, r in try server.lease(r) },
+        Route("POST", "/result", .runnerToken) { server, r in .now(try server.submitResult(r)) },
+        Route("POST", "/heartbeat", .runnerToken) { server, r in .now(try server.heartbeat(r)) },
+        Route("GET", "/runners", .apiKey) { server, _ in .now(server.runners()) },
+        Route("POST", "/task", .apiKeyOrBody) { server, r in .now(try server.createTask(r)) },
+        Route("GET", "/tasks/all", .apiKey) { server, r in .now(try server.listTasks(r.http)) },
+        Route("GET", "/task/{task_id}", .apiKey) { server, r in .now(try server.getTask(r)) },
+        Route("DELETE", "/task/{task_id}", .apiKey) { server, r in .now(try server.cancelTask(r)) },
+        Route("POST", "/task/{task_id}/retry", .apiKey) { server, r in .now(try server.retryTask(r)) },
+        Route("GET", "/result/{task_id}", .apiKey) { server, r in .now(try server.getResult(r)) },
+    ])
+}
