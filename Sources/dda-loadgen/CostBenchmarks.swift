@@ -102,12 +102,7 @@ struct ListCost: ParsableCommand {
             guard let (id, attempt) = try target.poll(setup, runner, wait: 0) else { throw WireError("no task to lease") }
             _ = try target.complete(setup, runner, id, attempt)
         }
-        let next = Atomic<Int>(0)
-        let total = tasks
-        onThreads(connections) { _ in
-            let connection = HTTPConnection(port: target.port)
-            while next.wrappingAdd(1, ordering: .relaxed).oldValue < total { _ = try? target.create(connection) }
-        }
+        _ = target.fill(tasks, connections: connections)
         var times: [Double] = []
         for _ in 0..<samples {
             let started = now()

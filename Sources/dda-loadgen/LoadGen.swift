@@ -70,6 +70,24 @@ extension Target {
     }
 }
 
+extension Target {
+    /// Creates `count` pending tasks over `connections` connections; returns how many failed.
+    func fill(_ count: Int, connections: Int) -> Int {
+        let next = Atomic<Int>(0)
+        let failed = Atomic<Int>(0)
+        let target = self
+        onThreads(connections) { _ in
+            let connection = HTTPConnection(port: target.port)
+            while true {
+                let n = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if n >= count { break }
+                if (try? target.create(connection, ["n": .int(Int64(n))])) != 201 { failed.add(1, ordering: .relaxed) }
+            }
+        }
+        return failed.load(ordering: .relaxed)
+    }
+}
+
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     guard !sorted.isEmpty else { return .nan }
     return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
@@ -271,21 +289,11 @@ struct Fill: ParsableCommand {
     func run() throws {
         let target = self.target
         let before = processFigures(serverPid)
-        let next = Atomic<Int>(0)
-        let failed = Atomic<Int>(0)
-        let total = tasks
         let started = now()
-        onThreads(connections) { _ in
-            let connection = HTTPConnection(port: target.port)
-            while true {
-                let n = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if n >= total { break }
-                if (try? target.create(connection, ["n": .int(Int64(n))])) != 201 { failed.add(1, ordering: .relaxed) }
-            }
-        }
+        let failed = target.fill(tasks, connections: connections)
         let elapsed = now() - started
         let after = processFigures(serverPid)
         let perTask = (after.rssKiB - before.rssKiB) * 1024 / Double(tasks)
-        print("memory: \(tasks) pending tasks, RSS \(format(after.rssKiB / 1024, 1)) MiB (\(format(perTask, 0)) bytes/task over the empty server), created at \(format(Double(tasks) / elapsed, 0)) tasks/s, \(failed.load(ordering: .relaxed)) failed")
+        print("memory: \(tasks) pending tasks, RSS \(format(after.rssKiB / 1024, 1)) MiB (\(format(perTask, 0)) bytes/task over the empty server), created at \(format(Double(tasks) / elapsed, 0)) tasks/s, \(failed) failed")
     }
 }

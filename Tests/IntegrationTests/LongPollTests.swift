@@ -8,12 +8,6 @@ import Testing
 /// creates a task, or at their deadline.
 @Suite("Long polling over HTTP", .serialized)
 struct LongPollTests {
-    func parked(_ stack: Stack) throws -> Int {
-        let metrics = try stack.client.get("/metrics", headers: stack.admin).text
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix("dda_long_polls_parked ") }
-        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
-    }
-
     @Test("a poll with nothing to lease times out with 204 after its wait")
     func timesOut() throws {
         let stack = try Stack()
@@ -24,7 +18,7 @@ struct LongPollTests {
         #expect(response.status == 204)
         #expect(response.body.isEmpty)
         #expect(Date().timeIntervalSince(started) >= 0.9, "answered before its wait was over")
-        #expect(try parked(stack) == 0)
+        #expect(try stack.parkedPolls() == 0)
     }
 
     @Test("200 parked polls on 4 worker threads do not block GET /; new tasks reach them")
@@ -45,11 +39,11 @@ struct LongPollTests {
                 }
             }
         }
-        try awaitCondition("200 polls are parked", timeoutSeconds: 20) { try parked(stack) == 200 }
+        try awaitCondition("200 polls are parked", timeoutSeconds: 20) { try stack.parkedPolls() == 200 }
         // With a thread per waiter, 4 threads would all be taken and this would wait 25 s.
         let root = try stack.client.get("/")
         #expect(root.status == 200)
-        #expect(try parked(stack) == 200, "GET / was answered only after polls ended")
+        #expect(try stack.parkedPolls() == 200, "GET / was answered only after polls ended")
         #expect(answers.withLock { $0.count } == 0)
 
         var created: Set<String> = []
@@ -60,6 +54,6 @@ struct LongPollTests {
         #expect(got.allSatisfy { $0.status == 200 })
         let leased = Set(got.compactMap { $0.json?["task_id"]?.stringValue })
         #expect(leased == created, "each parked poll got a different task")
-        #expect(try parked(stack) == 0)
+        #expect(try stack.parkedPolls() == 0)
     }
 }

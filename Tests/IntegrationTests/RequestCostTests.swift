@@ -9,12 +9,6 @@ import Glibc
 /// Contract v1.1, "Limits on what a request may cost", over a real nginx and dda-server.
 @Suite("What one request may cost, over HTTP", .serialized)
 struct RequestCostTests {
-    private func parked(_ stack: Stack) throws -> Int {
-        let metrics = try stack.client.get("/metrics", headers: stack.admin).text
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix("dda_long_polls_parked ") }
-        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
-    }
-
     @Test("a runner whose connection dropped mid-poll is never handed the task")
     func droppedPollNotServed() throws {
         let stack = try Stack()
@@ -25,10 +19,10 @@ struct RequestCostTests {
         let request = "GET /tasks?runner_id=\(runner.id)&wait=25 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + "Authorization: Bearer \(runner.token)\r\nConnection: close\r\n\r\n"
         _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        try awaitCondition("the poll is parked", timeoutSeconds: 10) { try parked(stack) == 1 }
+        try awaitCondition("the poll is parked", timeoutSeconds: 10) { try stack.parkedPolls() == 1 }
         close(fd)
         // nginx drops the FastCGI connection; the server notices and forgets the poll.
-        try awaitCondition("the dropped poll is forgotten", timeoutSeconds: 10) { try parked(stack) == 0 }
+        try awaitCondition("the dropped poll is forgotten", timeoutSeconds: 10) { try stack.parkedPolls() == 0 }
         let id = try stack.createTask(["operation_code": 100])
         let task = try stack.client.get("/task/\(id)", headers: stack.admin).json
         #expect(task?["status"] == "pending", "\(String(describing: task))")

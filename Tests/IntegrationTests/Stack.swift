@@ -124,6 +124,13 @@ final class Stack: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// `dda_long_polls_parked` from `/metrics`, or -1 when it is missing.
+    func parkedPolls() throws -> Int {
+        let metrics = try client.get("/metrics", headers: admin).text
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("dda_long_polls_parked ") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
+    }
+
     var serverLogText: String { (try? String(contentsOf: serverLog, encoding: .utf8)) ?? "" }
 
     /// A free port below the ephemeral range (32768+): a port from bind(0) is ephemeral, and
