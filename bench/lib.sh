@@ -4,26 +4,27 @@ BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_SERVER="${DDA_SERVER_BIN:-$BENCH_ROOT/.build/release/dda-server}"
 BENCH_LOADGEN="${DDA_LOADGEN_BIN:-$BENCH_ROOT/.build/release/dda-loadgen}"
 
-bench_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+# shellcheck source=scripts/lib.sh
+. "$BENCH_ROOT/scripts/lib.sh"
 
 bench_start() {
     BENCH_DIR="$(mktemp -d /tmp/dda-bench.XXXXXX)"
     chmod 755 "$BENCH_DIR"
-    BENCH_PORT=$(python3 "$BENCH_ROOT/scripts/free-port.py")
-    BENCH_KEY="bench-$(bench_secret)"
-    BENCH_REG="bench-reg-$(bench_secret)"
+    BENCH_PORT=$(dda_free_port)
+    BENCH_KEY="bench-$(dda_secret 24)"
+    BENCH_REG="bench-reg-$(dda_secret 24)"
     "$BENCH_ROOT/scripts/render-nginx.sh" "$BENCH_DIR" "$BENCH_PORT" "$BENCH_DIR/api.sock" 1048576 >/dev/null
     # nginx's own `return 200`, measured next to the app in the same run.
     sed -i "s|        location = /openapi.yaml {|        location = /nginx-200 { default_type application/json; return 200 '{\"ok\":true}'; }\n        location = /openapi.yaml {|" "$BENCH_DIR/nginx.conf"
     # 1,000 parked polls need more descriptors than the default 1024; without root the
     # limit may not rise, and the benchmarks with fewer connections still run.
     ulimit -n 65536 2>/dev/null || true
-    env DDA_API_KEYS="$BENCH_KEY" DDA_REGISTRATION_TOKEN="$BENCH_REG" DDA_JWT_SECRET="$(bench_secret)$(bench_secret)" \
+    env DDA_API_KEYS="$BENCH_KEY" DDA_REGISTRATION_TOKEN="$BENCH_REG" DDA_JWT_SECRET="$(dda_secret 24)$(dda_secret 24)" \
         DDA_SOCKET="$BENCH_DIR/api.sock" DDA_SOCKET_MODE=0666 DDA_LOG_LEVEL=warning DDA_CAPACITY=100000000 "$@" \
         "$BENCH_SERVER" 2>"$BENCH_DIR/server.log" &
     BENCH_SERVER_PID=$!
-    nginx -p "$BENCH_DIR" -c "$BENCH_DIR/nginx.conf" -e "$BENCH_DIR/nginx-error.log" &
-    BENCH_NGINX_PID=$!
+    dda_nginx_start "$BENCH_DIR" "$BENCH_DIR/nginx.conf" "$BENCH_DIR/nginx-error.log"
+    BENCH_NGINX_PID=$DDA_NGINX_PID
     for _ in $(seq 100); do curl -fs "http://127.0.0.1:$BENCH_PORT/healthz" >/dev/null && return 0; sleep 0.1; done
     echo "bench: the stack did not start; server log:" >&2
     cat "$BENCH_DIR/server.log" >&2

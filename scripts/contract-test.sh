@@ -22,13 +22,13 @@ command -v nginx >/dev/null || { echo "contract-test: nginx is not installed (sc
 command -v curl >/dev/null || { echo "contract-test: curl is not installed" >&2; exit 1; }
 command -v "$python" >/dev/null || { echo "contract-test: $python is not installed" >&2; exit 1; }
 
-secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-free_port() { "$python" "$here/scripts/free-port.py"; }
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 
-port="$(free_port)"
-api_key="$(secret)"
-registration_token="$(secret)"
-jwt_secret="$(secret)"
+port="$(DDA_PYTHON="$python" dda_free_port)"
+api_key="$(dda_secret)"
+registration_token="$(dda_secret)"
+jwt_secret="$(dda_secret)"
 log="$(mktemp /tmp/dda-contract.XXXXXX.log)"
 stack_pid=""
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Prints a free TCP port on 127.0.0.1 below the ephemeral range (32768+).
+"""Prints a free TCP port on 127.0.0.1 below the ephemeral range (32768+), other than the
+ports given as arguments (ones a script already picked but has not bound yet).
 
 A port from bind(0) is ephemeral: until the server that gets it binds it, any client
 connection on the machine may take it as its local port (seen in CI as nginx's
@@ -9,8 +10,11 @@ import random
 import socket
 import sys
 
+taken = {int(arg) for arg in sys.argv[1:] if arg.isdigit()}
 for _ in range(500):
     port = random.randint(20000, 32000)
+    if port in taken:
+        continue
     s = socket.socket()
     try:
         s.bind(("127.0.0.1", port))

@@ -6,13 +6,6 @@ set -euo pipefail
 set_name="${1:-server}"
 packages=(libfcgi-dev libcurl4-openssl-dev nginx pkg-config)
 [ "$set_name" = all ] && packages+=(spawn-fcgi wrk)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "Installing: ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+dda_install_missing "${packages[@]}"

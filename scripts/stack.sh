@@ -10,6 +10,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 port="${DDA_HTTP_PORT:-8080}"
 bin="${DDA_SERVER_BIN:-$here/.build/release/dda-server}"
 runner_bin="${DDA_RUNNER_BIN:-$here/.build/release/dda-runner}"
@@ -24,13 +26,12 @@ fi
 
 mkdir -p .run
 chmod 700 .run
-secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 if [ ! -f .run/dev.env ]; then
     umask 077
     {
-        echo "DDA_API_KEYS=$(secret)"
-        echo "DDA_REGISTRATION_TOKEN=$(secret)"
-        echo "DDA_JWT_SECRET=$(secret)"
+        echo "DDA_API_KEYS=$(dda_secret)"
+        echo "DDA_REGISTRATION_TOKEN=$(dda_secret)"
+        echo "DDA_JWT_SECRET=$(dda_secret)"
     } > .run/dev.env
     umask 022
 fi
@@ -58,8 +59,8 @@ trap 'exit 0' INT TERM
 
 DDA_SOCKET="$socket" DDA_SOCKET_MODE=0666 DDA_MAX_BODY_BYTES="$max_body" "$bin" &
 pids+=($!)
-nginx -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/nginx-error.log" &
-pids+=($!)
+dda_nginx_start "$run_dir" "$run_dir/nginx.conf" "$run_dir/nginx-error.log"
+pids+=("$DDA_NGINX_PID")
 
 url="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do

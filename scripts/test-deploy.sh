@@ -20,6 +20,8 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
+# shellcheck source=scripts/lib.sh
+. "$here/scripts/lib.sh"
 
 passed=0 failed=0
 ok()   { passed=$((passed + 1)); printf 'ok   %s\n' "$1"; }
@@ -50,11 +52,7 @@ command -v spawn-fcgi >/dev/null || need+=(spawn-fcgi)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v systemd-socket-activate >/dev/null || need+=(systemd)
 command -v curl >/dev/null || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "Installing: ${need[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
-fi
+[ ${#need[@]} -eq 0 ] || dda_install_missing $(printf '%s\n' "${need[@]}" | sort -u)
 for tool in nginx openssl spawn-fcgi systemd-analyze systemd-socket-activate curl sha256sum; do
     command -v "$tool" >/dev/null || { bad "tool $tool available"; finish; }
 done
@@ -122,16 +120,12 @@ forget_pid() {
     pids=("${keep[@]}")
 }
 
-free_port() {  # a port nothing listens on, below the ephemeral range (client sockets take those)
-    local p=$(( 20000 + ($$ * 7 + ${1:-0} * 101) % 12000 ))
-    while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
-    echo "$p"
-}
-HTTP_PORT=$(free_port 1)
-HTTPS_PORT=$(free_port 2)
-WP_PORT=$(free_port 3)
-CTRL_PORT=$(free_port 4)
-KEY_PORT=$(free_port 7)
+HTTP_PORT=$(dda_free_port)
+HTTPS_PORT=$(dda_free_port "$HTTP_PORT")
+WP_PORT=$(dda_free_port "$HTTP_PORT" "$HTTPS_PORT")
+CTRL_PORT=$(dda_free_port "$HTTP_PORT" "$HTTPS_PORT" "$WP_PORT")
+KEY_PORT=$(dda_free_port "$HTTP_PORT" "$HTTPS_PORT" "$WP_PORT" "$CTRL_PORT")
+PORTS_TAKEN=("$HTTP_PORT" "$HTTPS_PORT" "$WP_PORT" "$CTRL_PORT" "$KEY_PORT")
 # IPv6 loopback: the site's [::] listeners become [::1] ones (else they are left out).
 IPV6=no
 grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null && IPV6=yes
@@ -143,9 +137,9 @@ SOCK="$RUN/api.sock"
 mkdir -p "$NG"/{conf.d,snippets,sites,tls,logs,temp,acme/.well-known/acme-challenge} "$RUN"
 chmod -R 755 "$NG" "$RUN"
 
-export DDA_API_KEYS="test-api-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export DDA_REGISTRATION_TOKEN="test-registration-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export DDA_JWT_SECRET="test-jwt-secret-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export DDA_API_KEYS="test-api-key-$(dda_secret 16)"
+export DDA_REGISTRATION_TOKEN="test-registration-$(dda_secret 16)"
+export DDA_JWT_SECRET="test-jwt-secret-$(dda_secret)"
 export DDA_LOG_LEVEL=warning
 KEY="$DDA_API_KEYS"
 
@@ -247,7 +241,7 @@ write_main() {  # write_main FILE SITE...
 # The prefix renamed as the snippet's header says (/analysis), in a second WordPress-like site.
 sed -e "s|/dda/|/analysis/|g" -e "s|\^/dda(|^/analysis(|g" -e "s|= /dda {|= /analysis {|" \
     "$NG/snippets/dda-wordpress-prefix.conf" > "$NG/snippets/dda-analysis-prefix.conf"
-sed -e "s|listen 127.0.0.1:$WP_PORT;|listen 127.0.0.1:$(free_port 6);|" -e 's|dda-wordpress-prefix.conf|dda-analysis-prefix.conf|' \
+sed -e "s|listen 127.0.0.1:$WP_PORT;|listen 127.0.0.1:$(dda_free_port "${PORTS_TAKEN[@]}");|" -e 's|dda-wordpress-prefix.conf|dda-analysis-prefix.conf|' \
     -e 's|wordpress.test|analysis.test|' "$NG/sites/wordpress.conf" > "$NG/sites/wordpress-analysis.conf"
 write_main "$NG/nginx.conf" dda.conf wordpress.conf control.conf "${key_site[@]}"
 write_main "$NG/only-site.conf" dda.conf
@@ -263,7 +257,7 @@ rename_ok() { nginx_t "$NG/analysis.conf" && grep -q 'location ^~ /analysis/' "$
     && ! grep -q '/dda[/(]' "$NG/snippets/dda-analysis-prefix.conf" && grep -q 'include snippets/dda-fastcgi.conf' "$NG/snippets/dda-analysis-prefix.conf"; }
 check "nginx -t: the prefix snippet renamed to /analysis with the sed its header shows" rename_ok
 dev_dir="$T/dev"
-"$here/scripts/render-nginx.sh" "$dev_dir" "$(free_port 5)" "$dev_dir/api.sock" 1048576 >/dev/null
+"$here/scripts/render-nginx.sh" "$dev_dir" "$(dda_free_port "${PORTS_TAKEN[@]}")" "$dev_dir/api.sock" 1048576 >/dev/null
 check "nginx -t: dev.conf.template (make run, integration tests)" \
     nginx -t -q -p "$dev_dir" -c "$dev_dir/nginx.conf" -e "$dev_dir/nginx-error.log"
 every_file_tested() {
@@ -311,8 +305,8 @@ start_server_path() {  # dda-server on its own unix socket
     pids+=("$SERVER_PID")
 }
 start_server_path
-nginx -p "$NG" -c "$NG/nginx.conf" -e "$NG/logs/error.log" -g 'daemon off;' &
-NGINX_PID=$!
+dda_nginx_start "$NG" "$NG/nginx.conf" "$NG/logs/error.log" -g 'daemon off;'
+NGINX_PID=$DDA_NGINX_PID
 pids+=("$NGINX_PID")
 
 BASE="https://dda.example.com:$HTTPS_PORT"
@@ -848,11 +842,6 @@ upgrade_ok() {
 check "install.sh upgrade: an edited config is kept (new one as .dda-new), an unedited one is replaced, server.env untouched" upgrade_ok
 DESTDIR="$R" "$here/deploy/install.sh" --uninstall > "$T/uninstall.out" 2>&1
 check "install.sh --uninstall succeeds" bash -c "exit $?"
-uninstalled() {
-    local left
-    left="$(cd "$R" && find . -type f | sort | tr '\n' ' ')"
-    [ "$left" = "./etc/dda/server.env ./etc/nginx/conf.d/dda-limits.conf " ] || { echo "left: $left"; return 1; }
-}
 uninstalled() {
     local left
     left="$(cd "$R" && find . -type f | sort | tr '\n' ' ')"

@@ -8,6 +8,9 @@
 #
 # Source it, call wp_env_init, then the wp_* steps in order; install `trap wp_env_cleanup EXIT`.
 
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 WP_PACKAGES=(mariadb-server php-fpm php-mysql php-curl php-cli wordpress phpunit chromium chromium-driver python3-selenium nginx curl)
 WP_ROOT=/usr/share/wordpress
 WP_PYTHON=/usr/bin/python3   # Debian's selenium imports only under this interpreter
@@ -18,18 +21,10 @@ wp_die() { wp_log "error: $*"; exit 1; }
 
 # Installs the packages that are missing (only those), with apt-get.
 wp_install_packages() {
-    local missing=() p
-    for p in "${WP_PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    [ "$(id -u)" -eq 0 ] || wp_die "missing packages (${missing[*]}); run as root to install them"
-    wp_log "Installing: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    dda_install_missing "${WP_PACKAGES[@]}" || wp_die "cannot install ${WP_PACKAGES[*]} (run as root)"
 }
 
-wp_free_port() { "$WP_PYTHON" "$REPO/scripts/free-port.py"; }
+wp_free_port() { DDA_PYTHON="$WP_PYTHON" dda_free_port; }
 
 wp_port_is_free() {
     # SO_REUSEADDR as nginx binds: connections in TIME_WAIT do not make a port busy.
@@ -43,7 +38,7 @@ except OSError:
 s.close()' "$1"
 }
 
-wp_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+wp_secret() { dda_secret 24; }
 
 # wp_env_init NAME_PREFIX: the run directory, the config name, the PID list.
 wp_env_init() {
@@ -259,9 +254,9 @@ http {
 CONF
     nginx -t -q -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -e "$RUN/nginx/error.log" 2>"$RUN/nginx/test.log" \
         || wp_die "nginx config: $(cat "$RUN/nginx/test.log")"
-    nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -e "$RUN/nginx/error.log" &
-    wp_track $! QUIT
-    local pid=$!
+    dda_nginx_start "$RUN/nginx" "$RUN/nginx/nginx.conf" "$RUN/nginx/error.log"
+    wp_track "$DDA_NGINX_PID" QUIT
+    local pid=$DDA_NGINX_PID
     for _ in $(seq 1 100); do
         curl -s -o /dev/null "http://127.0.0.1:$WP_PORT/wp-login.php" && break
         wp_alive "$pid" nginx "$RUN/nginx/error.log"
