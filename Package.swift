@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "dda-server",
             dependencies: [
-                "FastCGI", "DDAServer", "TaskQueue", "LogLines", "CMallocTuning",
+                "FastCGI", "DDAServer", "TaskQueue", "LogLines", "CMallocTuning", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(name: "DDARunnerTests", dependencies: ["DDARunner", "DDAModel"]),
         .testTarget(name: "DDAModelTests", dependencies: ["DDAModel", "LoadKit"]),
         .testTarget(name: "LogLinesTests", dependencies: ["LogLines"]),
+        .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel", "Locking"]),
         .testTarget(
             name: "DDAServerTests",

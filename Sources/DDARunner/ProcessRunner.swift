@@ -89,13 +89,13 @@ enum ProcessRunner {
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
         var end: End?
-        let deadline = monotonicSeconds() + timeoutSeconds
+        let deadline = MonotonicClock.seconds() + timeoutSeconds
         var buffer = [UInt8](repeating: 0, count: 65536)
         if input.isEmpty { close(stdinFD); stdinFD = -1 }
 
         while stdoutFD >= 0 || stderrFD >= 0 {
             if cancel.isCancelled { end = .cancelled; break }
-            let remaining = deadline - monotonicSeconds()
+            let remaining = deadline - MonotonicClock.seconds()
             if remaining <= 0 { end = .timedOut; break }
             var fds: [pollfd] = []
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
@@ -139,7 +139,7 @@ enum ProcessRunner {
                 if rc == pid { reaped = true; break }
                 if rc < 0 && errno != EINTR { reaped = true; break }
                 if cancel.isCancelled { end = .cancelled; break }
-                if monotonicSeconds() >= deadline { end = .timedOut; break }
+                if MonotonicClock.seconds() >= deadline { end = .timedOut; break }
                 usleep(5_000)
             }
         }
@@ -160,10 +160,4 @@ enum ProcessRunner {
     private static func startFailure() -> Result {
         Result(end: .failedToStart(String(cString: strerror(errno))), stdout: [], stderrTail: "")
     }
-}
-
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -1,4 +1,5 @@
 import DDAModel
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,26 +56,11 @@ public struct RunnerState: Sendable, Equatable {
 
     /// Writes the state atomically with mode 0600.
     public func save(path: String) throws(ConfigError) {
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let temporary = "\(path).tmp.\(getpid())"
-        unlink(temporary)  // a leftover of a crashed run with the same pid (a link is removed, not followed)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else {
-            throw ConfigError("cannot write the state file \(path): \(String(cString: strerror(errno))) (does \(directory.isEmpty ? "/" : directory) exist and is it writable?)")
-        }
-        var bytes = JSONWriter.encode(json) + [0x0A]
-        let written = write(fd, &bytes, bytes.count)
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw ConfigError("cannot write the state file \(path): \(reason)")
-        }
-        let dirFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        do {
+            try AtomicFile.write(JSONWriter.encode(json) + [0x0A], to: path, mode: 0o600)
+        } catch {
+            let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            throw ConfigError("cannot write the state file \(path): \(error.description) (does \(directory.isEmpty ? "/" : directory) exist and is it writable?)")
         }
     }
 }

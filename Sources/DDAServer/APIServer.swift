@@ -1,5 +1,6 @@
 import DDAModel
 import HTTPCore
+import Locking
 import Logging
 import TaskQueue
 
@@ -32,17 +33,20 @@ public final class APIServer: Sendable {
         case .now(let response):
             return response
         case .later(let deferred):
-            let answer = ResponseBox()
+            let answer = OneShot<HTTPResponse>()
             deferred.onResolve { answer.set($0) }
             // Without the server's ticker (in-process use), end the poll's wait ourselves.
-            return answer.wait(every: 20) { queue.tick() }
+            while true {
+                if let response = answer.wait(milliseconds: 20) { return response }
+                queue.tick()
+            }
         }
     }
 
     /// Answers one request: at once, or later for a long poll that waits for a task. Never
     /// throws: every failure becomes the contract's error body.
     public func respond(_ request: HTTPRequest) -> Reply {
-        let started = monotonicMilliseconds()
+        let started = MonotonicClock.milliseconds()
         let context = RequestContext()
         var routeName = "unmatched"
         let reply: Reply
@@ -84,7 +88,7 @@ public final class APIServer: Sendable {
                         _ context: RequestContext, _ started: Double) -> HTTPResponse {
         var response = response
         if request.method == "HEAD" { response.body = [] }
-        let duration = monotonicMilliseconds() - started
+        let duration = MonotonicClock.milliseconds() - started
         requestMetrics.record(route: routeName, status: response.status, milliseconds: duration)
         // Build the log line only when it is written: at `warning` this costs nothing.
         if logger.logLevel <= .info {

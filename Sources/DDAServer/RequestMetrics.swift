@@ -53,10 +53,3 @@ final class RequestMetrics: Sendable {
         }
     }
 }
-
-/// Milliseconds on the monotonic clock, for durations.
-func monotonicMilliseconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
-}

@@ -1,5 +1,4 @@
 import CFastCGI
-import Dispatch
 import HTTPCore
 import Logging
 import Locking
@@ -170,14 +169,9 @@ public final class FastCGIServer: Sendable {
                 guard let fresh = Self.newRequest(listenFD: worker.listenFD) else {
                     // No fresh request to be had: answer this one from this thread, waiting.
                     logger.error("FCGX_InitRequest failed; this worker waits for the long poll", metadata: ["worker": "\(worker.index)"])
-                    let done = DispatchSemaphore(value: 0)
-                    let answer = Locked<HTTPResponse?>(nil)
-                    deferred.onResolve { response in
-                        answer.withLock { $0 = response }
-                        done.signal()
-                    }
-                    done.wait()
-                    Self.write(answer.withLock { $0 } ?? HTTPResponse(status: 500), to: request)
+                    let answer = OneShot<HTTPResponse>()
+                    deferred.onResolve { answer.set($0) }
+                    Self.write(answer.wait(milliseconds: -1) ?? HTTPResponse(status: 500), to: request)
                     FCGX_Finish_r(request)
                     continue
                 }

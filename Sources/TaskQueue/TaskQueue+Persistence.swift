@@ -1,4 +1,5 @@
 import DDAModel
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ extension TaskQueue {
                             journal journalConfiguration: JournalConfiguration,
                             clock: any TimeSource = SystemTimeSource()) throws(PersistenceError) -> (TaskQueue, ReplayReport)
     {
-        let started = monotonicNanos()
+        let started = MonotonicClock.nanoseconds()
         let directory = journalConfiguration.directory
         var info = stat()
         if stat(directory, &info) != 0 {
@@ -81,7 +82,7 @@ extension TaskQueue {
         let journal = try Journal(configuration: journalConfiguration, generation: generation)
         let queue = TaskQueue(configuration: configuration, clock: clock, state: state, journal: journal)
         queue.tick()  // leases that expired while the server was down, retention: by the normal rules
-        report.milliseconds = Double(monotonicNanos() - started) / 1e6
+        report.milliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
         return (queue, report)
     }
 
@@ -143,13 +144,13 @@ extension TaskQueue {
     @discardableResult
     public func compact() throws(PersistenceError) -> CompactionReport {
         guard let journal else { throw PersistenceError("this queue has no journal") }
-        let started = monotonicNanos()
+        let started = MonotonicClock.nanoseconds()
         let now = clock.now()
         let (tasks, runners, idempotency, nextSeq, generation) = state.withLock { state in
             state.tick(now: now)
             return (state.tasks, state.runners, state.idempotency, state.nextSeq, journal.rotate())
         }
-        let pause = Double(monotonicNanos() - started) / 1e6
+        let pause = Double(MonotonicClock.nanoseconds() - started) / 1e6
         let directory = journal.configuration.directory
         var bytes: [UInt8] = []
         bytes.reserveCapacity(tasks.count * 256)
@@ -164,37 +165,18 @@ extension TaskQueue {
                                        to: &bytes)
         }
         let path = Journal.snapshotPath(directory, generation)
-        let temporary = path + ".tmp"
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw PersistenceError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(temporary)
-                throw PersistenceError("cannot write \(temporary): \(reason)")
-            }
-            offset += n
+        do {
+            try AtomicFile.write(bytes, to: path, mode: 0o600)
+        } catch {
+            throw PersistenceError("cannot write the snapshot: \(error.description)")
         }
-        guard fsync(fd) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            unlink(temporary)
-            throw PersistenceError("cannot fsync \(temporary): \(reason)")
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw PersistenceError("cannot rename \(temporary): \(String(cString: strerror(errno)))") }
-        fsyncDirectory(directory)
         // The snapshot holds everything older files held.
         if let (snapshots, journals) = try? Self.listGenerations(directory) {
             for g in snapshots where g < generation { unlink(Journal.snapshotPath(directory, g)) }
             for g in journals where g < generation { unlink(Journal.journalPath(directory, g)) }
         }
         let report = CompactionReport(at: now, generation: generation, tasks: tasks.count, snapshotBytes: bytes.count,
-                                      pauseMilliseconds: pause, totalMilliseconds: Double(monotonicNanos() - started) / 1e6)
+                                      pauseMilliseconds: pause, totalMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6)
         journal.recordCompaction(report)
         return report
     }

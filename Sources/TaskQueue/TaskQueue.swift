@@ -34,7 +34,7 @@ public final class TaskQueue: Sendable {
     /// runners when tasks became leasable.
     public func tick() {
         let now = clock.now()
-        let monotonic = monotonicNanos()
+        let monotonic = MonotonicClock.nanoseconds()
         let (completions, seq) = state.withLock { state -> ([PendingCompletion], UInt64?) in
             state.tick(now: now)
             state.matchWaiters(now: now)
@@ -53,7 +53,7 @@ public final class TaskQueue: Sendable {
     /// or nil if nothing is scheduled.
     public func millisecondsUntilDue() -> Int64? {
         let now = clock.now()
-        let monotonic = monotonicNanos()
+        let monotonic = MonotonicClock.nanoseconds()
         return state.withLock { state -> Int64? in
             let queueDue = state.nextDueMilliseconds.map { max(0, $0 - now.milliseconds) }
             let waiterDue = state.waiting.deadlines.min.map { max(0, (Int64($0.at) - Int64(monotonic)) / 1_000_000) }
@@ -228,14 +228,14 @@ public final class TaskQueue: Sendable {
     /// is none. With `waitMilliseconds` > 0 the calling thread waits up to that long (tests and
     /// simple callers; the server parks instead, see `lease(runnerID:waitMilliseconds:completion:)`).
     public func lease(runnerID: RunnerID, waitMilliseconds: Int64 = 0) throws(QueueError) -> Lease? {
-        let answer = Answer()
+        let answer = OneShot<Result<Lease?, QueueError>>()
         let waiterID = try lease(runnerID: runnerID, waitMilliseconds: waitMilliseconds) { answer.set($0) }
-        if let waiterID, !answer.wait(milliseconds: waitMilliseconds) {
+        if let waiterID, answer.wait(milliseconds: waitMilliseconds) == nil {
             // No ticker may be running (tests): withdraw the poll, unless it was just served.
             if cancelPoll(waiterID) { return nil }
             _ = answer.wait(milliseconds: -1)
         }
-        return try answer.result?.get() ?? nil
+        return try answer.current?.get() ?? nil
     }
 
     /// Leases the best task now, or parks the poll for up to `waitMilliseconds`: `completion`
@@ -246,7 +246,7 @@ public final class TaskQueue: Sendable {
     public func lease(runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool = { true },
                       completion: @escaping @Sendable (Result<Lease?, QueueError>) -> Void) throws(QueueError) -> Int64? {
         let now = clock.now()
-        let deadline = monotonicNanos() + UInt64(max(0, waitMilliseconds)) * 1_000_000
+        let deadline = MonotonicClock.nanoseconds() + UInt64(max(0, waitMilliseconds)) * 1_000_000
         var dropped: [PendingCompletion] = []
         let (immediate, parkedID, seq) = state.withLock { state -> (Result<Lease?, QueueError>?, Int64?, UInt64?) in
             defer { dropped = state.takeCompletions() }

@@ -21,11 +21,8 @@ struct Target: ParsableArguments {
     @Option(help: "Registration token.") var registrationToken: String
 }
 
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+/// Seconds on the monotonic clock.
+func now() -> Double { MonotonicClock.seconds() }
 
 struct Runner: Sendable {
     var id: String

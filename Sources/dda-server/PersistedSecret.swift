@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Locking
 
 /// The generated JWT secret of a server with a state directory but no DDA_JWT_SECRET, kept in
 /// `<state-dir>/jwt-secret` (mode 0600) so runner tokens keep working after a restart.
@@ -22,14 +23,12 @@ enum PersistedSecret {
         guard errno == ENOENT else { throw ConfigurationError(message: "cannot read \(path): \(String(cString: strerror(errno)))") }
         var rng = SystemRandomNumberGenerator()
         let hex = Array("0123456789abcdef".utf8)
-        var secret = (0..<64).map { _ in hex[Int.random(in: 0..<16, using: &rng)] }
-        let temporary = path + ".tmp"
-        let out = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard out >= 0, write(out, &secret, secret.count) == secret.count, fsync(out) == 0 else {
-            throw ConfigurationError(message: "cannot write \(path): \(String(cString: strerror(errno)))")
+        let secret = (0..<64).map { _ in hex[Int.random(in: 0..<16, using: &rng)] }
+        do {
+            try AtomicFile.write(secret, to: path, mode: 0o600)
+        } catch {
+            throw ConfigurationError(message: "cannot write \(path): \(error.description)")
         }
-        close(out)
-        guard rename(temporary, path) == 0 else { throw ConfigurationError(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
         return secret
     }
 }

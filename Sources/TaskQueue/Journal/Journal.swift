@@ -1,4 +1,5 @@
 import DDAModel
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,9 +59,8 @@ public struct CompactionReport: Sendable {
 /// `snapshot-<gen>.dat` from compaction.
 final class Journal: @unchecked Sendable {
     let configuration: JournalConfiguration
-    // Everything below is guarded by `mutex`.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Everything below is guarded by `monitor`; its broadcast says something changed.
+    private let monitor = Monitor()
     private var pending: [(generation: Int, bytes: [UInt8])] = []
     private var appendedSeq: UInt64 = 0
     private var writtenSeq: UInt64 = 0
@@ -74,15 +74,13 @@ final class Journal: @unchecked Sendable {
     private var fd: Int32 = -1
     private var openGeneration: Int
     private var fileBytes: Int64
-    private var lastFsync = monotonicNanos()
+    private var lastFsync = MonotonicClock.nanoseconds()
 
     /// Opens `journal-<generation>.log` for appending (created if missing).
     init(configuration: JournalConfiguration, generation: Int) throws(PersistenceError) {
         self.configuration = configuration
         self.generation = generation
         self.openGeneration = generation
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(changed, nil)
         let path = Self.journalPath(configuration.directory, generation)
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw PersistenceError("cannot open \(path): \(String(cString: strerror(errno)))") }
@@ -91,7 +89,7 @@ final class Journal: @unchecked Sendable {
         fileBytes = Int64(info.st_size)
         stats = JournalStats(bytesWritten: 0, currentFileBytes: fileBytes, fsyncCount: 0, fsyncSeconds: 0,
                              fsyncMaxSeconds: 0, failure: nil, lastCompaction: nil)
-        fsyncDirectory(configuration.directory)
+        AtomicFile.syncDirectory(configuration.directory)
         var thread = pthread_t()
         pthread_create(&thread, nil, { raw in
             guard let raw else { return nil }
@@ -105,9 +103,7 @@ final class Journal: @unchecked Sendable {
     static func snapshotPath(_ directory: String, _ generation: Int) -> String { "\(directory)/snapshot-\(generation).dat" }
 
     private func locked<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
+        monitor.withLock(body)
     }
 
     /// Appends one record; returns its sequence number. Called with the queue's lock held.
@@ -121,7 +117,7 @@ final class Journal: @unchecked Sendable {
                 pending.append((generation, JournalFraming.frame(payload)))
             }
             appendedSeq += 1
-            pthread_cond_broadcast(changed)
+            monitor.broadcast()
             return appendedSeq
         }
     }
@@ -132,12 +128,12 @@ final class Journal: @unchecked Sendable {
     /// Returns once record `seq` is as durable as the policy promises: on disk for `always`,
     /// at once for the others. Throws when the journal cannot be written.
     func waitDurable(_ seq: UInt64) throws(PersistenceError) {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        monitor.lock()
+        defer { monitor.unlock() }
         while true {
             if let failure { throw PersistenceError("the journal cannot be written: \(failure)") }
             if configuration.fsync != .always || durableSeq >= seq { return }
-            pthread_cond_wait(changed, mutex)
+            monitor.wait()
         }
     }
 
@@ -146,7 +142,7 @@ final class Journal: @unchecked Sendable {
     func rotate() -> Int {
         locked {
             generation += 1
-            pthread_cond_broadcast(changed)
+            monitor.broadcast()
             return generation
         }
     }
@@ -174,8 +170,8 @@ final class Journal: @unchecked Sendable {
     func close() {
         locked {
             stopping = true
-            pthread_cond_broadcast(changed)
-            while !flusherDone { pthread_cond_wait(changed, mutex) }
+            monitor.broadcast()
+            while !flusherDone { monitor.wait() }
         }
     }
 
@@ -183,26 +179,21 @@ final class Journal: @unchecked Sendable {
 
     private func flushLoop() {
         while true {
-            pthread_mutex_lock(mutex)
+            monitor.lock()
             while pending.isEmpty && !stopping && !(configuration.fsync == .interval && writtenSeq > durableSeq) {
                 if generation != openGeneration { break }
-                pthread_cond_wait(changed, mutex)
+                monitor.wait()
             }
             if pending.isEmpty, configuration.fsync == .interval, writtenSeq > durableSeq, !stopping, generation == openGeneration {
                 // Only an fsync is due: wait for the interval (or more records).
-                var deadline = timespec()
-                clock_gettime(CLOCK_REALTIME, &deadline)
-                let ns = Int(deadline.tv_nsec) + configuration.intervalMilliseconds * 1_000_000
-                deadline.tv_sec += ns / 1_000_000_000
-                deadline.tv_nsec = ns % 1_000_000_000
-                pthread_cond_timedwait(changed, mutex, &deadline)
+                monitor.wait(untilNanoseconds: MonotonicClock.nanoseconds() + UInt64(configuration.intervalMilliseconds) * 1_000_000)
             }
             let chunks = pending
             pending = []
             let upTo = appendedSeq
             let targetGeneration = generation
             let stop = stopping
-            pthread_mutex_unlock(mutex)
+            monitor.unlock()
 
             var error: String?
             var wrote = 0
@@ -216,17 +207,17 @@ final class Journal: @unchecked Sendable {
             var fsyncSeconds = 0.0
             if error == nil, configuration.fsync != .off {
                 let due = configuration.fsync == .always || stop
-                    || monotonicNanos() - lastFsync >= UInt64(configuration.intervalMilliseconds) * 1_000_000
+                    || MonotonicClock.nanoseconds() - lastFsync >= UInt64(configuration.intervalMilliseconds) * 1_000_000
                 if due {
-                    let started = monotonicNanos()
+                    let started = MonotonicClock.nanoseconds()
                     if fdatasync(fd) != 0 { error = "fsync: \(String(cString: strerror(errno)))" }
-                    lastFsync = monotonicNanos()
+                    lastFsync = MonotonicClock.nanoseconds()
                     fsyncSeconds = Double(lastFsync - started) / 1e9
                     synced = error == nil
                 }
             }
 
-            pthread_mutex_lock(mutex)
+            monitor.lock()
             if let error, failure == nil { failure = error }
             if error == nil {
                 writtenSeq = upTo
@@ -241,8 +232,8 @@ final class Journal: @unchecked Sendable {
             }
             let finished = stop && pending.isEmpty
             if finished { flusherDone = true }
-            pthread_cond_broadcast(changed)
-            pthread_mutex_unlock(mutex)
+            monitor.broadcast()
+            monitor.unlock()
             if finished {
                 Glibc.close(fd)
                 return
@@ -272,7 +263,7 @@ final class Journal: @unchecked Sendable {
         guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
         openGeneration = newGeneration
         fileBytes = 0
-        fsyncDirectory(configuration.directory)
+        AtomicFile.syncDirectory(configuration.directory)
         return nil
     }
 }
@@ -285,9 +276,4 @@ public struct PersistenceError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Makes a rename or a new file in `directory` durable.
-func fsyncDirectory(_ directory: String) {
-    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    fsync(fd)
-    close(fd)
-}
+
