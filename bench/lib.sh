@@ -37,6 +37,8 @@ bench_stop() {
     kill -QUIT "$BENCH_NGINX_PID" 2>/dev/null || true
     wait "$BENCH_SERVER_PID" "$BENCH_NGINX_PID" 2>/dev/null || true
     rm -rf "$BENCH_DIR"
+    # A second call (an EXIT trap after an explicit stop) must not signal reused pids.
+    BENCH_SERVER_PID="" BENCH_NGINX_PID="" BENCH_DIR=""
 }
 
 # wrk req/s for a URL (extra wrk arguments first).

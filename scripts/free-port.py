@@ -6,6 +6,7 @@ A port from bind(0) is ephemeral: until the server that gets it binds it, any cl
 connection on the machine may take it as its local port (seen in CI as nginx's
 "Address already in use"). Ports from 20000-32000 are never handed out that way.
 """
+import errno
 import random
 import socket
 import sys
@@ -22,6 +23,19 @@ for _ in range(500):
         continue
     finally:
         s.close()
+    # Scripts listen on [::1] too where the machine has IPv6: the port must be free there.
+    try:
+        s6 = socket.socket(socket.AF_INET6)
+    except OSError:
+        s6 = None
+    if s6 is not None:
+        try:
+            s6.bind(("::1", port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                continue
+        finally:
+            s6.close()
     print(port)
     sys.exit(0)
 sys.exit("free-port: no free port in 20000-32000")

@@ -52,6 +52,7 @@ command -v spawn-fcgi >/dev/null || need+=(spawn-fcgi)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v systemd-socket-activate >/dev/null || need+=(systemd)
 command -v curl >/dev/null || need+=(curl)
+command -v python3 >/dev/null || need+=(python3)  # scripts/free-port.py
 [ ${#need[@]} -eq 0 ] || dda_install_missing $(printf '%s\n' "${need[@]}" | sort -u)
 for tool in nginx openssl spawn-fcgi systemd-analyze systemd-socket-activate curl sha256sum; do
     command -v "$tool" >/dev/null || { bad "tool $tool available"; finish; }

@@ -44,8 +44,9 @@ public struct JSONMember: Sendable, Equatable {
     }
 }
 
-/// A JSON object with its members in document order. Keys are unique (the parser refuses
-/// duplicates, so a field cannot mean two things).
+/// A JSON object with its members in document order. No two keys have the same UTF-8 bytes
+/// (the parser refuses such duplicates, so a field cannot mean two things; RFC 8259 compares
+/// names by code units, so canonically equal spellings such as NFC and NFD "é" are two keys).
 public struct JSONObject: Sendable, Equatable {
     public var members: [JSONMember]
 

@@ -40,6 +40,9 @@ public enum Limits {
     /// In `GET /tasks/all`, `params` or `result_data` larger than this (serialized) is
     /// replaced by null with `params_truncated` / `result_truncated`.
     public static let listItemValueBytes = 4 << 10
+    /// A result's `error` is kept up to this many bytes (longer ones are cut, marked with
+    /// "…"), so a task object, and a page of them, stays small whatever a runner sends.
+    public static let errorBytes = 4 << 10
 
     public static let defaultPriority: Int64 = 0
     public static let defaultMaxAttempts: Int64 = 3

@@ -109,7 +109,7 @@ extension APIServer {
         guard let status = ResultStatus(rawValue: statusText) else {
             throw HTTPError.validation("Field `status` must be \"completed\" or \"failed\".")
         }
-        let error = try fields.optionalString("error")
+        let error = try fields.optionalString("error").map { $0.clipped(toUTF8Bytes: Limits.errorBytes) }
         var attempt: Int?
         if fields.optional("attempt") != nil {
             attempt = Int(try fields.integer("attempt", in: 1...Int64(Int32.max)))

@@ -83,6 +83,20 @@ struct Fields {
 }
 
 extension String {
+    /// At most `limit` UTF-8 bytes, cut at a character boundary and ended with "…" when cut.
+    func clipped(toUTF8Bytes limit: Int) -> String {
+        guard utf8.count > limit else { return self }
+        var kept = ""
+        var bytes = 0
+        for character in self {
+            let size = character.utf8.count
+            if bytes + size > limit - 3 { break }  // room for "…" (3 bytes)
+            kept.append(character)
+            bytes += size
+        }
+        return kept + "…"
+    }
+
     /// A label the contract accepts: 1…128 characters, no control characters.
     var isValidName: Bool {
         let scalars = unicodeScalars

@@ -93,6 +93,24 @@ struct APIServerCostTests {
         #expect(reply.body.count < 300 * (4096 * 2 + 1024), "\(reply.body.count) bytes (untruncated: 30 MB)")
     }
 
+    @Test("a result's error is kept up to 4 KiB, cut at a character and marked; the same result again is still 200")
+    func errorClipped() throws {
+        let f = ServerFixture()
+        let runner = try f.register()
+        let id = try f.createTask(["operation_code": 100, "max_attempts": 1])
+        _ = try f.lease(runner)
+        let long = String(repeating: "é", count: 50_000)  // 100,000 bytes
+        let extra: [(String, JSONValue)] = [("error", .string(long))]
+        #expect(f.submit(runner, task: id, status: "failed", data: .null, extra: extra).status == 200)
+        let stored = try #require(f.getTask(id).json?["error"]?.stringValue)
+        #expect(stored.utf8.count <= 4096)
+        #expect(stored.hasSuffix("…"))
+        #expect(stored.dropLast().allSatisfy { $0 == "é" })
+        #expect(f.submit(runner, task: id, status: "failed", data: .null, extra: extra).status == 200)
+        let page = f.send("GET", "/tasks/all", headers: f.admin)
+        #expect(page.body.count < 6000, "\(page.body.count) bytes")
+    }
+
     @Test("a runner's 17th parked poll is 429 too_many_polls")
     func tooManyPolls() throws {
         let f = ServerFixture()
