@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 [ -x "$BENCH_SERVER" ] && [ -x "$BENCH_LOADGEN" ] || { echo "bench: build first: swift build -c release" >&2; exit 1; }
-trap 'bench_stop 2>/dev/null || true' EXIT
+trap 'bench_stop 2>/dev/null || true' EXIT  # cleanup only: the stack may already be stopped
 
 "$BENCH_LOADGEN" parse --rounds 5
 

@@ -234,6 +234,7 @@ final class MultisiteTest extends DDA_Test_Case {
 	public function test_uninstall_reaches_every_site_and_the_network_option(): void {
 		require_once __DIR__ . '/multisite-stubs.php';
 		if ( ! isset( $GLOBALS['dda_test_multisite_stubs'] ) ) {
+			// Only on a real multisite install (not CI's single site): its own get_sites() cannot be replaced by the 150-site stub.
 			$this->markTestSkipped( 'a real multisite: get_sites() is not stubbed' );
 		}
 		self::load_uninstall();
