@@ -24,22 +24,6 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What `/register` returned.
-public struct Registration: Sendable, Equatable {
-    public var runnerID: String
-    public var runnerToken: String
-}
-
-/// A lease as the runner receives it.
-public struct TaskLease: Sendable, Equatable {
-    public var taskID: String
-    public var operationCode: Int64
-    public var params: JSONValue
-    public var attempt: Int64
-    public var leaseExpiresAt: Timestamp?
-    public var timeoutSeconds: Int64?
-}
-
 /// The DDA API as a runner uses it.
 public final class APIClient: Sendable {
     public let baseURL: String
@@ -55,58 +39,52 @@ public final class APIClient: Sendable {
         self.requestTimeout = requestTimeoutSeconds
     }
 
-    public func register(name: String, operationCodes: [Int64], registrationToken: String) throws(APIError) -> Registration {
-        let body: JSONValue = [
-            "name": .string(name), "operation_codes": .array(operationCodes.map { .int($0) }),
-            "registration_token": .string(registrationToken),
-        ]
+    public func register(name: String, operationCodes: [Int64], registrationToken: String) throws(APIError)
+        -> Registration
+    {
+        let body = RegistrationRequest(name: name, operationCodes: operationCodes)
+            .json(registrationToken: registrationToken)
         let response = try call("POST", "/register", token: nil, body: body, timeout: requestTimeout)
-        guard response.status == 201, let json = try? JSONParser.parse(response.body),
-            let id = json["runner_id"]?.stringValue, let token = json["runner_token"]?.stringValue
-        else { throw APIError.rejected(status: response.status, message: "unexpected answer to /register") }
-        return Registration(runnerID: id, runnerToken: token)
+        return try Self.decode(response, expecting: 201, "POST /register", Registration.init(json:))
     }
 
     /// Asks for a task, waiting up to `wait` seconds on the server (long poll). Nil = none.
     public func poll(runner: Registration, wait: Int, cancel: CancelToken?) throws(APIError) -> TaskLease? {
-        let response = try call("GET", "/tasks?runner_id=\(runner.runnerID)&wait=\(wait)", token: runner.runnerToken,
-                                body: nil, timeout: requestTimeout + Double(wait), cancel: cancel)
+        let response = try call(
+            "GET", "/tasks?runner_id=\(runner.runnerID)&wait=\(wait)", token: runner.runnerToken,
+            body: nil, timeout: requestTimeout + Double(wait), cancel: cancel)
         if response.status == 204 { return nil }
-        guard response.status == 200, let json = try? JSONParser.parse(response.body),
-            let id = json["task_id"]?.stringValue, let code = json["operation_code"]?.intValue,
-            let attempt = json["attempt"]?.intValue
-        else { throw APIError.rejected(status: response.status, message: "unexpected answer to GET /tasks") }
-        return TaskLease(
-            taskID: id, operationCode: code, params: json["params"] ?? .emptyObject, attempt: attempt,
-            leaseExpiresAt: json["lease_expires_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) },
-            timeoutSeconds: json["timeout_seconds"]?.intValue)
+        return try Self.decode(response, expecting: 200, "GET /tasks", TaskLease.init(json:))
     }
 
     /// Sends a result; an identical resubmission is answered 200 by the server, so this may
     /// be retried freely.
-    public func submit(runner: Registration, lease: TaskLease, status: String, resultData: JSONValue,
-                       error: String?) throws(APIError)
-    {
-        var object = JSONObject([
-            JSONMember("task_id", .string(lease.taskID)), JSONMember("runner_id", .string(runner.runnerID)),
-            JSONMember("attempt", .int(lease.attempt)), JSONMember("status", .string(status)),
-            JSONMember("result_data", resultData),
-        ])
-        if let error { object["error"] = .string(error) }
-        let response = try call("POST", "/result", token: runner.runnerToken, body: .object(object), timeout: requestTimeout)
+    public func submit(_ submission: ResultSubmission, runner: Registration) throws(APIError) {
+        let response = try call("POST", "/result", token: runner.runnerToken, body: submission.json, timeout: requestTimeout)
         guard response.status == 200 else {
             throw APIError.rejected(status: response.status, message: "unexpected answer to POST /result")
         }
     }
 
     /// Extends the lease; true when the task was cancelled.
-    public func heartbeat(runner: Registration, taskID: String) throws(APIError) -> Bool {
-        let body: JSONValue = ["runner_id": .string(runner.runnerID), "task_id": .string(taskID)]
+    public func heartbeat(runner: Registration, taskID: TaskID) throws(APIError) -> Bool {
+        let body = HeartbeatRequest(runnerID: runner.runnerID, taskID: taskID).json
         let response = try call("POST", "/heartbeat", token: runner.runnerToken, body: body, timeout: requestTimeout)
-        guard response.status == 200, let json = try? JSONParser.parse(response.body) else {
-            throw APIError.rejected(status: response.status, message: "unexpected answer to POST /heartbeat")
+        return try Self.decode(response, expecting: 200, "POST /heartbeat", HeartbeatReply.init(json:)).cancelled
+    }
+
+    /// The answer as a contract type, or `rejected` naming what was wrong with it.
+    private static func decode<T>(_ response: TransportResponse, expecting status: Int, _ route: String,
+                                  _ make: (JSONValue) throws(ContractError) -> T) throws(APIError) -> T
+    {
+        guard response.status == status, let json = try? JSONParser.parse(response.body) else {
+            throw APIError.rejected(status: response.status, message: "unexpected answer to \(route)")
         }
-        return json["cancelled"] == .bool(true)
+        do {
+            return try make(json)
+        } catch {
+            throw APIError.rejected(status: response.status, message: "unexpected answer to \(route): \(error.message)")
+        }
     }
 
     private func call(_ method: String, _ path: String, token: String?, body: JSONValue?, timeout: Double,
@@ -136,8 +114,8 @@ public final class APIClient: Sendable {
 
     /// The contract's error message, or the start of whatever came back.
     static func message(_ response: TransportResponse) -> String {
-        if let json = try? JSONParser.parse(response.body), let message = json["error"]?["message"]?.stringValue {
-            return message
+        if let json = try? JSONParser.parse(response.body), let error = try? ErrorBody(json: json) {
+            return error.message
         }
         return String(decoding: response.body.prefix(200), as: UTF8.self)
     }

@@ -1,5 +1,6 @@
 import DDAModel
 import Foundation
+import Locking
 import Logging
 
 extension Runner {
@@ -18,7 +19,7 @@ extension Runner {
             "task.id": "\(lease.taskID)", "operation_code": "\(lease.operationCode)", "attempt": "\(lease.attempt)",
             "duration_ms": "\(milliseconds)",
         ]
-        let status: String
+        let status: ResultStatus
         let data: JSONValue
         let error: String?
         switch outcome {
@@ -27,23 +28,26 @@ extension Runner {
             logger.info("task", metadata: metadata)
             return nil
         case .completed(let value):
-            (status, data, error) = ("completed", value, nil)
+            (status, data, error) = (.completed, value, nil)
         case .failed(let reason):
-            (status, data, error) = ("failed", .null, reason)
+            (status, data, error) = (.failed, .null, reason)
         }
-        metadata["outcome"] = "\(status)"
+        metadata["outcome"] = "\(status.rawValue)"
         if let error { metadata["error"] = "\(error.prefix(200))" }
 
+        let submission = ResultSubmission(
+            taskID: lease.taskID, runnerID: registration.runnerID, status: status, resultData: data, error: error,
+            attempt: lease.attempt)
         var delay = 1.0
         for attempt in 1...8 {
             do throws(APIError) {
-                try api.submit(runner: registration, lease: lease, status: status, resultData: data, error: error)
+                try api.submit(submission, runner: registration)
                 logger.info("task", metadata: metadata)
                 return nil
             } catch {
                 switch error {
                 case .conflict(let message):
-                    metadata["outcome"] = "\(status), result refused"
+                    metadata["outcome"] = "\(status.rawValue), result refused"
                     metadata["reason"] = "\(message)"
                     logger.warning("task", metadata: metadata)
                     return nil
@@ -57,7 +61,7 @@ extension Runner {
                                  metadata: ["task.id": "\(lease.taskID)", "reason": "\(message)"])
                     return RunnerFailure(exit: .unavailable, message: "server unreachable: \(message)")
                 default:
-                    metadata["outcome"] = "\(status), result refused"
+                    metadata["outcome"] = "\(status.rawValue), result refused"
                     metadata["reason"] = "\(error)"
                     logger.error("task", metadata: metadata)
                     return nil
@@ -70,17 +74,17 @@ extension Runner {
 
 /// Sends `POST /heartbeat` every timeout/3 while a task runs; cancels the operation when the
 /// server says the task was cancelled or the lease is no longer ours.
-final class Heartbeat: @unchecked Sendable {
+final class Heartbeat: Sendable {
     private let api: APIClient
     private let registration: Registration
     private let lease: TaskLease
     private let cancel: CancelToken
     private let logger: Logger
-    private let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var stopped = false
-    private var lost = false
+    /// Set by `stop()`: wakes the loop at once.
+    private let stopped = OneShot<Bool>()
+    /// Set by the loop when it ends, so `stop()` returns only after the last heartbeat.
+    private let finished = OneShot<Bool>()
+    private let lost = Locked(false)
 
     init(api: APIClient, registration: Registration, lease: TaskLease, cancel: CancelToken, logger: Logger) {
         self.api = api
@@ -90,26 +94,23 @@ final class Heartbeat: @unchecked Sendable {
         self.logger = logger
     }
 
-    var leaseLost: Bool { lock.withLock { lost } }
+    var leaseLost: Bool { lost.withLock { $0 } }
 
     var interval: Double {
         let timeout: Double
         if let seconds = lease.timeoutSeconds {
             timeout = Double(seconds)
-        } else if let expires = lease.leaseExpiresAt {
-            timeout = Double(expires.milliseconds - Timestamp.now().milliseconds) / 1000
         } else {
-            timeout = 300
+            timeout = Double(lease.leaseExpiresAt.milliseconds - Timestamp.now().milliseconds) / 1000
         }
         return max(0.5, timeout / 3)
     }
 
     func start() {
         Thread.detachNewThread { [self] in
-            defer { finished.signal() }
-            let every = interval
-            while wake.wait(timeout: .now() + every) == .timedOut {
-                if lock.withLock({ stopped }) { return }
+            defer { finished.set(true) }
+            let every = Int64(interval * 1000)
+            while stopped.wait(milliseconds: every) == nil {
                 do {
                     if try api.heartbeat(runner: registration, taskID: lease.taskID) {
                         logger.notice("task cancelled on the server; stopping it", metadata: ["task.id": "\(lease.taskID)"])
@@ -118,7 +119,7 @@ final class Heartbeat: @unchecked Sendable {
                     }
                 } catch APIError.conflict(let message) {
                     logger.warning("lease lost; stopping the task", metadata: ["task.id": "\(lease.taskID)", "reason": "\(message)"])
-                    lock.withLock { lost = true }
+                    lost.withLock { $0 = true }
                     cancel.cancel()
                     return
                 } catch {
@@ -130,8 +131,7 @@ final class Heartbeat: @unchecked Sendable {
     }
 
     func stop() {
-        lock.withLock { stopped = true }
-        wake.signal()
-        finished.wait()
+        stopped.set(true)
+        _ = finished.wait(milliseconds: -1)
     }
 }

@@ -23,7 +23,7 @@ public struct RunnerState: Sendable, Equatable {
     }
 
     var json: JSONValue {
-        ["server": .string(server), "name": .string(name), "runner_id": .string(registration.runnerID),
+        ["server": .string(server), "name": .string(name), "runner_id": .string(registration.runnerID.description),
          "runner_token": .string(registration.runnerToken), "registered_at": .string(registeredAt.rfc3339)]
     }
 
@@ -44,7 +44,7 @@ public struct RunnerState: Sendable, Equatable {
             if bytes.count > 1 << 20 { break }
         }
         guard let json = try? JSONParser.parse(bytes), let server = json["server"]?.stringValue,
-            let name = json["name"]?.stringValue, let id = json["runner_id"]?.stringValue,
+            let name = json["name"]?.stringValue, let id = json["runner_id"]?.stringValue.flatMap({ RunnerID($0) }),
             let token = json["runner_token"]?.stringValue
         else {
             throw ConfigError("the state file \(path) is damaged; delete it and the runner registers again")

@@ -5,42 +5,26 @@ import TaskQueue
 extension APIServer {
     /// `POST /task`
     func createTask(_ r: RouteRequest) throws -> HTTPResponse {
-        let (request, context) = (r.http, r.context)
         let fields = try Fields(body: r.body)
         let apiKey = try apiKey(header: r.headerAPIKey, body: fields)
-        try fields.requireObject()
-        let operationCode = try fields.integer("operation_code", in: Limits.operationCodes)
-        var params = JSONValue.emptyObject
-        if let value = fields.optional("params") {
-            guard case .object = value else {
-                throw HTTPError.validation("Field `params` must be a JSON object, not \(value.typeName).")
-            }
-            params = value
-        }
-        let priority = try fields.integer("priority", in: Limits.priority, default: Limits.defaultPriority)
-        let maxAttempts = try fields.integer("max_attempts", in: Limits.maxAttempts, default: Limits.defaultMaxAttempts)
-        let timeout = try fields.integer("timeout_seconds", in: Limits.timeoutSeconds, default: Limits.defaultTimeoutSeconds)
+        let new = try NewTask(json: fields.value)
         var scopedKey: String?
-        if let key = request.header("idempotency-key") {
+        if let key = r.http.header("idempotency-key") {
             guard !key.isEmpty, key.count <= Limits.idempotencyKeyLength else {
                 throw HTTPError.validation("Header `Idempotency-Key` must be 1 to \(Limits.idempotencyKeyLength) characters.")
             }
             scopedKey = Secrets.fingerprint(apiKey) + ":" + key
         }
-        let new = NewTask(operationCode: operationCode, params: params, priority: priority,
-                          maxAttempts: Int(maxAttempts), timeoutSeconds: timeout)
-        let (task, created) = try queueCall { () throws(QueueError) in try queue.createTask(new, idempotencyKey: scopedKey) }
-        context.taskID = task.id
-        let reply: JSONValue = [
-            "task_id": .string(task.id.description),
-            "status": .string(task.status.rawValue),
-            "message": .string(created ? "Task created." : "A task was already created with this Idempotency-Key; nothing new was created."),
-        ]
-        return .json(created ? 201 : 200, reply, headers: [("Location", "/task/\(task.id)")])
+        let (task, created) = try queue.createTask(new, idempotencyKey: scopedKey)
+        r.context.taskID = task.id
+        let reply = TaskCreated(
+            taskID: task.id, status: task.status,
+            message: created ? "Task created." : "A task was already created with this Idempotency-Key; nothing new was created.")
+        return .json(created ? 201 : 200, reply.json, headers: [("Location", "/task/\(task.id)")])
     }
 
     /// `GET /tasks/all?status=&limit=&before=`
-    func listTasks(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+    func listTasks(_ request: HTTPRequest) throws -> HTTPResponse {
         let query = request.queryItems
         var status: TaskStatus?
         if let text = query["status"], !text.isEmpty {
@@ -64,33 +48,33 @@ extension APIServer {
             }
             before = parsed
         }
-        let tasks = try queueCall { () throws(QueueError) in try queue.list(status: status, limit: Int(limit), before: before) }
-        return .json(200, .array(tasks.map { Rendering.task($0, truncatingValuesOver: Limits.listItemValueBytes) }))
+        let tasks = try queue.list(status: status, limit: Int(limit), before: before)
+        return .json(200, .array(tasks.map { TaskObject($0, truncatingValuesOver: Limits.listItemValueBytes).json }))
     }
 }
 
 extension APIServer {
     /// `GET /task/{task_id}`
     func getTask(_ r: RouteRequest) throws(HTTPError) -> HTTPResponse {
-        .json(200, Rendering.task(try existingTask(r.parameter, r.context), events: true))
+        .json(200, TaskObject(try existingTask(r.parameter, r.context), events: true).json)
     }
 
     /// `GET /result/{task_id}`
     func getResult(_ r: RouteRequest) throws(HTTPError) -> HTTPResponse {
-        .json(200, Rendering.result(try existingTask(r.parameter, r.context)))
+        .json(200, TaskResultObject(try existingTask(r.parameter, r.context)).json)
     }
 
     /// `DELETE /task/{task_id}`
-    func cancelTask(_ r: RouteRequest) throws(HTTPError) -> HTTPResponse {
+    func cancelTask(_ r: RouteRequest) throws -> HTTPResponse {
         let id = try taskID(fromPath: r.parameter)
         r.context.taskID = id
-        return .json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.cancel(id) }))
+        return .json(200, TaskObject(try queue.cancel(id)).json)
     }
 
     /// `POST /task/{task_id}/retry`
-    func retryTask(_ r: RouteRequest) throws(HTTPError) -> HTTPResponse {
+    func retryTask(_ r: RouteRequest) throws -> HTTPResponse {
         let id = try taskID(fromPath: r.parameter)
         r.context.taskID = id
-        return .json(200, Rendering.task(try queueCall { () throws(QueueError) in try queue.retry(id) }))
+        return .json(200, TaskObject(try queue.retry(id)).json)
     }
 }

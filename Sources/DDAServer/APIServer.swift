@@ -68,6 +68,11 @@ public final class APIServer: Sendable {
             }
         } catch let error as HTTPError {
             reply = .now(error.response)
+        } catch let error as ContractError {
+            // A body that is not the contract's shape: the message names the field.
+            reply = .now(HTTPError.validation(error.message).response)
+        } catch let error as QueueError {
+            reply = .now(httpError(for: error).response)
         } catch {
             logger.error("unhandled error", metadata: ["request.path": "\(request.path.prefix(200))", "error": "\(error)"])
             reply = .now(HTTPError(500, .internalError, "The server could not answer this request.").response)
@@ -140,15 +145,6 @@ public final class APIServer: Sendable {
         context.taskID = id
         guard let task = queue.task(id) else { throw HTTPError.notFound("No task with id \(id).") }
         return task
-    }
-
-    /// Runs a queue call and maps its refusal to the contract's status.
-    func queueCall<R>(_ body: () throws(QueueError) -> R) throws(HTTPError) -> R {
-        do {
-            return try body()
-        } catch {
-            throw httpError(for: error)
-        }
     }
 
     /// The contract's answer to a queue refusal.

@@ -57,8 +57,8 @@ extension APIServer {
     /// The API key a body-credential request acts with: a body `api_key` that is present must
     /// itself be valid, even when a header carries a valid one; without either, 401.
     func apiKey(header: String?, body fields: Fields) throws(HTTPError) -> String {
-        if fields.has("api_key") {
-            guard let key = fields.object["api_key"]?.stringValue, Secrets.matchesAny(key, configuration.apiKeys) else {
+        if let value = fields["api_key"] {
+            guard let key = value.stringValue, Secrets.matchesAny(key, configuration.apiKeys) else {
                 throw HTTPError.unauthorized("The `api_key` in the body is not valid.")
             }
             return header ?? key

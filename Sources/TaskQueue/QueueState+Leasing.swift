@@ -17,7 +17,7 @@ extension QueueState {
     }
 
     /// Leases `taskID` (pending) to the runner: running, attempts + 1, lease deadline.
-    mutating func lease(_ taskID: TaskID, to runnerID: RunnerID, now: Timestamp) -> Lease? {
+    mutating func lease(_ taskID: TaskID, to runnerID: RunnerID, now: Timestamp) -> TaskLease? {
         guard var task = tasks[taskID], task.status == .pending else { return nil }
         setStatus(&task, .running)
         task.attempts += 1
@@ -31,12 +31,12 @@ extension QueueState {
         runners[runnerID]?.runningTasks.insert(taskID)
         runners[runnerID]?.lastSeenAt = now
         save(task)
-        return Lease(taskID: taskID, operationCode: task.operationCode, params: task.params, attempt: task.attempts,
+        return TaskLease(taskID: taskID, operationCode: task.operationCode, params: task.params, attempt: task.attempts,
                      leaseExpiresAt: expires, timeoutSeconds: task.timeoutSeconds)
     }
 
     /// Leases the best task for the runner now, if there is one.
-    mutating func leaseBest(for runnerID: RunnerID, now: Timestamp) -> Result<Lease?, QueueError> {
+    mutating func leaseBest(for runnerID: RunnerID, now: Timestamp) -> Result<TaskLease?, QueueError> {
         guard var runner = runners[runnerID] else { return .failure(Self.unknownRunner) }
         runner.lastSeenAt = now
         runners[runnerID] = runner

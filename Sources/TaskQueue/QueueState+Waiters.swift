@@ -11,11 +11,11 @@ final class Waiter: @unchecked Sendable {
     /// Whether the client still waits for the answer (false once nginx dropped the
     /// connection). Asked under the queue's lock, so it must be cheap and never block.
     let isConnected: @Sendable () -> Bool
-    let completion: @Sendable (Result<Lease?, QueueError>) -> Void
+    let completion: @Sendable (Result<TaskLease?, QueueError>) -> Void
 
     init(id: Int64, runnerID: RunnerID, codes: [Int64]?, deadline: UInt64,
          isConnected: @escaping @Sendable () -> Bool = { true },
-         completion: @escaping @Sendable (Result<Lease?, QueueError>) -> Void)
+         completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void)
     {
         self.id = id
         self.runnerID = runnerID
@@ -29,7 +29,7 @@ final class Waiter: @unchecked Sendable {
 /// A completion to run once the queue's lock is released (and the journal committed).
 struct PendingCompletion {
     let waiter: Waiter
-    let result: Result<Lease?, QueueError>
+    let result: Result<TaskLease?, QueueError>
 
     func run() { waiter.completion(result) }
 }
@@ -86,7 +86,7 @@ struct WaitingSet {
         }
     }
 
-    mutating func finish(_ waiter: Waiter, _ result: Result<Lease?, QueueError>) {
+    mutating func finish(_ waiter: Waiter, _ result: Result<TaskLease?, QueueError>) {
         guard remove(waiter.id) != nil else { return }
         completions.append(PendingCompletion(waiter: waiter, result: result))
     }

@@ -2,11 +2,8 @@ import DDAModel
 
 /// A registered runner.
 public struct RunnerRecord: Sendable, Equatable {
-    public enum State: String, Sendable {
-        case idle
-        case busy
-        case offline
-    }
+    /// The contract's `state` of `GET /runners`.
+    public typealias State = RunnerObject.State
 
     public let id: RunnerID
     public var name: String

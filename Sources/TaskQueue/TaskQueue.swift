@@ -227,8 +227,8 @@ public final class TaskQueue: Sendable {
     /// Leases the highest-priority, oldest pending task this runner can run; nil when there
     /// is none. With `waitMilliseconds` > 0 the calling thread waits up to that long (tests and
     /// simple callers; the server parks instead, see `lease(runnerID:waitMilliseconds:completion:)`).
-    public func lease(runnerID: RunnerID, waitMilliseconds: Int64 = 0) throws(QueueError) -> Lease? {
-        let answer = OneShot<Result<Lease?, QueueError>>()
+    public func lease(runnerID: RunnerID, waitMilliseconds: Int64 = 0) throws(QueueError) -> TaskLease? {
+        let answer = OneShot<Result<TaskLease?, QueueError>>()
         let waiterID = try lease(runnerID: runnerID, waitMilliseconds: waitMilliseconds) { answer.set($0) }
         if let waiterID, answer.wait(milliseconds: waitMilliseconds) == nil {
             // No ticker may be running (tests): withdraw the poll, unless it was just served.
@@ -244,11 +244,11 @@ public final class TaskQueue: Sendable {
     /// Returns the parked poll's id (for `cancelPoll`) when it was parked.
     @discardableResult
     public func lease(runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool = { true },
-                      completion: @escaping @Sendable (Result<Lease?, QueueError>) -> Void) throws(QueueError) -> Int64? {
+                      completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void) throws(QueueError) -> Int64? {
         let now = clock.now()
         let deadline = MonotonicClock.nanoseconds() + UInt64(max(0, waitMilliseconds)) * 1_000_000
         var dropped: [PendingCompletion] = []
-        let (immediate, parkedID, seq) = state.withLock { state -> (Result<Lease?, QueueError>?, Int64?, UInt64?) in
+        let (immediate, parkedID, seq) = state.withLock { state -> (Result<TaskLease?, QueueError>?, Int64?, UInt64?) in
             defer { dropped = state.takeCompletions() }
             state.tick(now: now)
             let result = state.leaseBest(for: runnerID, now: now)

@@ -1,31 +1,5 @@
 import DDAModel
 
-/// One entry of a task's history, shown by `GET /task/{id}` so an admin can see why a task
-/// is where it is.
-public struct TaskEvent: Sendable, Equatable {
-    public enum Kind: String, Sendable {
-        case created
-        case leased
-        case heartbeatExtended = "heartbeat-extended"
-        case leaseExpired = "lease_expired"
-        case result
-        case retried
-        case cancelled
-    }
-
-    public var at: Timestamp
-    public var kind: Kind
-    public var runnerID: RunnerID?
-    public var detail: String?
-
-    public init(at: Timestamp, kind: Kind, runnerID: RunnerID? = nil, detail: String? = nil) {
-        self.at = at
-        self.kind = kind
-        self.runnerID = runnerID
-        self.detail = detail
-    }
-}
-
 /// The result the queue accepted for an attempt; an identical resubmission answers 200
 /// without changing anything.
 public struct AcceptedResult: Sendable, Equatable {
@@ -146,67 +120,10 @@ public struct TaskRecord: Sendable, Equatable {
     }
 }
 
-/// What `GET /tasks` hands a runner.
-public struct Lease: Sendable, Equatable {
-    public var taskID: TaskID
-    public var operationCode: Int64
-    public var params: JSONValue
-    public var attempt: Int
-    public var leaseExpiresAt: Timestamp
-    /// The task's lease length, so a runner can pace its heartbeats without trusting clocks.
-    public var timeoutSeconds: Int64
-}
-
-/// A new task as `POST /task` asks for it, already validated.
-public struct NewTask: Sendable {
-    public var operationCode: Int64
-    public var params: JSONValue
-    public var priority: Int64
-    public var maxAttempts: Int
-    public var timeoutSeconds: Int64
-
-    public init(operationCode: Int64, params: JSONValue = .emptyObject, priority: Int64 = 0,
-                maxAttempts: Int = 3, timeoutSeconds: Int64 = 300)
-    {
-        self.operationCode = operationCode
-        self.params = params
-        self.priority = priority
-        self.maxAttempts = maxAttempts
-        self.timeoutSeconds = timeoutSeconds
-    }
-}
-
-/// A runner's `POST /result`, already validated.
-public struct ResultSubmission: Sendable {
-    public var taskID: TaskID
-    public var runnerID: RunnerID
-    public var status: ResultStatus
-    public var resultData: JSONValue
-    public var error: String?
-    public var attempt: Int?
-
-    public init(taskID: TaskID, runnerID: RunnerID, status: ResultStatus, resultData: JSONValue,
-                error: String? = nil, attempt: Int? = nil)
-    {
-        self.taskID = taskID
-        self.runnerID = runnerID
-        self.status = status
-        self.resultData = resultData
-        self.error = error
-        self.attempt = attempt
-    }
-}
-
 /// How `POST /result` went.
 public enum SubmitOutcome: Sendable, Equatable {
     /// The result changed the task.
     case accepted
     /// The same result was already accepted; nothing changed.
     case duplicate
-}
-
-/// The answer to `POST /heartbeat`.
-public struct HeartbeatReply: Sendable, Equatable {
-    public var leaseExpiresAt: Timestamp?
-    public var cancelled: Bool
 }

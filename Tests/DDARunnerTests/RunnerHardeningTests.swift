@@ -80,7 +80,7 @@ struct RunnerHardeningTests {
         let target = dir + "/target"
         try Data("precious\n".utf8).write(to: URL(fileURLWithPath: target))
         let state = RunnerState(server: "https://x", name: "r",
-                                registration: Registration(runnerID: UUID().uuidString.lowercased(), runnerToken: "t"),
+                                registration: Registration(runnerID: RunnerID.random(), runnerToken: "t"),
                                 registeredAt: Timestamp(milliseconds: 0))
 
         try FileManager.default.createSymbolicLink(atPath: dir + "/state.json", withDestinationPath: target)

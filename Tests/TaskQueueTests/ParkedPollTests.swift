@@ -5,9 +5,9 @@ import Testing
 
 /// What a parked poll was answered.
 final class PollOutcome: Sendable {
-    let value = Locked<Result<Lease?, QueueError>?>(nil)
+    let value = Locked<Result<TaskLease?, QueueError>?>(nil)
     var answered: Bool { value.withLock { $0 != nil } }
-    var lease: Lease? { value.withLock { (try? $0?.get()) ?? nil } }
+    var lease: TaskLease? { value.withLock { (try? $0?.get()) ?? nil } }
 }
 
 @Suite("Parked polls: per-runner cap and clients that went away")

@@ -51,7 +51,7 @@ struct QueueFixture {
         TaskSnapshot(try task(id, sourceLocation: sourceLocation))
     }
 
-    func lease(_ runner: RunnerID, sourceLocation: SourceLocation = #_sourceLocation) throws -> Lease {
+    func lease(_ runner: RunnerID, sourceLocation: SourceLocation = #_sourceLocation) throws -> TaskLease {
         try #require(try queue.lease(runnerID: runner), sourceLocation: sourceLocation)
     }
 

@@ -41,11 +41,11 @@ struct TaskQueueConcurrencyTests {
     /// Starts a long poll on another thread and returns once the poller is observed inside the
     /// queue (its last_seen_at moved to the clock's new time), so the wake-up is what is tested.
     private func startLongPoll(_ f: QueueFixture, runner: RunnerID, waitMilliseconds: Int64)
-        -> (result: Shared<Result<Lease?, QueueError>?>, elapsed: Shared<Double>, done: DispatchSemaphore)
+        -> (result: Shared<Result<TaskLease?, QueueError>?>, elapsed: Shared<Double>, done: DispatchSemaphore)
     {
         f.clock.advance(seconds: 1)
         let marker = f.now
-        let result = Shared<Result<Lease?, QueueError>?>(nil)
+        let result = Shared<Result<TaskLease?, QueueError>?>(nil)
         let elapsed = Shared<Double>(0)
         let queue = f.queue
         let done = spawn {
@@ -112,7 +112,7 @@ struct TaskQueueConcurrencyTests {
         let restricted = (0..<2).map { _ in f.runner([1]) }
         let unrestricted = (0..<6).map { _ in f.runner(nil) }
         let created = Shared<[TaskID]>([])
-        let leases = Shared<[(runner: RunnerID, lease: Lease)]>([])
+        let leases = Shared<[(runner: RunnerID, lease: TaskLease)]>([])
         let outcomes = Shared<[SubmitOutcome]>([])
         let errors = Shared<[String]>([])
         let completed = Atomic<Int>(0)

@@ -72,8 +72,3 @@ public struct UUID4: Hashable, Sendable, Comparable, CustomStringConvertible {
         (a.high, a.low) < (b.high, b.low)
     }
 }
-
-/// The ID of a task.
-public typealias TaskID = UUID4
-/// The ID of a runner.
-public typealias RunnerID = UUID4
