@@ -38,12 +38,13 @@ function dda_uninstall( bool $multisite ): void {
 	if ( $multisite ) {
 		// 'number' => 0: every site. get_sites() returns at most 100 by default, which would
 		// leave the settings (with the API key) on the sites after the hundredth.
-		foreach ( get_sites(
+		$dda_site_ids = get_sites(
 			array(
 				'number' => 0,
 				'fields' => 'ids',
 			)
-		) as $dda_site_id ) {
+		);
+		foreach ( $dda_site_ids as $dda_site_id ) {
 			switch_to_blog( (int) $dda_site_id );
 			dda_uninstall_site();
 			restore_current_blog();

@@ -92,18 +92,18 @@ final class RestPermissionsTest extends DDA_Test_Case {
 		};
 		$cookie_header = LOGGED_IN_COOKIE . '=' . rawurlencode( $cookie );
 
-		[ $status, $body ] = $call( array() );
+		list( $status, $body ) = $call( array() );
 		$this->assertSame( 401, $status, 'no cookie, no nonce' );
 
-		[ $status, $body ] = $call( array( 'Cookie' => $cookie_header ) );
+		list( $status, $body ) = $call( array( 'Cookie' => $cookie_header ) );
 		$this->assertSame( 401, $status, 'cookie without nonce: ' . wp_json_encode( $body ) );
 		$this->assertSame( 'rest_forbidden', $body['code'] );
 
-		[ $status, $body ] = $call( array( 'Cookie' => $cookie_header, 'X-WP-Nonce' => 'abc123def4' ) );
+		list( $status, $body ) = $call( array( 'Cookie' => $cookie_header, 'X-WP-Nonce' => 'abc123def4' ) );
 		$this->assertSame( 403, $status, 'cookie with a wrong nonce' );
 		$this->assertSame( 'rest_cookie_invalid_nonce', $body['code'] );
 
-		[ $status, $body ] = $call( array( 'Cookie' => $cookie_header, 'X-WP-Nonce' => $nonce ) );
+		list( $status, $body ) = $call( array( 'Cookie' => $cookie_header, 'X-WP-Nonce' => $nonce ) );
 		$this->assertSame( 200, $status, 'cookie with the nonce: ' . wp_json_encode( $body ) );
 		$this->assertIsArray( $body['runners'] );
 

@@ -33,4 +33,5 @@ if ( ! is_plugin_active( 'distributed-data-analysis/distributed-data-analysis.ph
 	exit( 1 );
 }
 
+require __DIR__ . '/class-dda-test-die.php';
 require __DIR__ . '/class-dda-test-case.php';

@@ -8,12 +8,6 @@
 use PHPUnit\Framework\TestCase;
 
 /**
- * wp_die() in a test: thrown instead of printing a page and exiting.
- */
-final class DDA_Test_Die extends RuntimeException {
-}
-
-/**
  * Shared helpers. The settings are restored after every test.
  */
 abstract class DDA_Test_Case extends TestCase {
@@ -183,7 +177,7 @@ abstract class DDA_Test_Case extends TestCase {
 		$this->assertIsResource( $this->fake_api, 'could not start php -S' );
 		$deadline = microtime( true ) + 10;
 		do {
-			$socket = @fsockopen( '127.0.0.1', $port, $errno, $errstr, 0.2 ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged -- refused until it listens.
+			$socket = @fsockopen( '127.0.0.1', $port, $errno, $errstr, 0.2 ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged, Generic.PHP.NoSilencedErrors.Discouraged -- refused until it listens.
 			if ( $socket ) {
 				fclose( $socket );
 				return 'http://127.0.0.1:' . $port;
