@@ -64,6 +64,7 @@ let package = Package(
             name: "DDARunner",
             dependencies: [
                 "DDAModel", "CCurl", "CSpawn", "Locking",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ]

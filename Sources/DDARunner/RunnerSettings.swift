@@ -1,30 +1,23 @@
+import DDAModel
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Settings given on the command line (nil = not given).
-public struct RunnerFlags: Sendable {
-    public var server: String?
-    public var name: String?
-    public var registrationToken: String?
-    public var stateFile: String?
-    public var config: String?
-    public var once = false
-    public var maxTasks: Int?
-    public var interval: Double?
-    public var wait: Int?
-    public var concurrency: Int?
-    public var caFile: String?
-    public var logLevel: String?
-
-    public init() {}
-}
-
 /// The runner's effective settings: flags win over the environment, the environment over
 /// the config file, the file over the defaults.
 public struct RunnerSettings: Sendable, Equatable {
+    // The defaults and ranges, written once: the options' help and `merge` read them.
     public static let defaultConfigPath = "/etc/dda/runner.toml"
     public static let defaultStateFile = "/var/lib/dda/runner.json"
+    public static let defaultWait = 25
+    public static let waitRange = Int(Limits.wait.lowerBound)...Int(Limits.wait.upperBound)
+    public static let defaultConcurrency = 1
+    public static let concurrencyRange = 1...64
+    public static let defaultMaxTasks = 1
+    public static let defaultInterval = 5.0
+    /// Seconds: more than 0, at most an hour.
+    public static let intervalLimit = 3600.0
+    public static let defaultLogLevel = "info"
 
     public var server: String
     public var name: String
@@ -43,7 +36,7 @@ public struct RunnerSettings: Sendable, Equatable {
 
     /// Reads the config file (from `--config`, `DDA_RUNNER_CONFIG` or the default path, which
     /// may be absent) and merges everything.
-    public static func resolve(flags: RunnerFlags, environment env: [String: String]) throws(ConfigError) -> RunnerSettings {
+    public static func resolve(flags: RunnerOptions, environment env: [String: String]) throws(ConfigError) -> RunnerSettings {
         func value(_ name: String) -> String? {
             guard let v = env[name], !v.isEmpty else { return nil }
             return v
@@ -61,17 +54,20 @@ public struct RunnerSettings: Sendable, Equatable {
     }
 
     /// Merges already-loaded sources; checks ranges and the server URL.
-    public static func merge(flags: RunnerFlags, environment env: [String: String], file: RunnerConfigFile,
+    public static func merge(flags: RunnerOptions, environment env: [String: String], file: RunnerConfigFile,
                              configPath: String? = nil) throws(ConfigError) -> RunnerSettings
     {
         func value(_ name: String) -> String? {
             guard let v = env[name], !v.isEmpty else { return nil }
             return v
         }
-        func integer(_ flag: Int?, _ name: String, _ fromFile: Int?, _ fallback: Int) throws(ConfigError) -> Int {
+        /// The flag, else the environment variable, else the file, else the default.
+        func pick<T>(_ flag: T?, _ name: String, _ fromFile: T?, _ fallback: T, _ parse: (String) -> T?,
+                     _ kind: String) throws(ConfigError) -> T
+        {
             if let flag { return flag }
             if let text = value(name) {
-                guard let parsed = Int(text) else { throw ConfigError("\(name)=\(text) is not a whole number") }
+                guard let parsed = parse(text) else { throw ConfigError("\(name)=\(text) is not \(kind)") }
                 return parsed
             }
             return fromFile ?? fallback
@@ -92,23 +88,25 @@ public struct RunnerSettings: Sendable, Equatable {
                 + "file (DDA_ALLOW_INSECURE_HTTP=1) on a network you trust")
         }
         let name = flags.name ?? value("DDA_RUNNER_NAME") ?? file.name ?? hostName()
-        guard (1...128).contains(name.unicodeScalars.count),
-            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { throw ConfigError("the runner name must be 1 to 128 characters without control characters") }
+        guard name.isValidName else { throw ConfigError("the runner name must be 1 to 128 characters without control characters") }
 
         let waitGiven = flags.wait != nil || value("DDA_RUNNER_WAIT") != nil || file.wait != nil
-        let wait = try integer(flags.wait, "DDA_RUNNER_WAIT", file.wait, 25)
-        guard (0...30).contains(wait) else { throw ConfigError("wait must be 0…30 seconds") }
-        let concurrency = try integer(flags.concurrency, "DDA_RUNNER_CONCURRENCY", file.concurrency, 1)
-        guard (1...64).contains(concurrency) else { throw ConfigError("concurrency must be 1…64") }
-        let maxTasks = try integer(flags.maxTasks, "DDA_RUNNER_MAX_TASKS", nil, 1)
-        guard maxTasks >= 1 else { throw ConfigError("max-tasks must be at least 1") }
-        var interval = flags.interval ?? file.interval ?? 5
-        if flags.interval == nil, let text = value("DDA_RUNNER_INTERVAL") {
-            guard let parsed = Double(text) else { throw ConfigError("DDA_RUNNER_INTERVAL=\(text) is not a number") }
-            interval = parsed
+        let wait = try pick(flags.wait, "DDA_RUNNER_WAIT", file.wait, defaultWait, { Int($0) }, "a whole number")
+        guard waitRange.contains(wait) else {
+            throw ConfigError("wait must be \(waitRange.lowerBound)…\(waitRange.upperBound) seconds")
         }
-        guard interval > 0, interval <= 3600 else { throw ConfigError("interval must be more than 0 and at most 3600 seconds") }
+        let concurrency = try pick(flags.concurrency, "DDA_RUNNER_CONCURRENCY", file.concurrency, defaultConcurrency,
+                                   { Int($0) }, "a whole number")
+        guard concurrencyRange.contains(concurrency) else {
+            throw ConfigError("concurrency must be \(concurrencyRange.lowerBound)…\(concurrencyRange.upperBound)")
+        }
+        let maxTasks = try pick(flags.maxTasks, "DDA_RUNNER_MAX_TASKS", nil, defaultMaxTasks, { Int($0) }, "a whole number")
+        guard maxTasks >= 1 else { throw ConfigError("max-tasks must be at least 1") }
+        let interval = try pick(flags.interval, "DDA_RUNNER_INTERVAL", file.interval, defaultInterval, { Double($0) },
+                                "a number")
+        guard interval > 0, interval <= intervalLimit else {
+            throw ConfigError("interval must be more than 0 and at most \(Int(intervalLimit)) seconds")
+        }
 
         let once = flags.once
         return RunnerSettings(
@@ -120,7 +118,7 @@ public struct RunnerSettings: Sendable, Equatable {
             wait: once && !waitGiven ? 0 : wait,
             concurrency: concurrency,
             caFile: flags.caFile ?? value("DDA_RUNNER_CA_FILE") ?? file.caFile,
-            logLevel: flags.logLevel ?? value("DDA_LOG_LEVEL") ?? file.logLevel ?? "info",
+            logLevel: flags.logLevel ?? value("DDA_LOG_LEVEL") ?? file.logLevel ?? defaultLogLevel,
             handlers: file.handlers, configPath: configPath)
     }
 

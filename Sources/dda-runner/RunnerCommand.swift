@@ -37,60 +37,12 @@ struct RunnerCommand: ParsableCommand {
         version: "0.1.0"
     )
 
-    @Option(help: "API server URL, e.g. https://dda.example.com (env DDA_SERVER_URL).")
-    var server: String?
-
-    @Option(help: "Runner name shown to admins (env DDA_RUNNER_NAME; default: the host name).")
-    var name: String?
-
-    @Option(help: "Token for the first registration (env DDA_REGISTRATION_TOKEN).")
-    var registrationToken: String?
-
-    @Option(help: "Where runner_id and token are kept, mode 0600 (env DDA_RUNNER_STATE_FILE; default /var/lib/dda/runner.json).")
-    var stateFile: String?
-
-    @Option(help: "TOML config file (env DDA_RUNNER_CONFIG; default /etc/dda/runner.toml if it exists).")
-    var config: String?
-
-    @Flag(help: "One poll-execute-submit pass, then exit (for cron).")
-    var once = false
-
-    @Option(help: "With --once: drain up to N tasks in the pass (env DDA_RUNNER_MAX_TASKS; default 1).")
-    var maxTasks: Int?
-
-    @Option(help: "Seconds between polls when --wait is 0 (env DDA_RUNNER_INTERVAL; default 5).")
-    var interval: Double?
-
-    @Option(help: "Long-poll seconds, 0…30 (env DDA_RUNNER_WAIT; default 25, or 0 with --once).")
-    var wait: Int?
-
-    @Option(help: "Tasks run at the same time in loop mode (env DDA_RUNNER_CONCURRENCY; default 1).")
-    var concurrency: Int?
-
-    @Option(help: "CA bundle to trust for the server's TLS certificate (env DDA_RUNNER_CA_FILE).")
-    var caFile: String?
-
-    @Option(help: "trace, debug, info, notice, warning, error (env DDA_LOG_LEVEL; default info).")
-    var logLevel: String?
+    @OptionGroup var options: RunnerOptions
 
     func run() throws {
-        var flags = RunnerFlags()
-        flags.server = server
-        flags.name = name
-        flags.registrationToken = registrationToken
-        flags.stateFile = stateFile
-        flags.config = config
-        flags.once = once
-        flags.maxTasks = maxTasks
-        flags.interval = interval
-        flags.wait = wait
-        flags.concurrency = concurrency
-        flags.caFile = caFile
-        flags.logLevel = logLevel
-
         let settings: RunnerSettings
         switch Result(catching: { () throws(ConfigError) in
-            try RunnerSettings.resolve(flags: flags, environment: ProcessInfo.processInfo.environment)
+            try RunnerSettings.resolve(flags: options, environment: ProcessInfo.processInfo.environment)
         }) {
         case .success(let resolved): settings = resolved
         case .failure(let error):
