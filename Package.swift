@@ -46,10 +46,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "ServerApp",
+            dependencies: [
+                "FastCGI", "DDAServer", "TaskQueue", "CMallocTuning", "Locking",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "dda-server",
             dependencies: [
-                "FastCGI", "DDAServer", "TaskQueue", "LogLines", "CMallocTuning", "Locking",
+                "ServerApp", "DDAServer", "LogLines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,6 +99,7 @@ let package = Package(
             name: "DDAServerTests",
             dependencies: ["DDAServer", "TaskQueue", "DDAModel", "HTTPCore", "Locking", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "ServerAppTests", dependencies: ["ServerApp", "DDAServer", "TaskQueue", "FastCGI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DDAModel", "Locking", "LoadKit"]),
     ]
 )

@@ -50,6 +50,11 @@ public struct FastCGIConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
     }
 
+    public static let threadsRange: ClosedRange<Int> = 1...1024
+    /// The default mode of a unix socket: nginx's group may connect.
+    public static let defaultSocketMode: UInt32 = 0o660
+    public static let defaultSocket = "/run/dda/api.sock"
+
     /// 4 × the number of online cores (the default).
     public static var defaultThreads: Int {
         max(4, 4 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

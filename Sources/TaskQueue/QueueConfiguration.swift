@@ -17,5 +17,10 @@ public struct QueueConfiguration: Sendable {
     /// Long polls one runner may have parked at once (contract v1.1: 16; 429 beyond).
     public var maxParkedPollsPerRunner: Int = 16
 
+    /// The range of each setting `dda-server` takes from its flags or environment.
+    public static let capacityRange: ClosedRange<Int> = 1...Int(Int32.max)
+    public static let retentionRange: ClosedRange<Int64> = 1...Int64(Int32.max)
+    public static let runnerOfflineRange: ClosedRange<Int64> = 1...Int64(Int32.max)
+
     public init() {}
 }

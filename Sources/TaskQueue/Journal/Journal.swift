@@ -20,9 +20,13 @@ public enum FsyncPolicy: String, Sendable, CaseIterable {
 public struct JournalConfiguration: Sendable {
     public var directory: String
     public var fsync: FsyncPolicy = .always
+    /// With `.interval`: at most this many milliseconds of acknowledged writes at risk.
     public var intervalMilliseconds: Int = 50
     /// Journal size past which the queue compacts into a snapshot.
     public var compactBytes: Int = 64 << 20
+
+    public static let intervalRange: ClosedRange<Int> = 1...10_000
+    public static let compactBytesRange: ClosedRange<Int> = 4096...Int.max
 
     public init(directory: String, fsync: FsyncPolicy = .always) {
         self.directory = directory

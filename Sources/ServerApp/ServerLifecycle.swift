@@ -1,0 +1,126 @@
+import CMallocTuning
+import DDAServer
+import FastCGI
+import Logging
+import TaskQueue
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One run of the server, start to stop: the stop signals, opening the queue, the FastCGI
+/// workers and the ticker, SIGHUP compaction, and the drain on SIGTERM/SIGINT.
+public final class ServerLifecycle {
+    /// Why the server did not run: the exit code and what to print.
+    public struct Failure: Error {
+        public var exitCode: Int32
+        public var message: String
+    }
+
+    private let settings: ServerSettings
+    private let logger: Logger
+    private var stopSignals = sigset_t()
+
+    /// Blocks the stop signals before any thread exists, so every thread (the journal's
+    /// flusher, the ticker, the workers) inherits the mask, and `run()` takes them with
+    /// sigwait. A thread that did not block them would receive a SIGTERM sent while the main
+    /// thread is busy (compacting after SIGHUP): libfcgi's own SIGTERM handler only sets a
+    /// flag, and the server would never stop. Call it first thing in `main`.
+    public static func blockStopSignals() {
+        // Shells start background children with SIGINT ignored; an ignored signal is never
+        // delivered, so restore the default first.
+        signal(SIGINT, SIG_DFL)
+        signal(SIGPIPE, SIG_IGN)
+        var set = stopSignalSet()
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        // A 1 MiB body of small containers is tens of MiB of JSON tree: grow the heap 16 MiB
+        // at a time and keep up to 64 MiB freed for the next request (the defaults cost a
+        // syscall per 128 KiB and page faults on every such request; bench/cost.sh).
+        _ = dda_tune_malloc(16 << 20, 64 << 20)
+    }
+
+    private static func stopSignalSet() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGHUP)
+        return set
+    }
+
+    public init(settings: ServerSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.stopSignals = Self.stopSignalSet()
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains: no new leases (parked polls answer 204),
+    /// requests in hand finished, the journal flushed.
+    public func run() throws(Failure) {
+        if settings.generatedJWTSecret {
+            logger.warning("no DDA_JWT_SECRET set: using a random secret; runner tokens will not survive a restart")
+        }
+        let queue = try openQueue()
+        let api = APIServer(queue: queue, configuration: settings.server, logger: logger)
+        let ticker = QueueTicker(queue: queue)
+        let server = FastCGIServer(configuration: settings.fastCGI, logger: Logger(label: "dda.fastcgi")) { request in
+            api.respond(request)
+        }
+        do {
+            try server.start()
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw Failure(exitCode: 71, message: "\(error)")
+        }
+        ticker.start()
+        logger.info("dda-server started", metadata: [
+            "version": "\(ddaVersion)", "pid": "\(getpid())", "api_keys": "\(settings.server.apiKeys.count)"])
+
+        let received = waitForStop(compacting: queue)
+        logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        queue.beginShutdown()
+        server.stop()
+        ticker.stop()
+        queue.closeJournal()
+        logger.info("stopped")
+    }
+
+    /// The queue: loaded from the state directory, or in memory only.
+    private func openQueue() throws(Failure) -> TaskQueue {
+        guard let journal = settings.journal else {
+            logger.warning("no --state-dir: the queue lives in memory only; a restart loses every task")
+            return TaskQueue(configuration: settings.queue)
+        }
+        do {
+            let (queue, report) = try TaskQueue.open(configuration: settings.queue, journal: journal)
+            if let cut = report.truncated {
+                logger.warning("journal had a torn tail (a crash mid-write); cut it off", metadata: [
+                    "file": "\(cut.file)", "offset": "\(cut.offset)", "dropped_bytes": "\(cut.droppedBytes)"])
+            }
+            logger.info("state loaded", metadata: [
+                "state_dir": "\(journal.directory)", "fsync": "\(journal.fsync.rawValue)",
+                "snapshot": "\(report.snapshotGeneration.map(String.init) ?? "none")", "records": "\(report.records)",
+                "tasks": "\(report.tasks)", "runners": "\(report.runners)", "duration_ms": "\(Int(report.milliseconds))"])
+            return queue
+        } catch {
+            logger.critical("cannot load the state", metadata: ["error": "\(error.message)"])
+            throw Failure(exitCode: 78, message: error.message)
+        }
+    }
+
+    /// Waits for SIGTERM or SIGINT (returned); each SIGHUP meanwhile compacts the journal.
+    private func waitForStop(compacting queue: TaskQueue) -> Int32 {
+        var received: Int32 = 0
+        while true {
+            sigwait(&stopSignals, &received)
+            guard received == SIGHUP else { return received }
+            do {
+                let report = try queue.compact()
+                logger.info("compacted", metadata: [
+                    "generation": "\(report.generation)", "tasks": "\(report.tasks)", "snapshot_bytes": "\(report.snapshotBytes)",
+                    "pause_ms": "\(report.pauseMilliseconds)", "duration_ms": "\(Int(report.totalMilliseconds))"])
+            } catch {
+                logger.error("compaction failed", metadata: ["error": "\(error.message)"])
+            }
+        }
+    }
+}
