@@ -4,8 +4,8 @@ import TaskQueue
 
 extension APIServer {
     /// `GET /metrics` in Prometheus text format 0.0.4.
-    func metrics() -> HTTPResponse {
-        let stats = queue.stats()
+    func metrics() throws -> HTTPResponse {
+        let stats = try queue.stats()
         var out = ""
         out += "# HELP dda_tasks Tasks held by the queue, by status.\n# TYPE dda_tasks gauge\n"
         for status in TaskStatus.allCases {
@@ -31,27 +31,7 @@ extension APIServer {
         for state in [RunnerRecord.State.idle, .busy, .offline] {
             out += "dda_runners{state=\"\(state.rawValue)\"} \(stats.runnersByState[state, default: 0])\n"
         }
-        if let journal = queue.journalStats {
-            out += "# HELP dda_journal_written_bytes_total Bytes appended to the journal since start.\n# TYPE dda_journal_written_bytes_total counter\n"
-            out += "dda_journal_written_bytes_total \(journal.bytesWritten)\n"
-            out += "# HELP dda_journal_bytes Size of the current journal file.\n# TYPE dda_journal_bytes gauge\n"
-            out += "dda_journal_bytes \(journal.currentFileBytes)\n"
-            out += "# HELP dda_journal_fsync_seconds Time spent in fsync of the journal.\n# TYPE dda_journal_fsync_seconds summary\n"
-            out += "dda_journal_fsync_seconds_sum \(journal.fsyncSeconds)\n"
-            out += "dda_journal_fsync_seconds_count \(journal.fsyncCount)\n"
-            out += "# HELP dda_journal_fsync_max_seconds The longest journal fsync since start.\n# TYPE dda_journal_fsync_max_seconds gauge\n"
-            out += "dda_journal_fsync_max_seconds \(journal.fsyncMaxSeconds)\n"
-            out += "# HELP dda_journal_healthy 1 while the journal can be written.\n# TYPE dda_journal_healthy gauge\n"
-            out += "dda_journal_healthy \(journal.failure == nil ? 1 : 0)\n"
-            if let compaction = journal.lastCompaction {
-                out += "# HELP dda_journal_last_compaction_timestamp_seconds When the journal was last compacted.\n# TYPE dda_journal_last_compaction_timestamp_seconds gauge\n"
-                out += "dda_journal_last_compaction_timestamp_seconds \(Double(compaction.at.milliseconds) / 1000)\n"
-                out += "# HELP dda_journal_last_compaction_pause_seconds How long the last compaction held the queue's lock.\n# TYPE dda_journal_last_compaction_pause_seconds gauge\n"
-                out += "dda_journal_last_compaction_pause_seconds \(compaction.pauseMilliseconds / 1000)\n"
-                out += "# HELP dda_journal_last_compaction_duration_seconds How long the last compaction took in all.\n# TYPE dda_journal_last_compaction_duration_seconds gauge\n"
-                out += "dda_journal_last_compaction_duration_seconds \(compaction.totalMilliseconds / 1000)\n"
-            }
-        }
+        queue.renderMetrics(into: &out)
         requestMetrics.render(into: &out)
         return HTTPResponse(
             status: 200,

@@ -89,7 +89,7 @@ extension APIServer {
     }
 
     /// `GET /runners`
-    func runners() -> HTTPResponse {
-        .json(200, .array(queue.runners().map { RunnerObject($0.runner, state: $0.state).json }))
+    func runners() throws -> HTTPResponse {
+        .json(200, .array(try queue.runners().map { RunnerObject($0.runner, state: $0.state).json }))
     }
 }

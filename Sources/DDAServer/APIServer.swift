@@ -8,7 +8,8 @@ import TaskQueue
 /// queue calls. Pure Swift; `handle` takes a request value and returns a response value, so
 /// tests call it in-process and the FastCGI layer calls it from its worker threads.
 public final class APIServer: Sendable {
-    public let queue: TaskQueue
+    /// Where the queue lives (the embedded `TaskQueue`, or a shared store).
+    public let queue: any QueueStore
     public let configuration: ServerConfiguration
     let clock: any TimeSource
     let logger: Logger
@@ -16,7 +17,7 @@ public final class APIServer: Sendable {
     let requestMetrics = RequestMetrics()
     let verifiedTokens = VerifiedTokens()
 
-    public init(queue: TaskQueue, configuration: ServerConfiguration, clock: any TimeSource = SystemTimeSource(),
+    public init(queue: any QueueStore, configuration: ServerConfiguration, clock: any TimeSource = SystemTimeSource(),
                 logger: Logger = Logger(label: "dda.server"))
     {
         self.queue = queue
@@ -143,7 +144,13 @@ public final class APIServer: Sendable {
     func existingTask(_ text: String, _ context: RequestContext) throws(HTTPError) -> TaskRecord {
         let id = try taskID(fromPath: text)
         context.taskID = id
-        guard let task = queue.task(id) else { throw HTTPError.notFound("No task with id \(id).") }
+        let found: TaskRecord?
+        do {
+            found = try queue.task(id)
+        } catch {
+            throw httpError(for: error)
+        }
+        guard let task = found else { throw HTTPError.notFound("No task with id \(id).") }
         return task
     }
 

@@ -80,7 +80,7 @@ public final class ServerLifecycle {
         queue.beginShutdown()
         server.stop()
         ticker.stop()
-        queue.closeJournal()
+        queue.close()
         logger.info("stopped")
     }
 

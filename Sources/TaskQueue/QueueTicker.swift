@@ -5,16 +5,16 @@ import Darwin
 #endif
 import Synchronization
 
-/// A background thread that calls `TaskQueue.tick()` so leases expire and backoffs end
+/// A background thread that calls the store's `tick()` so leases expire and backoffs end
 /// even when no request arrives. It wakes at the next due time, at least every
 /// `maxSleepMilliseconds` (the queue's clock may be moved by tests).
 public final class QueueTicker: Sendable {
-    private let queue: TaskQueue
+    private let queue: any QueueStore
     private let maxSleepMilliseconds: Int64
     private let running = Atomic<Bool>(false)
     private let done = Atomic<Bool>(true)
 
-    public init(queue: TaskQueue, maxSleepMilliseconds: Int64 = 250) {
+    public init(queue: any QueueStore, maxSleepMilliseconds: Int64 = 250) {
         self.queue = queue
         self.maxSleepMilliseconds = maxSleepMilliseconds
     }
@@ -42,7 +42,7 @@ public final class QueueTicker: Sendable {
         defer { done.store(true, ordering: .releasing) }
         while running.load(ordering: .acquiring) {
             queue.tick()
-            _ = queue.compactIfNeeded()
+            queue.performMaintenance()
             let due = queue.millisecondsUntilDue() ?? maxSleepMilliseconds
             var remaining = max(1, min(due, maxSleepMilliseconds))
             // Sleep in short slices so stop() is prompt.

@@ -121,7 +121,7 @@ extension TaskQueue {
     static func readFile(_ path: String) throws(PersistenceError) -> [UInt8] {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw PersistenceError("cannot read \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         var info = stat()
         fstat(fd, &info)
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
@@ -196,5 +196,34 @@ extension TaskQueue {
     /// Flushes and closes the journal (graceful shutdown).
     public func closeJournal() {
         journal?.close()
+    }
+
+    public func close() { closeJournal() }
+
+    /// Compacts the journal when it has grown past its threshold.
+    public func performMaintenance() { _ = compactIfNeeded() }
+
+    /// The journal's figures (nothing for a queue in memory only).
+    public func renderMetrics(into out: inout String) {
+        guard let journal = journalStats else { return }
+        out += "# HELP dda_journal_written_bytes_total Bytes appended to the journal since start.\n# TYPE dda_journal_written_bytes_total counter\n"
+        out += "dda_journal_written_bytes_total \(journal.bytesWritten)\n"
+        out += "# HELP dda_journal_bytes Size of the current journal file.\n# TYPE dda_journal_bytes gauge\n"
+        out += "dda_journal_bytes \(journal.currentFileBytes)\n"
+        out += "# HELP dda_journal_fsync_seconds Time spent in fsync of the journal.\n# TYPE dda_journal_fsync_seconds summary\n"
+        out += "dda_journal_fsync_seconds_sum \(journal.fsyncSeconds)\n"
+        out += "dda_journal_fsync_seconds_count \(journal.fsyncCount)\n"
+        out += "# HELP dda_journal_fsync_max_seconds The longest journal fsync since start.\n# TYPE dda_journal_fsync_max_seconds gauge\n"
+        out += "dda_journal_fsync_max_seconds \(journal.fsyncMaxSeconds)\n"
+        out += "# HELP dda_journal_healthy 1 while the journal can be written.\n# TYPE dda_journal_healthy gauge\n"
+        out += "dda_journal_healthy \(journal.failure == nil ? 1 : 0)\n"
+        if let compaction = journal.lastCompaction {
+            out += "# HELP dda_journal_last_compaction_timestamp_seconds When the journal was last compacted.\n# TYPE dda_journal_last_compaction_timestamp_seconds gauge\n"
+            out += "dda_journal_last_compaction_timestamp_seconds \(Double(compaction.at.milliseconds) / 1000)\n"
+            out += "# HELP dda_journal_last_compaction_pause_seconds How long the last compaction held the queue's lock.\n# TYPE dda_journal_last_compaction_pause_seconds gauge\n"
+            out += "dda_journal_last_compaction_pause_seconds \(compaction.pauseMilliseconds / 1000)\n"
+            out += "# HELP dda_journal_last_compaction_duration_seconds How long the last compaction took in all.\n# TYPE dda_journal_last_compaction_duration_seconds gauge\n"
+            out += "dda_journal_last_compaction_duration_seconds \(compaction.totalMilliseconds / 1000)\n"
+        }
     }
 }

@@ -6,7 +6,7 @@ import Locking
 ///
 /// Time comes from the injected `TimeSource`; call `tick()` (the server does on a timer)
 /// to apply lease expiry and backoff when no request arrives.
-public final class TaskQueue: Sendable {
+public final class TaskQueue: QueueStore {
     public let configuration: QueueConfiguration
     let clock: any TimeSource
     let state: Locked<QueueState>

@@ -1,0 +1,63 @@
+import DDAModel
+
+/// Where the queue lives: the one interface the HTTP layer, the ticker and the server's
+/// lifecycle use. `TaskQueue` (memory + journal) is the embedded store; a store shared by
+/// several servers (PostgreSQL) implements the same operations with the same state machine —
+/// leases, attempts and fencing, backoff, priorities, idempotency, retention, capacity, events.
+///
+/// Every operation may fail with `QueueError` (`.unavailable` when the store cannot be
+/// reached or written); a store that cannot fail on reads simply never throws there.
+public protocol QueueStore: AnyObject, Sendable {
+    var configuration: QueueConfiguration { get }
+
+    // MARK: Tasks
+
+    /// Creates a task; with an idempotency key seen within the window, returns the first task
+    /// and `created == false`.
+    func createTask(_ new: NewTask, idempotencyKey: String?) throws(QueueError) -> (task: TaskRecord, created: Bool)
+    /// The task, or nil if unknown.
+    func task(_ id: TaskID) throws(QueueError) -> TaskRecord?
+    /// Cancels a pending or running task (409 `.conflict` when it is finished).
+    func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord
+    /// Puts a failed or cancelled task back to pending with its attempts reset.
+    func retry(_ id: TaskID) throws(QueueError) -> TaskRecord
+    /// Newest first, optionally by status, after the cursor `before`.
+    func list(status: TaskStatus?, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord]
+
+    // MARK: Runners
+
+    func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord
+    /// All runners, oldest registration first, with their state now.
+    func runners() throws(QueueError) -> [(runner: RunnerRecord, state: RunnerRecord.State)]
+    /// Leases the best task now, or parks the poll for up to `waitMilliseconds`; `completion`
+    /// runs exactly once. Returns the parked poll's id when it was parked.
+    @discardableResult
+    func lease(runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
+               completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void) throws(QueueError) -> Int64?
+    /// Accepted once from the lease holder for its attempt; the identical result again is a
+    /// `.duplicate`; anything else is a `.conflict` and changes nothing.
+    func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome
+    /// Extends the runner's lease(s); says whether the task was cancelled.
+    func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply
+
+    // MARK: Running the store
+
+    func stats() throws(QueueError) -> QueueStats
+    /// Long polls parked in this process right now.
+    var parkedPolls: Int { get }
+    /// Why the store cannot be written, if it cannot (`/healthz` answers 503 then).
+    var persistenceFailure: String? { get }
+    /// The store's own lines of `/metrics` (Prometheus text format).
+    func renderMetrics(into out: inout String)
+    /// Applies what is due now (lease expiry, end of backoff, retention) and answers parked
+    /// polls whose task arrived or whose wait ended.
+    func tick()
+    /// Milliseconds until `tick()` has work, or nil if nothing is scheduled.
+    func millisecondsUntilDue() -> Int64?
+    /// Housekeeping the ticker runs between ticks (compaction for the journal).
+    func performMaintenance()
+    /// Stops leasing and answers every parked poll "no task" (the drain before a stop).
+    func beginShutdown()
+    /// Flushes and closes (the last step of a stop).
+    func close()
+}
