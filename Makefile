@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: run test build release deps unit contract deploy-test wordpress wordpress-test bench clean help
+.PHONY: run test build release deps unit contract deploy-test wordpress wordpress-test bench lint format clean help
 
 help:
 	@echo "make run    install what is missing, build, start nginx + dda-server + $${DDA_RUNNERS:-1} runner(s) on http://127.0.0.1:$${DDA_HTTP_PORT:-8080}"
@@ -10,6 +10,7 @@ help:
 	@echo "            the production nginx/deploy checks and the WordPress plugin in a real WordPress and browser"
 	@echo "make wordpress   a local WordPress with the plugin, connected to a local dda-server and runner"
 	@echo "make bench       the benchmark suite (by hand, a few minutes): bench/results.md"
+	@echo "make lint        the formatting checks of make test (.swift-format, phpcs.xml.dist); make format fixes the Swift"
 
 deps:
 	@scripts/install-deps.sh server
@@ -48,7 +49,15 @@ bench: release
 	@scripts/install-deps.sh all
 	@bench/suite.sh
 
+# Formatting: .swift-format (swift-format ships with the toolchain) and phpcs.xml.dist.
+lint:
+	@SWIFT=$(SWIFT) scripts/lint.sh
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel Sources Tests Package.swift
+
 test: build
+	@SWIFT=$(SWIFT) scripts/lint.sh
 	$(SWIFT) test --skip-build
 	@scripts/contract-test.sh
 	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-deploy.sh

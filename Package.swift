@@ -88,7 +88,9 @@ let package = Package(
         .target(name: "LoadKit"),
         .executableTarget(
             name: "dda-loadgen",
-            dependencies: ["LoadKit", "DDAModel", "Locking", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "LoadKit", "DDAModel", "Locking", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(name: "DDARunnerTests", dependencies: ["DDARunner", "DDAModel"]),
         .testTarget(name: "DDAModelTests", dependencies: ["DDAModel", "LoadKit"]),
@@ -97,7 +99,10 @@ let package = Package(
         .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel", "Locking"]),
         .testTarget(
             name: "DDAServerTests",
-            dependencies: ["DDAServer", "TaskQueue", "DDAModel", "HTTPCore", "Locking", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "DDAServer", "TaskQueue", "DDAModel", "HTTPCore", "Locking",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "ServerAppTests", dependencies: ["ServerApp", "DDAServer", "TaskQueue", "FastCGI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DDAModel", "Locking", "LoadKit"]),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/lint.sh — the coding-standard checks: the Swift sources (lint_swift) and the
+# scripts/lint.sh — the coding-standard checks: the Swift sources against .swift-format (lint_swift) and the
 # WordPress plugin's PHP against phpcs.xml.dist (lint_php: PSR-12 adapted to WordPress style).
 # Runs from any directory; installs php-codesniffer with apt-get when phpcs is missing.
 # Exit 0 when everything is clean; phpcs's findings and a non-zero exit otherwise.
@@ -9,10 +9,15 @@ cd "$here"
 # shellcheck source=scripts/lib.sh
 . "$here/scripts/lib.sh"
 
-# lint_swift: the Swift formatting check.
+# lint_swift: swift-format (shipped with the toolchain) with the repository's .swift-format;
+# `make format` rewrites the files the way this check wants them.
 lint_swift() {
-    # filled in by the lead
-    return 0
+    local swift="${SWIFT:-swift}"
+    if ! "$swift" format lint --strict --recursive --parallel Sources Tests Package.swift; then
+        echo "lint: the Swift breaks .swift-format (above; make format fixes it)" >&2
+        return 1
+    fi
+    echo "lint: Sources/, Tests/ and Package.swift pass .swift-format (swift-format $("$swift" format --version))"
 }
 
 # lint_php: phpcs with the repository's phpcs.xml.dist (the files it checks are listed there).

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a body is not acceptable JSON. Rendered as 400 `invalid_json`.
@@ -92,9 +92,15 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected character")
         }
@@ -131,13 +137,15 @@ public struct JSONParser {
             let keyOffset = index
             let (key, print) = try parseString(fingerprinted: true)
             guard members.count < Self.maxObjectMembers else {
-                throw JSONParseError(message: "object has more than \(Self.maxObjectMembers) members", offset: keyOffset)
+                throw JSONParseError(
+                    message: "object has more than \(Self.maxObjectMembers) members", offset: keyOffset)
             }
             // Duplicate keys: fingerprints first while the object is narrow (keys are compared
             // only when theirs match), a hash set of the keys' bytes once it is wider.
             var duplicate = false
             if wide == nil, members.count < Self.linearKeyScanLimit {
-                for j in 0..<members.count where keyPrints[printBase + j] == print && KeyBytes.same(members[j].key, key) {
+                for j in 0..<members.count where keyPrints[printBase + j] == print && KeyBytes.same(members[j].key, key)
+                {
                     duplicate = true
                 }
                 keyPrints.append(print)
@@ -255,8 +263,9 @@ public struct JSONParser {
 
     /// A string, and with `fingerprinted` a 64-bit FNV-1a of its decoded UTF-8 bytes (for
     /// the duplicate-key check; two keys with different fingerprints differ).
-    private mutating func parseString(fingerprinted: Bool) throws(JSONParseError) -> (text: String, fingerprint: UInt64) {
-        index += 1  // opening quote
+    private mutating func parseString(fingerprinted: Bool) throws(JSONParseError) -> (text: String, fingerprint: UInt64)
+    {
+        index += 1 // opening quote
         let start = index
         // Fast path: no escapes and plain ASCII.
         while index < buffer.count {
@@ -311,7 +320,9 @@ public struct JSONParser {
             var scalar = UInt32(try parseHex4())
             if scalar >= 0xD800 && scalar <= 0xDBFF {
                 // A high surrogate must be followed by an escaped low surrogate.
-                guard index + 1 < buffer.count, buffer[index] == UInt8(ascii: "\\"), buffer[index + 1] == UInt8(ascii: "u") else {
+                guard index + 1 < buffer.count, buffer[index] == UInt8(ascii: "\\"),
+                    buffer[index + 1] == UInt8(ascii: "u")
+                else {
                     throw error("lone surrogate in \\u escape")
                 }
                 index += 2
@@ -361,12 +372,20 @@ public struct JSONParser {
         var upperBound: UInt8 = 0xBF
         switch b0 {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lowerBound = 0xA0
+        case 0xE0:
+            length = 3
+            lowerBound = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upperBound = 0x9F
-        case 0xF0: length = 4; lowerBound = 0x90
+        case 0xED:
+            length = 3
+            upperBound = 0x9F
+        case 0xF0:
+            length = 4
+            lowerBound = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upperBound = 0x8F
+        case 0xF4:
+            length = 4
+            upperBound = 0x8F
         default: throw error("invalid UTF-8")
         }
         guard index + length <= buffer.count else { throw error("invalid UTF-8") }
@@ -395,7 +414,7 @@ struct KeyBytes: Hashable {
         // Borrowed bytes: no copy, no retain (parsed strings are native UTF-8).
         let fast = x.withContiguousStorageIfAvailable { p in
             y.withContiguousStorageIfAvailable { q in
-                guard let p = p.baseAddress, let q = q.baseAddress else { return true }  // both empty
+                guard let p = p.baseAddress, let q = q.baseAddress else { return true } // both empty
                 return memcmp(p, q, x.count) == 0
             }
         }

@@ -24,7 +24,7 @@ public struct JSONWriter {
     private mutating func write(_ value: JSONValue, stoppingAfter limit: Int) -> Bool {
         switch value {
         case .string(let s):
-            guard bytes.count + s.utf8.count + 2 <= limit else { return false }  // escapes only add
+            guard bytes.count + s.utf8.count + 2 <= limit else { return false } // escapes only add
             writeString(s)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
@@ -85,7 +85,7 @@ public struct JSONWriter {
             return
         }
         if d == 0 {
-            writeRaw(d.sign == .minus ? "-0.0" : "0.0")  // keeps the sign and stays fractional
+            writeRaw(d.sign == .minus ? "-0.0" : "0.0") // keeps the sign and stays fractional
             return
         }
         let (digits, exponent) = ShortestDecimal.of(d.magnitude)
@@ -123,14 +123,27 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(0x22)
-            case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "\""):
+                bytes.append(0x5C)
+                bytes.append(0x22)
+            case UInt8(ascii: "\\"):
+                bytes.append(0x5C)
+                bytes.append(0x5C)
+            case 0x0A:
+                bytes.append(0x5C)
+                bytes.append(UInt8(ascii: "n"))
+            case 0x0D:
+                bytes.append(0x5C)
+                bytes.append(UInt8(ascii: "r"))
+            case 0x09:
+                bytes.append(0x5C)
+                bytes.append(UInt8(ascii: "t"))
             case 0..<0x20, 0x7F:
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                bytes.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
+                    hex[Int(byte & 0xF)],
+                ])
             default: bytes.append(byte)
             }
         }
@@ -162,7 +175,7 @@ enum ShortestDecimal {
             case UInt8(ascii: "."): inFraction = true
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if digits.isEmpty && byte == UInt8(ascii: "0") {
-                    if inFraction { exponent -= 1 }  // a leading zero after the point
+                    if inFraction { exponent -= 1 } // a leading zero after the point
                     continue
                 }
                 digits.append(byte)

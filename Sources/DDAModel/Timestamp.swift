@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A point in wall-clock time with millisecond precision, as the API shows it.
@@ -56,13 +56,20 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             }
             out.append(contentsOf: digits)
         }
-        put(Int(y), 4); out.append(UInt8(ascii: "-"))
-        put(m, 2); out.append(UInt8(ascii: "-"))
-        put(d, 2); out.append(UInt8(ascii: "T"))
-        put(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":"))
-        put(secondOfDay / 60 % 60, 2); out.append(UInt8(ascii: ":"))
-        put(secondOfDay % 60, 2); out.append(UInt8(ascii: "."))
-        put(ms, 3); out.append(UInt8(ascii: "Z"))
+        put(Int(y), 4)
+        out.append(UInt8(ascii: "-"))
+        put(m, 2)
+        out.append(UInt8(ascii: "-"))
+        put(d, 2)
+        out.append(UInt8(ascii: "T"))
+        put(secondOfDay / 3600, 2)
+        out.append(UInt8(ascii: ":"))
+        put(secondOfDay / 60 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        put(secondOfDay % 60, 2)
+        out.append(UInt8(ascii: "."))
+        put(ms, 3)
+        out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -60,7 +60,8 @@ public final class APIClient: Sendable {
     /// Sends a result; an identical resubmission is answered 200 by the server, so this may
     /// be retried freely.
     public func submit(_ submission: ResultSubmission, runner: Registration) throws(APIError) {
-        let response = try call("POST", "/result", token: runner.runnerToken, body: submission.json, timeout: requestTimeout)
+        let response = try call(
+            "POST", "/result", token: runner.runnerToken, body: submission.json, timeout: requestTimeout)
         guard response.status == 200 else {
             throw APIError.rejected(status: response.status, message: "unexpected answer to POST /result")
         }
@@ -74,9 +75,10 @@ public final class APIClient: Sendable {
     }
 
     /// The answer as a contract type, or `rejected` naming what was wrong with it.
-    private static func decode<T>(_ response: TransportResponse, expecting status: Int, _ route: String,
-                                  _ make: (JSONValue) throws(ContractError) -> T) throws(APIError) -> T
-    {
+    private static func decode<T>(
+        _ response: TransportResponse, expecting status: Int, _ route: String,
+        _ make: (JSONValue) throws(ContractError) -> T
+    ) throws(APIError) -> T {
         guard response.status == status, let json = try? JSONParser.parse(response.body) else {
             throw APIError.rejected(status: response.status, message: "unexpected answer to \(route)")
         }
@@ -87,16 +89,18 @@ public final class APIClient: Sendable {
         }
     }
 
-    private func call(_ method: String, _ path: String, token: String?, body: JSONValue?, timeout: Double,
-                      cancel: CancelToken? = nil) throws(APIError) -> TransportResponse
-    {
+    private func call(
+        _ method: String, _ path: String, token: String?, body: JSONValue?, timeout: Double,
+        cancel: CancelToken? = nil
+    ) throws(APIError) -> TransportResponse {
         var headers = ["Accept: application/json"]
         if let token { headers.append("Authorization: Bearer \(token)") }
         if body != nil { headers.append("Content-Type: application/json") }
         let response: TransportResponse
         do {
-            response = try transport.send(method: method, url: baseURL + path, headers: headers,
-                                          body: body.map(JSONWriter.encode), timeoutSeconds: timeout, cancel: cancel)
+            response = try transport.send(
+                method: method, url: baseURL + path, headers: headers,
+                body: body.map(JSONWriter.encode), timeoutSeconds: timeout, cancel: cancel)
         } catch {
             switch error {
             case .cancelled: throw APIError.cancelled

@@ -1,7 +1,8 @@
 import CSpawn
 import DDAModel
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An operator-defined operation: a command (argv, never a shell string) that reads the
@@ -18,9 +19,10 @@ public struct CommandOperation: Operation {
     /// Keeps a result inside the server's default 1 MiB body with room for the envelope.
     public static let defaultMaxOutputBytes = 1_000_000
 
-    public init(code: Int64, command: [String], timeoutSeconds: Double = 300, workdir: String? = nil,
-                environment: [String: String] = [:], maxOutputBytes: Int = defaultMaxOutputBytes)
-    {
+    public init(
+        code: Int64, command: [String], timeoutSeconds: Double = 300, workdir: String? = nil,
+        environment: [String: String] = [:], maxOutputBytes: Int = defaultMaxOutputBytes
+    ) {
         self.code = code
         self.command = command
         self.timeoutSeconds = timeoutSeconds

@@ -40,10 +40,13 @@ public final class CurlTransport: Sendable {
         self.userAgent = userAgent
     }
 
-    public func send(method: String, url: String, headers: [String] = [], body: [UInt8]? = nil,
-                     timeoutSeconds: Double, cancel: CancelToken? = nil) throws(TransportError) -> TransportResponse
-    {
-        guard let handle = curl_easy_init() else { throw TransportError.unreachable("libcurl could not start a request") }
+    public func send(
+        method: String, url: String, headers: [String] = [], body: [UInt8]? = nil,
+        timeoutSeconds: Double, cancel: CancelToken? = nil
+    ) throws(TransportError) -> TransportResponse {
+        guard let handle = curl_easy_init() else {
+            throw TransportError.unreachable("libcurl could not start a request")
+        }
         defer { curl_easy_cleanup(handle) }
         let sink = ResponseSink(cancel: cancel)
         let sinkPointer = Unmanaged.passRetained(sink)
@@ -57,7 +60,7 @@ public final class CurlTransport: Sendable {
         dda_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, method)
         dda_curl_set_string(handle, CURLOPT_USERAGENT, userAgent)
         dda_curl_set_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
-        dda_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)  // threads: no SIGALRM for timeouts
+        dda_curl_set_long(handle, CURLOPT_NOSIGNAL, 1) // threads: no SIGALRM for timeouts
         dda_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int(timeoutSeconds * 1000))
         dda_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds)
         dda_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0)
@@ -66,24 +69,28 @@ public final class CurlTransport: Sendable {
         if let body {
             if method == "GET" { dda_curl_set_long(handle, CURLOPT_HTTPGET, 1) }
             var bytes = body.map { CChar(bitPattern: $0) }
-            bytes.append(0)  // COPYPOSTFIELDS copies `length` bytes; the NUL only guards an empty body
+            bytes.append(0) // COPYPOSTFIELDS copies `length` bytes; the NUL only guards an empty body
             _ = bytes.withUnsafeBufferPointer { dda_curl_set_body(handle, $0.baseAddress, Int(body.count)) }
         }
-        dda_curl_set_write(handle, { data, size, count, user in
-            guard let user, let data else { return 0 }
-            let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
-            let length = size * count
-            if sink.bytes.count + length > CurlTransport.maxResponseBytes { return 0 }
-            data.withMemoryRebound(to: UInt8.self, capacity: length) {
-                sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-            }
-            return length
-        }, sinkPointer.toOpaque())
-        dda_curl_set_progress(handle, { user, _, _, _, _ in
-            guard let user else { return 0 }
-            let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
-            return sink.cancel?.isCancelled == true ? 1 : 0
-        }, sinkPointer.toOpaque())
+        dda_curl_set_write(
+            handle,
+            { data, size, count, user in
+                guard let user, let data else { return 0 }
+                let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+                let length = size * count
+                if sink.bytes.count + length > CurlTransport.maxResponseBytes { return 0 }
+                data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                    sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+                }
+                return length
+            }, sinkPointer.toOpaque())
+        dda_curl_set_progress(
+            handle,
+            { user, _, _, _, _ in
+                guard let user else { return 0 }
+                let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+                return sink.cancel?.isCancelled == true ? 1 : 0
+            }, sinkPointer.toOpaque())
 
         let code = curl_easy_perform(handle)
         if code == CURLE_ABORTED_BY_CALLBACK { throw TransportError.cancelled }

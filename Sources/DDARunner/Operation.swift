@@ -102,7 +102,9 @@ public struct Statistics: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        ["count": .int(Int64(count)), "sum": .double(sum), "mean": .double(mean), "median": .double(median),
-         "min": .double(min), "max": .double(max), "stddev": .double(stddev)]
+        [
+            "count": .int(Int64(count)), "sum": .double(sum), "mean": .double(mean), "median": .double(median),
+            "min": .double(min), "max": .double(max), "stddev": .double(stddev),
+        ]
     }
 }

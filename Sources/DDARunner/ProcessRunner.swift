@@ -2,8 +2,9 @@ import CSpawn
 import Foundation
 import Locking
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a child process in its own process group, feeding stdin and collecting stdout and the
@@ -33,7 +34,9 @@ enum ProcessRunner {
     /// temporary files and pick a locale, nothing else. The runner's own environment may
     /// carry `DDA_REGISTRATION_TOKEN` and other secrets that must never reach a handler;
     /// what a handler needs besides these, the operator sets in its `env` table.
-    static let inheritedVariables: Set<String> = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME"]
+    static let inheritedVariables: Set<String> = [
+        "PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME",
+    ]
 
     static func handlerBaseEnvironment(_ runner: [String: String]) -> [String: String] {
         var env = runner.filter { inheritedVariables.contains($0.key) }
@@ -45,13 +48,20 @@ enum ProcessRunner {
         for group in running.withLock({ $0 }) { kill(-group, SIGKILL) }
     }
 
-    static func run(command: [String], stdin input: [UInt8], workdir: String?, environment: [String: String],
-                    timeoutSeconds: Double, maxOutputBytes: Int, cancel: CancelToken) -> Result
-    {
+    static func run(
+        command: [String], stdin input: [UInt8], workdir: String?, environment: [String: String],
+        timeoutSeconds: Double, maxOutputBytes: Int, cancel: CancelToken
+    ) -> Result {
         guard !command.isEmpty else { return Result(end: .failedToStart("empty command"), stdout: [], stderrTail: "") }
-        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        var inPipe: [Int32] = [0, 0]
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
         guard dda_pipe_cloexec(&inPipe) == 0 else { return startFailure() }
-        guard dda_pipe_cloexec(&outPipe) == 0 else { close(inPipe[0]); close(inPipe[1]); return startFailure() }
+        guard dda_pipe_cloexec(&outPipe) == 0 else {
+            close(inPipe[0])
+            close(inPipe[1])
+            return startFailure()
+        }
         guard dda_pipe_cloexec(&errPipe) == 0 else {
             for fd in inPipe + outPipe { close(fd) }
             return startFailure()
@@ -71,9 +81,13 @@ enum ProcessRunner {
             }
         }
         let spawnErrno = errno
-        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+        close(inPipe[0])
+        close(outPipe[1])
+        close(errPipe[1])
         guard pid > 0 else {
-            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            close(inPipe[1])
+            close(outPipe[0])
+            close(errPipe[0])
             return Result(end: .failedToStart(String(cString: strerror(spawnErrno))), stdout: [], stderrTail: "")
         }
         running.withLock { _ = $0.insert(pid) }
@@ -91,12 +105,21 @@ enum ProcessRunner {
         var end: End?
         let deadline = MonotonicClock.seconds() + timeoutSeconds
         var buffer = [UInt8](repeating: 0, count: 65536)
-        if input.isEmpty { close(stdinFD); stdinFD = -1 }
+        if input.isEmpty {
+            close(stdinFD)
+            stdinFD = -1
+        }
 
         while stdoutFD >= 0 || stderrFD >= 0 {
-            if cancel.isCancelled { end = .cancelled; break }
+            if cancel.isCancelled {
+                end = .cancelled
+                break
+            }
             let remaining = deadline - MonotonicClock.seconds()
-            if remaining <= 0 { end = .timedOut; break }
+            if remaining <= 0 {
+                end = .timedOut
+                break
+            }
             var fds: [pollfd] = []
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
             if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
@@ -110,7 +133,8 @@ enum ProcessRunner {
                     if n > 0 { written += n }
                     if n < 0 && errno != EAGAIN || written >= input.count {
                         // Done, or the child closed its stdin (EPIPE): either way stop writing.
-                        close(stdinFD); stdinFD = -1
+                        close(stdinFD)
+                        stdinFD = -1
                     }
                 } else {
                     let n = read(entry.fd, &buffer, buffer.count)
@@ -123,7 +147,13 @@ enum ProcessRunner {
                             if stderr.count > 4 * stderrTailBytes { stderr.removeFirst(stderr.count - stderrTailBytes) }
                         }
                     } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
-                        if entry.fd == stdoutFD { close(stdoutFD); stdoutFD = -1 } else { close(stderrFD); stderrFD = -1 }
+                        if entry.fd == stdoutFD {
+                            close(stdoutFD)
+                            stdoutFD = -1
+                        } else {
+                            close(stderrFD)
+                            stderrFD = -1
+                        }
                     }
                 }
             }
@@ -136,10 +166,22 @@ enum ProcessRunner {
             // Both outputs closed: wait for the exit, still bounded by the deadline and cancel.
             while !reaped {
                 let rc = waitpid(pid, &status, WNOHANG)
-                if rc == pid { reaped = true; break }
-                if rc < 0 && errno != EINTR { reaped = true; break }
-                if cancel.isCancelled { end = .cancelled; break }
-                if MonotonicClock.seconds() >= deadline { end = .timedOut; break }
+                if rc == pid {
+                    reaped = true
+                    break
+                }
+                if rc < 0 && errno != EINTR {
+                    reaped = true
+                    break
+                }
+                if cancel.isCancelled {
+                    end = .cancelled
+                    break
+                }
+                if MonotonicClock.seconds() >= deadline {
+                    end = .timedOut
+                    break
+                }
                 usleep(5_000)
             }
         }

@@ -52,13 +52,17 @@ extension Runner {
                     logger.warning("task", metadata: metadata)
                     return nil
                 case .unavailable(let message) where attempt < 8:
-                    logger.notice("result not delivered yet; retrying", metadata: [
-                        "task.id": "\(lease.taskID)", "reason": "\(message)", "retry_in_s": "\(delay)"])
+                    logger.notice(
+                        "result not delivered yet; retrying",
+                        metadata: [
+                            "task.id": "\(lease.taskID)", "reason": "\(message)", "retry_in_s": "\(delay)",
+                        ])
                     Thread.sleep(forTimeInterval: delay)
                     delay = min(delay * 2, 30)
                 case .unavailable(let message):
-                    logger.error("result not delivered; the server's lease expiry will retry the task",
-                                 metadata: ["task.id": "\(lease.taskID)", "reason": "\(message)"])
+                    logger.error(
+                        "result not delivered; the server's lease expiry will retry the task",
+                        metadata: ["task.id": "\(lease.taskID)", "reason": "\(message)"])
                     return RunnerFailure(exit: .unavailable, message: "server unreachable: \(message)")
                 default:
                     metadata["outcome"] = "\(status.rawValue), result refused"
@@ -113,12 +117,15 @@ final class Heartbeat: Sendable {
             while stopped.wait(milliseconds: every) == nil {
                 do {
                     if try api.heartbeat(runner: registration, taskID: lease.taskID) {
-                        logger.notice("task cancelled on the server; stopping it", metadata: ["task.id": "\(lease.taskID)"])
+                        logger.notice(
+                            "task cancelled on the server; stopping it", metadata: ["task.id": "\(lease.taskID)"])
                         cancel.cancel()
                         return
                     }
                 } catch APIError.conflict(let message) {
-                    logger.warning("lease lost; stopping the task", metadata: ["task.id": "\(lease.taskID)", "reason": "\(message)"])
+                    logger.warning(
+                        "lease lost; stopping the task",
+                        metadata: ["task.id": "\(lease.taskID)", "reason": "\(message)"])
                     lost.withLock { $0 = true }
                     cancel.cancel()
                     return

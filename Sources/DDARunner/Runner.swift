@@ -1,7 +1,7 @@
 import DDAModel
 import Foundation
-import Logging
 import Locking
+import Logging
 import Synchronization
 
 /// How a pass or the loop ended; the executable maps it to an exit code.
@@ -68,21 +68,31 @@ public final class Runner: Sendable {
         let result: Result<Registration, RunnerFailure> = identity.withLock { current in
             if let current, let stale, current.registration != stale { return .success(current.registration) }
             guard let token = settings.registrationToken else {
-                return .failure(RunnerFailure(exit: .config, message:
-                    "no registration token: pass --registration-token, set DDA_REGISTRATION_TOKEN or `registration_token` in the config file"))
+                return .failure(
+                    RunnerFailure(
+                        exit: .config,
+                        message:
+                            "no registration token: pass --registration-token, set DDA_REGISTRATION_TOKEN or `registration_token` in the config file"
+                    ))
             }
             do throws(APIError) {
-                let registration = try api.register(name: settings.name, operationCodes: registry.codes, registrationToken: token)
-                let state = RunnerState(server: settings.server, name: settings.name, registration: registration,
-                                        registeredAt: Timestamp.now())
+                let registration = try api.register(
+                    name: settings.name, operationCodes: registry.codes, registrationToken: token)
+                let state = RunnerState(
+                    server: settings.server, name: settings.name, registration: registration,
+                    registeredAt: Timestamp.now())
                 do throws(ConfigError) {
                     try state.save(path: settings.stateFile)
                 } catch {
                     return .failure(RunnerFailure(exit: .config, message: error.message))
                 }
                 current = state
-                logger.info("registered", metadata: ["runner.id": "\(registration.runnerID)", "runner.name": "\(settings.name)",
-                                                     "operation_codes": "\(registry.codes.map(String.init).joined(separator: ","))"])
+                logger.info(
+                    "registered",
+                    metadata: [
+                        "runner.id": "\(registration.runnerID)", "runner.name": "\(settings.name)",
+                        "operation_codes": "\(registry.codes.map(String.init).joined(separator: ","))",
+                    ])
                 return .success(registration)
             } catch {
                 switch error {
@@ -121,7 +131,9 @@ public final class Runner: Sendable {
             let lease: TaskLease?
             let registration: Registration
             do {
-                (lease, registration) = try authorized { (r) throws(APIError) in try api.poll(runner: r, wait: settings.wait, cancel: nil) }
+                (lease, registration) = try authorized { (r) throws(APIError) in
+                    try api.poll(runner: r, wait: settings.wait, cancel: nil)
+                }
             } catch let failure as RunnerFailure {
                 return failure
             } catch let error as APIError {
@@ -169,7 +181,9 @@ public final class Runner: Sendable {
             if isStopping { break }
             let outcome: (TaskLease?, Registration)
             do {
-                outcome = try authorized { (r) throws(APIError) in try api.poll(runner: r, wait: settings.wait, cancel: cancel) }
+                outcome = try authorized { (r) throws(APIError) in
+                    try api.poll(runner: r, wait: settings.wait, cancel: cancel)
+                }
             } catch APIError.cancelled {
                 break
             } catch let error as APIError {
@@ -215,7 +229,8 @@ public final class Runner: Sendable {
         switch error {
         case .unavailable(let m): return RunnerFailure(exit: .unavailable, message: "server unreachable: \(m)")
         case .unauthorized(let m): return RunnerFailure(exit: .config, message: "credentials refused: \(m)")
-        case .rejected(let status, let m): return RunnerFailure(exit: .config, message: "request refused (\(status)): \(m)")
+        case .rejected(let status, let m):
+            return RunnerFailure(exit: .config, message: "request refused (\(status)): \(m)")
         case .conflict(let m): return RunnerFailure(exit: .unavailable, message: "conflict: \(m)")
         case .cancelled: return RunnerFailure(exit: .ok, message: "stopped")
         }

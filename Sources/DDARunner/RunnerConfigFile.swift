@@ -37,7 +37,9 @@ public struct RunnerConfigFile: Sendable, Equatable {
         "server", "name", "registration_token", "state_file", "concurrency", "wait", "interval", "ca_file",
         "log_level", "handler", "allow_insecure_http",
     ]
-    static let handlerKeys: Set<String> = ["operation_code", "command", "timeout_seconds", "workdir", "env", "max_output_bytes"]
+    static let handlerKeys: Set<String> = [
+        "operation_code", "command", "timeout_seconds", "workdir", "env", "max_output_bytes",
+    ]
 
     public init() {}
 
@@ -73,7 +75,9 @@ public struct RunnerConfigFile: Sendable, Equatable {
         }
         func string(_ key: String) throws(ConfigError) -> String? {
             guard let value = table[key] else { return nil }
-            guard let string = value.tomlValue.string else { throw fail(key, nil, "must be a string, not \(value.type)") }
+            guard let string = value.tomlValue.string else {
+                throw fail(key, nil, "must be a string, not \(value.type)")
+            }
             return string
         }
         func integer(_ key: String) throws(ConfigError) -> Int? {
@@ -88,7 +92,9 @@ public struct RunnerConfigFile: Sendable, Equatable {
         config.caFile = try string("ca_file")
         config.logLevel = try string("log_level")
         if let value = table["allow_insecure_http"] {
-            guard let flag = value.tomlValue.bool else { throw fail("allow_insecure_http", nil, "must be true or false, not \(value.type)") }
+            guard let flag = value.tomlValue.bool else {
+                throw fail("allow_insecure_http", nil, "must be true or false, not \(value.type)")
+            }
             config.allowInsecureHTTP = flag
         }
         config.concurrency = try integer("concurrency")
@@ -119,11 +125,13 @@ public struct RunnerConfigFile: Sendable, Equatable {
         return config
     }
 
-    private static func parseHandler(_ table: TOMLTable, index: Int,
-                                     fail: (String, Int?, String) -> ConfigError) throws(ConfigError) -> HandlerConfig
-    {
+    private static func parseHandler(
+        _ table: TOMLTable, index: Int,
+        fail: (String, Int?, String) -> ConfigError
+    ) throws(ConfigError) -> HandlerConfig {
         for key in table.keys.sorted() where !handlerKeys.contains(key) {
-            throw fail(key, index, "is not a known handler setting (known: \(handlerKeys.sorted().joined(separator: ", ")))")
+            throw fail(
+                key, index, "is not a known handler setting (known: \(handlerKeys.sorted().joined(separator: ", ")))")
         }
         guard let codeValue = table["operation_code"] else { throw fail("operation_code", index, "is required") }
         guard let code = codeValue.tomlValue.int, (1...999_999).contains(code) else {
@@ -151,13 +159,19 @@ public struct RunnerConfigFile: Sendable, Equatable {
             handler.workdir = dir
         }
         if let value = table["max_output_bytes"] {
-            guard let bytes = value.tomlValue.int, bytes > 0 else { throw fail("max_output_bytes", index, "must be a positive integer") }
+            guard let bytes = value.tomlValue.int, bytes > 0 else {
+                throw fail("max_output_bytes", index, "must be a positive integer")
+            }
             handler.maxOutputBytes = bytes
         }
         if let value = table["env"] {
-            guard let env = value.tomlValue.table else { throw fail("env", index, "must be a table of strings, e.g. env = { MODE = \"batch\" }") }
+            guard let env = value.tomlValue.table else {
+                throw fail("env", index, "must be a table of strings, e.g. env = { MODE = \"batch\" }")
+            }
             for key in env.keys {
-                guard let text = env[key]?.tomlValue.string else { throw fail("env", index, "value of \(key) must be a string") }
+                guard let text = env[key]?.tomlValue.string else {
+                    throw fail("env", index, "value of \(key) must be a string")
+                }
                 handler.environment[key] = text
             }
         }
@@ -174,7 +188,7 @@ struct KeyLines {
     private var handlerHeaders: [Int] = []
 
     init(_ text: String) {
-        var section: Int? = nil  // nil = top level, -1 = another table, n = handler n
+        var section: Int? = nil // nil = top level, -1 = another table, n = handler n
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.drop(while: { $0 == " " || $0 == "\t" })
             let number = offset + 1
@@ -189,7 +203,10 @@ struct KeyLines {
                 }
                 continue
             }
-            if line.hasPrefix("[") { section = -1; continue }
+            if line.hasPrefix("[") {
+                section = -1
+                continue
+            }
             guard let equals = line.firstIndex(of: "="), !line.hasPrefix("#") else { continue }
             var key = line[..<equals].trimmingCharacters(in: .whitespaces)
             if key.hasPrefix("\""), key.hasSuffix("\""), key.count >= 2 { key = String(key.dropFirst().dropLast()) }

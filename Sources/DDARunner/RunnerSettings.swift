@@ -1,6 +1,7 @@
 import DDAModel
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The runner's effective settings: flags win over the environment, the environment over
@@ -36,7 +37,9 @@ public struct RunnerSettings: Sendable, Equatable {
 
     /// Reads the config file (from `--config`, `DDA_RUNNER_CONFIG` or the default path, which
     /// may be absent) and merges everything.
-    public static func resolve(flags: RunnerOptions, environment env: [String: String]) throws(ConfigError) -> RunnerSettings {
+    public static func resolve(flags: RunnerOptions, environment env: [String: String]) throws(ConfigError)
+        -> RunnerSettings
+    {
         func value(_ name: String) -> String? {
             guard let v = env[name], !v.isEmpty else { return nil }
             return v
@@ -54,17 +57,19 @@ public struct RunnerSettings: Sendable, Equatable {
     }
 
     /// Merges already-loaded sources; checks ranges and the server URL.
-    public static func merge(flags: RunnerOptions, environment env: [String: String], file: RunnerConfigFile,
-                             configPath: String? = nil) throws(ConfigError) -> RunnerSettings
-    {
+    public static func merge(
+        flags: RunnerOptions, environment env: [String: String], file: RunnerConfigFile,
+        configPath: String? = nil
+    ) throws(ConfigError) -> RunnerSettings {
         func value(_ name: String) -> String? {
             guard let v = env[name], !v.isEmpty else { return nil }
             return v
         }
         /// The flag, else the environment variable, else the file, else the default.
-        func pick<T>(_ flag: T?, _ name: String, _ fromFile: T?, _ fallback: T, _ parse: (String) -> T?,
-                     _ kind: String) throws(ConfigError) -> T
-        {
+        func pick<T>(
+            _ flag: T?, _ name: String, _ fromFile: T?, _ fallback: T, _ parse: (String) -> T?,
+            _ kind: String
+        ) throws(ConfigError) -> T {
             if let flag { return flag }
             if let text = value(name) {
                 guard let parsed = parse(text) else { throw ConfigError("\(name)=\(text) is not \(kind)") }
@@ -74,36 +79,43 @@ public struct RunnerSettings: Sendable, Equatable {
         }
 
         guard let server = flags.server ?? value("DDA_SERVER_URL") ?? file.server else {
-            throw ConfigError("no server URL: pass --server URL, set DDA_SERVER_URL, or `server = \"https://…\"` in the config file")
+            throw ConfigError(
+                "no server URL: pass --server URL, set DDA_SERVER_URL, or `server = \"https://…\"` in the config file")
         }
         guard server.hasPrefix("http://") || server.hasPrefix("https://"), server.count > 8 else {
             throw ConfigError("the server URL \(server) must start with http:// or https://")
         }
-        let allowInsecure = value("DDA_ALLOW_INSECURE_HTTP").map { ["1", "true", "yes"].contains($0.lowercased()) }
+        let allowInsecure =
+            value("DDA_ALLOW_INSECURE_HTTP").map { ["1", "true", "yes"].contains($0.lowercased()) }
             ?? file.allowInsecureHTTP ?? false
         if server.hasPrefix("http://"), !allowInsecure, !ServerURL.isLoopback(server) {
             throw ConfigError(
                 "the server URL \(server) is plain http:// to another host: the registration and runner tokens would "
-                + "cross the network in clear text. Use https://, or set `allow_insecure_http = true` in the config "
-                + "file (DDA_ALLOW_INSECURE_HTTP=1) on a network you trust")
+                    + "cross the network in clear text. Use https://, or set `allow_insecure_http = true` in the config "
+                    + "file (DDA_ALLOW_INSECURE_HTTP=1) on a network you trust")
         }
         let name = flags.name ?? value("DDA_RUNNER_NAME") ?? file.name ?? hostName()
-        guard name.isValidName else { throw ConfigError("the runner name must be 1 to 128 characters without control characters") }
+        guard name.isValidName else {
+            throw ConfigError("the runner name must be 1 to 128 characters without control characters")
+        }
 
         let waitGiven = flags.wait != nil || value("DDA_RUNNER_WAIT") != nil || file.wait != nil
         let wait = try pick(flags.wait, "DDA_RUNNER_WAIT", file.wait, defaultWait, { Int($0) }, "a whole number")
         guard waitRange.contains(wait) else {
             throw ConfigError("wait must be \(waitRange.lowerBound)…\(waitRange.upperBound) seconds")
         }
-        let concurrency = try pick(flags.concurrency, "DDA_RUNNER_CONCURRENCY", file.concurrency, defaultConcurrency,
-                                   { Int($0) }, "a whole number")
+        let concurrency = try pick(
+            flags.concurrency, "DDA_RUNNER_CONCURRENCY", file.concurrency, defaultConcurrency,
+            { Int($0) }, "a whole number")
         guard concurrencyRange.contains(concurrency) else {
             throw ConfigError("concurrency must be \(concurrencyRange.lowerBound)…\(concurrencyRange.upperBound)")
         }
-        let maxTasks = try pick(flags.maxTasks, "DDA_RUNNER_MAX_TASKS", nil, defaultMaxTasks, { Int($0) }, "a whole number")
+        let maxTasks = try pick(
+            flags.maxTasks, "DDA_RUNNER_MAX_TASKS", nil, defaultMaxTasks, { Int($0) }, "a whole number")
         guard maxTasks >= 1 else { throw ConfigError("max-tasks must be at least 1") }
-        let interval = try pick(flags.interval, "DDA_RUNNER_INTERVAL", file.interval, defaultInterval, { Double($0) },
-                                "a number")
+        let interval = try pick(
+            flags.interval, "DDA_RUNNER_INTERVAL", file.interval, defaultInterval, { Double($0) },
+            "a number")
         guard interval > 0, interval <= intervalLimit else {
             throw ConfigError("interval must be more than 0 and at most \(Int(intervalLimit)) seconds")
         }
@@ -133,9 +145,10 @@ public struct RunnerSettings: Sendable, Equatable {
     public var registry: OperationRegistry {
         var registry = OperationRegistry(OperationRegistry.builtIns)
         for handler in handlers {
-            registry.register(CommandOperation(
-                code: handler.operationCode, command: handler.command, timeoutSeconds: handler.timeoutSeconds,
-                workdir: handler.workdir, environment: handler.environment, maxOutputBytes: handler.maxOutputBytes))
+            registry.register(
+                CommandOperation(
+                    code: handler.operationCode, command: handler.command, timeoutSeconds: handler.timeoutSeconds,
+                    workdir: handler.workdir, environment: handler.environment, maxOutputBytes: handler.maxOutputBytes))
         }
         return registry
     }

@@ -1,7 +1,8 @@
 import DDAModel
 import Locking
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The runner's identity on disk: `runner_id` + `runner_token` from `/register`, with the
@@ -23,8 +24,10 @@ public struct RunnerState: Sendable, Equatable {
     }
 
     var json: JSONValue {
-        ["server": .string(server), "name": .string(name), "runner_id": .string(registration.runnerID.description),
-         "runner_token": .string(registration.runnerToken), "registered_at": .string(registeredAt.rfc3339)]
+        [
+            "server": .string(server), "name": .string(name), "runner_id": .string(registration.runnerID.description),
+            "runner_token": .string(registration.runnerToken), "registered_at": .string(registeredAt.rfc3339),
+        ]
     }
 
     /// Reads a state file; nil when it does not exist. A damaged file is an error.
@@ -50,8 +53,9 @@ public struct RunnerState: Sendable, Equatable {
             throw ConfigError("the state file \(path) is damaged; delete it and the runner registers again")
         }
         let at = json["registered_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) } ?? Timestamp(milliseconds: 0)
-        return RunnerState(server: server, name: name, registration: Registration(runnerID: id, runnerToken: token),
-                           registeredAt: at)
+        return RunnerState(
+            server: server, name: name, registration: Registration(runnerID: id, runnerToken: token),
+            registeredAt: at)
     }
 
     /// Writes the state atomically with mode 0600.
@@ -60,7 +64,9 @@ public struct RunnerState: Sendable, Equatable {
             try AtomicFile.write(JSONWriter.encode(json) + [0x0A], to: path, mode: 0o600)
         } catch {
             let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-            throw ConfigError("cannot write the state file \(path): \(error.description) (does \(directory.isEmpty ? "/" : directory) exist and is it writable?)")
+            throw ConfigError(
+                "cannot write the state file \(path): \(error.description) (does \(directory.isEmpty ? "/" : directory) exist and is it writable?)"
+            )
         }
     }
 }

@@ -25,7 +25,8 @@ extension APIServer {
             out += "# HELP dda_tasks_\(name)_total \(help)\n# TYPE dda_tasks_\(name)_total counter\n"
             out += "dda_tasks_\(name)_total \(value)\n"
         }
-        out += "# HELP dda_long_polls_parked Long polls waiting for a task (no thread waits for them).\n# TYPE dda_long_polls_parked gauge\n"
+        out +=
+            "# HELP dda_long_polls_parked Long polls waiting for a task (no thread waits for them).\n# TYPE dda_long_polls_parked gauge\n"
         out += "dda_long_polls_parked \(queue.parkedPolls)\n"
         out += "# HELP dda_runners Registered runners, by state.\n# TYPE dda_runners gauge\n"
         for state in [RunnerRecord.State.idle, .busy, .offline] {

@@ -20,7 +20,8 @@ extension APIServer {
         let issued = clock.now().seconds
         let expires = issued + configuration.runnerTokenTTLSeconds
         let token = signer.sign(runnerID: runner.id, name: request.name, issuedAt: issued, expiresAt: expires)
-        logger.info("runner registered", metadata: ["runner.id": "\(runner.id)", "runner.name": "\(request.name.prefix(128))"])
+        logger.info(
+            "runner registered", metadata: ["runner.id": "\(runner.id)", "runner.name": "\(request.name.prefix(128))"])
         let reply = Registration(runnerID: runner.id, runnerToken: token, tokenExpiresAt: Timestamp(seconds: expires))
         return .json(201, reply.json)
     }

@@ -11,7 +11,8 @@ extension APIServer {
         var scopedKey: String?
         if let key = r.http.header("idempotency-key") {
             guard !key.isEmpty, key.count <= Limits.idempotencyKeyLength else {
-                throw HTTPError.validation("Header `Idempotency-Key` must be 1 to \(Limits.idempotencyKeyLength) characters.")
+                throw HTTPError.validation(
+                    "Header `Idempotency-Key` must be 1 to \(Limits.idempotencyKeyLength) characters.")
             }
             scopedKey = Secrets.fingerprint(apiKey) + ":" + key
         }
@@ -19,7 +20,8 @@ extension APIServer {
         r.context.taskID = task.id
         let reply = TaskCreated(
             taskID: task.id, status: task.status,
-            message: created ? "Task created." : "A task was already created with this Idempotency-Key; nothing new was created.")
+            message: created
+                ? "Task created." : "A task was already created with this Idempotency-Key; nothing new was created.")
         return .json(created ? 201 : 200, reply.json, headers: [("Location", "/task/\(task.id)")])
     }
 

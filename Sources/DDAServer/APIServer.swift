@@ -17,9 +17,10 @@ public final class APIServer: Sendable {
     let requestMetrics = RequestMetrics()
     let verifiedTokens = VerifiedTokens()
 
-    public init(queue: any QueueStore, configuration: ServerConfiguration, clock: any TimeSource = SystemTimeSource(),
-                logger: Logger = Logger(label: "dda.server"))
-    {
+    public init(
+        queue: any QueueStore, configuration: ServerConfiguration, clock: any TimeSource = SystemTimeSource(),
+        logger: Logger = Logger(label: "dda.server")
+    ) {
         self.queue = queue
         self.configuration = configuration
         self.clock = clock
@@ -56,16 +57,19 @@ public final class APIServer: Sendable {
             case .notFound:
                 throw HTTPError.notFound("No route \(request.path.prefix(200)).")
             case .methodNotAllowed(let allowed):
-                throw HTTPError(405, .methodNotAllowed,
-                                "\(request.method) is not allowed on \(request.path.prefix(200)); use \(allowed.joined(separator: ", ")).",
-                                headers: [("Allow", allowed.joined(separator: ", "))])
+                throw HTTPError(
+                    405, .methodNotAllowed,
+                    "\(request.method) is not allowed on \(request.path.prefix(200)); use \(allowed.joined(separator: ", ")).",
+                    headers: [("Allow", allowed.joined(separator: ", "))])
             case .found(let route, let parameter):
                 routeName = route.name
                 let body = try checkedBody(request)
                 let caller = try authenticate(route.credential, request, body)
-                reply = try route.handler(self, RouteRequest(
-                    http: request, body: body, parameter: parameter, context: context,
-                    headerAPIKey: caller.apiKey, claims: caller.claims))
+                reply = try route.handler(
+                    self,
+                    RouteRequest(
+                        http: request, body: body, parameter: parameter, context: context,
+                        headerAPIKey: caller.apiKey, claims: caller.claims))
             }
         } catch let error as HTTPError {
             reply = .now(error.response)
@@ -75,7 +79,8 @@ public final class APIServer: Sendable {
         } catch let error as QueueError {
             reply = .now(httpError(for: error).response)
         } catch {
-            logger.error("unhandled error", metadata: ["request.path": "\(request.path.prefix(200))", "error": "\(error)"])
+            logger.error(
+                "unhandled error", metadata: ["request.path": "\(request.path.prefix(200))", "error": "\(error)"])
             reply = .now(HTTPError(500, .internalError, "The server could not answer this request.").response)
         }
         let route = routeName
@@ -90,8 +95,10 @@ public final class APIServer: Sendable {
     }
 
     /// The last step of every answer: HEAD without body, metrics, the log line.
-    private func finish(_ response: HTTPResponse, _ request: HTTPRequest, _ routeName: String,
-                        _ context: RequestContext, _ started: Double) -> HTTPResponse {
+    private func finish(
+        _ response: HTTPResponse, _ request: HTTPRequest, _ routeName: String,
+        _ context: RequestContext, _ started: Double
+    ) -> HTTPResponse {
         var response = response
         if request.method == "HEAD" { response.body = [] }
         let duration = MonotonicClock.milliseconds() - started
@@ -116,12 +123,14 @@ public final class APIServer: Sendable {
     private func checkedBody(_ request: HTTPRequest) throws(HTTPError) -> [UInt8] {
         switch request.body {
         case .tooLarge(let length):
-            throw HTTPError(413, .payloadTooLarge,
-                            "The body (\(length) bytes) is larger than the limit of \(configuration.maxBodyBytes) bytes.")
+            throw HTTPError(
+                413, .payloadTooLarge,
+                "The body (\(length) bytes) is larger than the limit of \(configuration.maxBodyBytes) bytes.")
         case .bytes(let bytes):
             if bytes.count > configuration.maxBodyBytes {
-                throw HTTPError(413, .payloadTooLarge,
-                                "The body (\(bytes.count) bytes) is larger than the limit of \(configuration.maxBodyBytes) bytes.")
+                throw HTTPError(
+                    413, .payloadTooLarge,
+                    "The body (\(bytes.count) bytes) is larger than the limit of \(configuration.maxBodyBytes) bytes.")
             }
             if !bytes.isEmpty, !Self.isJSONMediaType(request.header("content-type")) {
                 throw HTTPError(415, .unsupportedMediaType, "Send the body with `Content-Type: application/json`.")
@@ -162,7 +171,8 @@ public final class APIServer: Sendable {
         case .conflict: return HTTPError.conflict(error.message)
         case .tooManyPolls: return HTTPError(429, .tooManyPolls, error.message, headers: [("Retry-After", "1")])
         case .unavailable, .atCapacity:
-            return HTTPError(503, .unavailable, error.message, headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
+            return HTTPError(
+                503, .unavailable, error.message, headers: [("Retry-After", "\(configuration.retryAfterSeconds)")])
         default: return HTTPError(500, .internalError, "The queue refused the request.")
         }
     }
@@ -176,7 +186,9 @@ public final class APIServer: Sendable {
     }
 
     func root() -> HTTPResponse {
-        .json(200, ["name": "dda-server", "version": .string(ddaVersion), "api": "v1", "docs": .string(configuration.docsURL)])
+        .json(
+            200,
+            ["name": "dda-server", "version": .string(ddaVersion), "api": "v1", "docs": .string(configuration.docsURL)])
     }
 }
 

@@ -26,7 +26,8 @@ extension APIServer {
             return (nil, nil)
         case .apiKey:
             guard let key = try validHeaderAPIKey(request) else {
-                throw HTTPError.unauthorized("An API key is required: send `X-API-Key: <key>` or `Authorization: Bearer <key>`.")
+                throw HTTPError.unauthorized(
+                    "An API key is required: send `X-API-Key: <key>` or `Authorization: Bearer <key>`.")
             }
             return (key, nil)
         case .apiKeyOrBody:
@@ -50,7 +51,9 @@ extension APIServer {
     /// The header API key if one is sent (401 if it is not valid), else nil.
     private func validHeaderAPIKey(_ request: HTTPRequest) throws(HTTPError) -> String? {
         guard let key = headerAPIKey(request) else { return nil }
-        guard Secrets.matchesAny(key, configuration.apiKeys) else { throw HTTPError.unauthorized("The API key is not valid.") }
+        guard Secrets.matchesAny(key, configuration.apiKeys) else {
+            throw HTTPError.unauthorized("The API key is not valid.")
+        }
         return key
     }
 
@@ -64,7 +67,8 @@ extension APIServer {
             return header ?? key
         }
         guard let header else {
-            throw HTTPError.unauthorized("An API key is required: send `X-API-Key: <key>` or `Authorization: Bearer <key>`.")
+            throw HTTPError.unauthorized(
+                "An API key is required: send `X-API-Key: <key>` or `Authorization: Bearer <key>`.")
         }
         return header
     }
@@ -74,15 +78,17 @@ extension APIServer {
     /// megabyte first.
     func requireSmallAnonymousBody(_ body: [UInt8], credential: String) throws(HTTPError) {
         guard body.count > Limits.anonymousBodyBytes else { return }
-        throw HTTPError(413, .payloadTooLarge,
-                        "The body (\(body.count) bytes) is larger than \(Limits.anonymousBodyBytes) bytes, the most accepted "
-                        + "before the caller is known; send the \(credential) in a header to send more.")
+        throw HTTPError(
+            413, .payloadTooLarge,
+            "The body (\(body.count) bytes) is larger than \(Limits.anonymousBodyBytes) bytes, the most accepted "
+                + "before the caller is known; send the \(credential) in a header to send more.")
     }
 
     /// Verifies the runner token: 401 for a missing, forged or expired one.
     func verifyRunnerToken(_ request: HTTPRequest) throws(HTTPError) -> RunnerTokenSigner.Claims {
         guard let token = bearerToken(request) else {
-            throw HTTPError.unauthorized("A runner token is required: send `Authorization: Bearer <runner_token>` from /register.")
+            throw HTTPError.unauthorized(
+                "A runner token is required: send `Authorization: Bearer <runner_token>` from /register.")
         }
         let now = clock.now().seconds
         if let claims = verifiedTokens.claims(for: token, now: now) { return claims }

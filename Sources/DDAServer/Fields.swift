@@ -30,7 +30,7 @@ extension String {
         var bytes = 0
         for character in self {
             let size = character.utf8.count
-            if bytes + size > limit - 3 { break }  // room for "…" (3 bytes)
+            if bytes + size > limit - 3 { break } // room for "…" (3 bytes)
             kept.append(character)
             bytes += size
         }

@@ -26,7 +26,8 @@ extension TaskResultObject {
     /// `result_data` stays null until the task is finished.
     init(_ task: TaskRecord) {
         self.init(
-            taskID: task.id, status: task.status, resultData: task.status.isFinished ? (task.resultData ?? .null) : .null,
+            taskID: task.id, status: task.status,
+            resultData: task.status.isFinished ? (task.resultData ?? .null) : .null,
             runnerID: task.runnerID, error: task.error, completedAt: task.completedAt)
     }
 }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Locking
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Request counts and durations by route and status class, for `/metrics`.
 final class RequestMetrics: Sendable {
@@ -42,7 +43,9 @@ final class RequestMetrics: Sendable {
         let snapshot = series.withLock { $0 }
         out += "# HELP dda_http_request_duration_seconds Time to answer API requests, by route and status class.\n"
         out += "# TYPE dda_http_request_duration_seconds histogram\n"
-        for (key, entry) in snapshot.sorted(by: { ($0.key.route, $0.key.statusClass) < ($1.key.route, $1.key.statusClass) }) {
+        for (key, entry) in snapshot.sorted(by: {
+            ($0.key.route, $0.key.statusClass) < ($1.key.route, $1.key.statusClass)
+        }) {
             let labels = "route=\"\(key.route)\",status=\"\(key.statusClass)\""
             for (i, bound) in Self.buckets.enumerated() {
                 out += "dda_http_request_duration_seconds_bucket{\(labels),le=\"\(bound)\"} \(entry.counts[i])\n"

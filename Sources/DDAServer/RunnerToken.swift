@@ -55,7 +55,8 @@ public struct RunnerTokenSigner: Sendable {
             let exp = payload["exp"]?.intValue
         else { throw Rejection(message: "The runner token's claims are malformed.") }
         guard exp > now else { throw Rejection(message: "The runner token has expired; register again.") }
-        return Claims(runnerID: runnerID, name: payload["name"]?.stringValue ?? "",
-                      issuedAt: payload["iat"]?.intValue ?? 0, expiresAt: exp)
+        return Claims(
+            runnerID: runnerID, name: payload["name"]?.stringValue ?? "",
+            issuedAt: payload["iat"]?.intValue ?? 0, expiresAt: exp)
     }
 }

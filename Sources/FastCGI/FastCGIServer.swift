@@ -1,10 +1,11 @@
 import CFastCGI
 import HTTPCore
-import Logging
 import Locking
+import Logging
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A multi-threaded FastCGI responder on libfcgi, after libfcgi's `examples/threaded.c`:
@@ -45,13 +46,17 @@ public final class FastCGIServer: Sendable {
             let worker = Worker(index: index, listenFD: fd)
             let context = WorkerContext(server: self, worker: worker)
             var thread = pthread_t()
-            let rc = pthread_create(&thread, nil, { raw in
-                guard let raw else { return nil }
-                let context = Unmanaged<WorkerContext>.fromOpaque(raw).takeRetainedValue()
-                context.server.run(context.worker)
-                return nil
-            }, Unmanaged.passRetained(context).toOpaque())
-            guard rc == 0 else { throw FastCGIError(description: "pthread_create failed: \(String(cString: strerror(rc)))") }
+            let rc = pthread_create(
+                &thread, nil,
+                { raw in
+                    guard let raw else { return nil }
+                    let context = Unmanaged<WorkerContext>.fromOpaque(raw).takeRetainedValue()
+                    context.server.run(context.worker)
+                    return nil
+                }, Unmanaged.passRetained(context).toOpaque())
+            guard rc == 0 else {
+                throw FastCGIError(description: "pthread_create failed: \(String(cString: strerror(rc)))")
+            }
             worker.thread = thread
             workers.append(worker)
         }
@@ -60,7 +65,8 @@ public final class FastCGIServer: Sendable {
             $0.ownsSocket = owns
             $0.workers = workers
         }
-        logger.info("listening", metadata: ["listen": "\(configuration.listen)", "threads": "\(configuration.threads)"])
+        logger.info(
+            "listening", metadata: ["listen": "\(configuration.listen)", "threads": "\(configuration.threads)"])
     }
 
     /// Stops accepting, lets every worker finish the request in hand, and joins them.
@@ -97,7 +103,10 @@ public final class FastCGIServer: Sendable {
         case .unixSocket(let path, let mode):
             let fd = FCGX_OpenSocket(path, Int32(configuration.backlog))
             guard fd >= 0 else {
-                throw FastCGIError(description: "cannot listen on \(path): \(String(cString: strerror(errno))) (does the directory exist and is it writable?)")
+                throw FastCGIError(
+                    description:
+                        "cannot listen on \(path): \(String(cString: strerror(errno))) (does the directory exist and is it writable?)"
+                )
             }
             // The socket file gets the umask; nginx's workers need the configured mode.
             if chmod(path, mode_t(mode)) != 0 {
@@ -112,14 +121,17 @@ public final class FastCGIServer: Sendable {
             return (fd, true)
         case .standardInput:
             guard FCGX_IsCGI() == 0 else {
-                throw FastCGIError(description: "fd 0 is not a listening socket; start dda-server with spawn-fcgi or pass --socket PATH")
+                throw FastCGIError(
+                    description:
+                        "fd 0 is not a listening socket; start dda-server with spawn-fcgi or pass --socket PATH")
             }
             return (0, false)
         case .systemd:
             guard let pid = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pid) == getpid(),
                 let count = getenv("LISTEN_FDS").map({ String(cString: $0) }), let fds = Int(count), fds >= 1
             else {
-                throw FastCGIError(description: "no socket from systemd (LISTEN_PID/LISTEN_FDS unset or not for this process)")
+                throw FastCGIError(
+                    description: "no socket from systemd (LISTEN_PID/LISTEN_FDS unset or not for this process)")
             }
             return (3, false)
         }
@@ -168,7 +180,9 @@ public final class FastCGIServer: Sendable {
                 // Park: the request (its connection) now belongs to the deferred response.
                 guard let fresh = Self.newRequest(listenFD: worker.listenFD) else {
                     // No fresh request to be had: answer this one from this thread, waiting.
-                    logger.error("FCGX_InitRequest failed; this worker waits for the long poll", metadata: ["worker": "\(worker.index)"])
+                    logger.error(
+                        "FCGX_InitRequest failed; this worker waits for the long poll",
+                        metadata: ["worker": "\(worker.index)"])
                     let answer = OneShot<HTTPResponse>()
                     deferred.onResolve { answer.set($0) }
                     Self.write(answer.wait(milliseconds: -1) ?? HTTPResponse(status: 500), to: request)
@@ -239,7 +253,9 @@ public final class FastCGIServer: Sendable {
                     guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return }
                     let name = UnsafeBufferPointer(rebasing: bytes[..<equals])
                     let value = UnsafeBufferPointer(rebasing: bytes[(equals + 1)...])
-                    if name.count > 5, name[0] == 0x48, name[1] == 0x54, name[2] == 0x54, name[3] == 0x50, name[4] == 0x5F {
+                    if name.count > 5, name[0] == 0x48, name[1] == 0x54, name[2] == 0x54, name[3] == 0x50,
+                        name[4] == 0x5F
+                    {
                         // HTTP_USER_AGENT -> user-agent
                         var lowered = [UInt8](name[5...])
                         for i in lowered.indices {
@@ -266,14 +282,15 @@ public final class FastCGIServer: Sendable {
         if declared > 0 { headers["content-length"] = String(declared) }
         let body: HTTPRequest.Body
         if declared > configuration.maxBodyBytes {
-            body = .tooLarge(declaredLength: declared)  // not read: the answer is 413 anyway
+            body = .tooLarge(declaredLength: declared) // not read: the answer is 413 anyway
         } else if declared > 0 {
             body = .bytes(readBody(request.pointee.in, length: declared))
         } else {
             body = .bytes([])
         }
         let uri = wanted[.requestURI] ?? "/"
-        let path = wanted[.documentURI].flatMap { $0.isEmpty ? nil : $0 }
+        let path =
+            wanted[.documentURI].flatMap { $0.isEmpty ? nil : $0 }
             ?? String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
         var httpRequest = HTTPRequest(
             method: wanted[.method] ?? "GET", path: path, query: wanted[.query] ?? "",
@@ -288,7 +305,7 @@ public final class FastCGIServer: Sendable {
     /// bytes (the empty stdin record) are still queued. Only asked while the request is
     /// parked, when the descriptor is still this request's.
     private static func peerIsOpen(_ fd: Int32) -> Bool {
-        let pollRDHUP: Int16 = 0x2000  // POLLRDHUP (Linux); Glibc does not export it to Swift
+        let pollRDHUP: Int16 = 0x2000 // POLLRDHUP (Linux); Glibc does not export it to Swift
         var entry = pollfd(fd: fd, events: pollRDHUP, revents: 0)
         guard poll(&entry, 1, 0) >= 0 else { return true }
         return entry.revents & (pollRDHUP | Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)) == 0
@@ -336,7 +353,7 @@ public final class FastCGIServer: Sendable {
                 let written = base.advanced(by: offset).withMemoryRebound(to: CChar.self, capacity: length) {
                     FCGX_PutStr($0, Int32(length), stream)
                 }
-                if written < 0 { return }  // the connection is gone; nothing more can be sent
+                if written < 0 { return } // the connection is gone; nothing more can be sent
                 offset += length
             }
         }

@@ -23,9 +23,10 @@ public struct HTTPRequest: Sendable {
     /// task is handed to it. Always true for requests built in-process.
     public var isClientConnected: @Sendable () -> Bool = { true }
 
-    public init(method: String, path: String, query: String = "", headers: [String: String] = [:],
-                body: Body = .bytes([]), remoteAddress: String = "")
-    {
+    public init(
+        method: String, path: String, query: String = "", headers: [String: String] = [:],
+        body: Body = .bytes([]), remoteAddress: String = ""
+    ) {
         self.method = method.uppercased()
         self.path = path
         self.query = query
@@ -37,9 +38,10 @@ public struct HTTPRequest: Sendable {
     }
 
     /// For transports that already hold lower-case header names.
-    public init(method: String, path: String, query: String, lowercasedHeaders: [String: String], body: Body,
-                remoteAddress: String)
-    {
+    public init(
+        method: String, path: String, query: String, lowercasedHeaders: [String: String], body: Body,
+        remoteAddress: String
+    ) {
         self.method = method
         self.path = path
         self.query = query

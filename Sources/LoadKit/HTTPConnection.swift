@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A response read off the wire.
@@ -28,7 +28,9 @@ public func connectLoopback(port: UInt16, timeoutSeconds: Int) throws -> Int32 {
     address.sin_port = port.bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let rc = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard rc == 0 else {
         let error = errno
@@ -72,8 +74,10 @@ public final class HTTPConnection {
 
     /// Sends one request and reads its response; retries once on a connection the server
     /// closed since the last request.
-    public func request(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-                        keepAlive: Bool = true) throws -> WireResponse {
+    public func request(
+        _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+        keepAlive: Bool = true
+    ) throws -> WireResponse {
         do {
             return try attempt(method, target, headers, body, keepAlive)
         } catch {
@@ -82,8 +86,10 @@ public final class HTTPConnection {
         }
     }
 
-    private func attempt(_ method: String, _ target: String, _ headers: [(String, String)], _ body: [UInt8]?,
-                         _ keepAlive: Bool) throws -> WireResponse {
+    private func attempt(
+        _ method: String, _ target: String, _ headers: [(String, String)], _ body: [UInt8]?,
+        _ keepAlive: Bool
+    ) throws -> WireResponse {
         try connectIfNeeded()
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         if !keepAlive { head += "Connection: close\r\n" }
@@ -136,7 +142,9 @@ public final class HTTPConnection {
     private func readResponse(method: String) throws -> WireResponse {
         let statusLine = try readLine()
         let parts = statusLine.split(separator: " ")
-        guard parts.count >= 2, let status = Int(parts[1]) else { throw WireError("bad status line: \(statusLine.prefix(80))") }
+        guard parts.count >= 2, let status = Int(parts[1]) else {
+            throw WireError("bad status line: \(statusLine.prefix(80))")
+        }
         var headers: [String: String] = [:]
         while true {
             let line = try readLine()
@@ -155,7 +163,9 @@ public final class HTTPConnection {
         } else if headers["transfer-encoding"]?.lowercased() == "chunked" {
             while true {
                 let sizeLine = try readLine()
-                guard let size = Int(sizeLine.split(separator: ";").first ?? "", radix: 16) else { throw WireError("bad chunk") }
+                guard let size = Int(sizeLine.split(separator: ";").first ?? "", radix: 16) else {
+                    throw WireError("bad chunk")
+                }
                 if size == 0 {
                     _ = try readLine()
                     break

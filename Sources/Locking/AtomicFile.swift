@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a file could not be replaced; the message names the file and the system's reason.
@@ -16,7 +16,7 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws(AtomicFileError) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let temporary = "\(path).tmp.\(getpid())"
-        unlink(temporary)  // a leftover of a crashed run with the same pid (a link is removed, not followed)
+        unlink(temporary) // a leftover of a crashed run with the same pid (a link is removed, not followed)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw failure("cannot create \(temporary)") }
         var offset = 0

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A mutex with a condition variable on the monotonic clock: for the few places where a
@@ -19,7 +19,7 @@ public final class Monitor: @unchecked Sendable {
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         #if canImport(Glibc)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+            pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
         #endif
         pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
@@ -64,7 +64,7 @@ public final class Monitor: @unchecked Sendable {
 /// long poll's answer to a caller that waits for it.
 public final class OneShot<Value: Sendable>: @unchecked Sendable {
     private let monitor = Monitor()
-    private var value: Value?  // guarded by `monitor`
+    private var value: Value? // guarded by `monitor`
 
     public init() {}
 

@@ -3,8 +3,9 @@ import DDAServer
 import FastCGI
 import Logging
 import TaskQueue
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One run of the server, start to stop: the stop signals, opening the queue, the FastCGI
@@ -72,8 +73,11 @@ public final class ServerLifecycle {
             throw Failure(exitCode: 71, message: "\(error)")
         }
         ticker.start()
-        logger.info("dda-server started", metadata: [
-            "version": "\(ddaVersion)", "pid": "\(getpid())", "api_keys": "\(settings.server.apiKeys.count)"])
+        logger.info(
+            "dda-server started",
+            metadata: [
+                "version": "\(ddaVersion)", "pid": "\(getpid())", "api_keys": "\(settings.server.apiKeys.count)",
+            ])
 
         let received = waitForStop(compacting: queue)
         logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
@@ -93,13 +97,21 @@ public final class ServerLifecycle {
         do {
             let (queue, report) = try TaskQueue.open(configuration: settings.queue, journal: journal)
             if let cut = report.truncated {
-                logger.warning("journal had a torn tail (a crash mid-write); cut it off", metadata: [
-                    "file": "\(cut.file)", "offset": "\(cut.offset)", "dropped_bytes": "\(cut.droppedBytes)"])
+                logger.warning(
+                    "journal had a torn tail (a crash mid-write); cut it off",
+                    metadata: [
+                        "file": "\(cut.file)", "offset": "\(cut.offset)", "dropped_bytes": "\(cut.droppedBytes)",
+                    ])
             }
-            logger.info("state loaded", metadata: [
-                "state_dir": "\(journal.directory)", "fsync": "\(journal.fsync.rawValue)",
-                "snapshot": "\(report.snapshotGeneration.map(String.init) ?? "none")", "records": "\(report.records)",
-                "tasks": "\(report.tasks)", "runners": "\(report.runners)", "duration_ms": "\(Int(report.milliseconds))"])
+            logger.info(
+                "state loaded",
+                metadata: [
+                    "state_dir": "\(journal.directory)", "fsync": "\(journal.fsync.rawValue)",
+                    "snapshot": "\(report.snapshotGeneration.map(String.init) ?? "none")",
+                    "records": "\(report.records)",
+                    "tasks": "\(report.tasks)", "runners": "\(report.runners)",
+                    "duration_ms": "\(Int(report.milliseconds))",
+                ])
             return queue
         } catch {
             logger.critical("cannot load the state", metadata: ["error": "\(error.message)"])
@@ -115,9 +127,13 @@ public final class ServerLifecycle {
             guard received == SIGHUP else { return received }
             do {
                 let report = try queue.compact()
-                logger.info("compacted", metadata: [
-                    "generation": "\(report.generation)", "tasks": "\(report.tasks)", "snapshot_bytes": "\(report.snapshotBytes)",
-                    "pause_ms": "\(report.pauseMilliseconds)", "duration_ms": "\(Int(report.totalMilliseconds))"])
+                logger.info(
+                    "compacted",
+                    metadata: [
+                        "generation": "\(report.generation)", "tasks": "\(report.tasks)",
+                        "snapshot_bytes": "\(report.snapshotBytes)",
+                        "pause_ms": "\(report.pauseMilliseconds)", "duration_ms": "\(Int(report.totalMilliseconds))",
+                    ])
             } catch {
                 logger.error("compaction failed", metadata: ["error": "\(error.message)"])
             }

@@ -2,8 +2,9 @@ import DDAServer
 import FastCGI
 import Logging
 import TaskQueue
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The process environment, read once.
@@ -55,42 +56,55 @@ public struct ServerSettings: Sendable {
         let read = SettingReader(environment: env)
         let levelText = read.string(options.logLevel, "log-level") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else {
-            throw ConfigurationError(message: "\(read.names("log-level")) must be trace, debug, info, notice, warning, error or critical, not \(levelText).")
+            throw ConfigurationError(
+                message:
+                    "\(read.names("log-level")) must be trace, debug, info, notice, warning, error or critical, not \(levelText)."
+            )
         }
         logLevel = level
 
         let keys = (read.string(options.apiKeys, "api-keys") ?? "")
             .split(separator: ",").map { String($0).trimmingCharacters }.filter { !$0.isEmpty }
         guard !keys.isEmpty else {
-            throw ConfigurationError(message: """
-                no API key configured. Set one, for example:
-                  export DDA_API_KEYS="$(openssl rand -hex 32)"
-                (several keys, comma-separated, are all valid: rotate by adding the new one first).
-                """)
+            throw ConfigurationError(
+                message: """
+                    no API key configured. Set one, for example:
+                      export DDA_API_KEYS="$(openssl rand -hex 32)"
+                    (several keys, comma-separated, are all valid: rotate by adding the new one first).
+                    """)
         }
         if let weak = keys.first(where: { $0.count < ServerConfiguration.minimumSecretLength }) {
-            throw ConfigurationError(message: "an API key of \(weak.count) characters is too short; use at least \(ServerConfiguration.minimumSecretLength) (openssl rand -hex 32).")
+            throw ConfigurationError(
+                message:
+                    "an API key of \(weak.count) characters is too short; use at least \(ServerConfiguration.minimumSecretLength) (openssl rand -hex 32)."
+            )
         }
         guard let registration = read.string(options.registrationToken, "registration-token") else {
-            throw ConfigurationError(message: """
-                no registration token configured. Runners need one to register; set it, for example:
-                  export DDA_REGISTRATION_TOKEN="$(openssl rand -hex 32)"
-                """)
+            throw ConfigurationError(
+                message: """
+                    no registration token configured. Runners need one to register; set it, for example:
+                      export DDA_REGISTRATION_TOKEN="$(openssl rand -hex 32)"
+                    """)
         }
         guard registration.count >= ServerConfiguration.minimumSecretLength else {
-            throw ConfigurationError(message: "the registration token is too short; use at least \(ServerConfiguration.minimumSecretLength) characters.")
+            throw ConfigurationError(
+                message:
+                    "the registration token is too short; use at least \(ServerConfiguration.minimumSecretLength) characters."
+            )
         }
 
         if let directory = read.string(options.stateDir, "state-dir") {
             var journal = JournalConfiguration(directory: directory)
             if let policy = read.string(options.fsync, "fsync") {
                 guard let parsed = FsyncPolicy(rawValue: policy) else {
-                    throw ConfigurationError(message: "\(read.names("fsync")) must be always, interval or off, not \(policy).")
+                    throw ConfigurationError(
+                        message: "\(read.names("fsync")) must be always, interval or off, not \(policy).")
                 }
                 journal.fsync = parsed
             }
             journal.intervalMilliseconds = try read.integer(
-                options.fsyncIntervalMs, "fsync-interval-ms", journal.intervalMilliseconds, JournalConfiguration.intervalRange)
+                options.fsyncIntervalMs, "fsync-interval-ms", journal.intervalMilliseconds,
+                JournalConfiguration.intervalRange)
             journal.compactBytes = try read.integer(
                 options.compactBytes, "compact-bytes", journal.compactBytes, JournalConfiguration.compactBytesRange)
             self.journal = journal
@@ -99,7 +113,10 @@ public struct ServerSettings: Sendable {
         var secret: [UInt8]
         if let text = read.string(options.jwtSecret, "jwt-secret") {
             guard text.utf8.count >= ServerConfiguration.minimumJWTSecretLength else {
-                throw ConfigurationError(message: "DDA_JWT_SECRET must be at least \(ServerConfiguration.minimumJWTSecretLength) characters (openssl rand -hex 32).")
+                throw ConfigurationError(
+                    message:
+                        "DDA_JWT_SECRET must be at least \(ServerConfiguration.minimumJWTSecretLength) characters (openssl rand -hex 32)."
+                )
             }
             secret = Array(text.utf8)
         } else if let directory = journal?.directory {
@@ -116,24 +133,30 @@ public struct ServerSettings: Sendable {
         server.maxBodyBytes = try read.integer(
             options.maxBodyBytes, "max-body-bytes", server.maxBodyBytes, ServerConfiguration.maxBodyBytesRange)
         server.runnerTokenTTLSeconds = try read.integer(
-            options.tokenTTLSeconds, "token-ttl-seconds", server.runnerTokenTTLSeconds, ServerConfiguration.runnerTokenTTLRange)
+            options.tokenTTLSeconds, "token-ttl-seconds", server.runnerTokenTTLSeconds,
+            ServerConfiguration.runnerTokenTTLRange)
         server.docsURL = read.string(options.docsURL, "docs-url") ?? server.docsURL
 
         queue = QueueConfiguration()
-        queue.capacity = try read.integer(options.capacity, "capacity", queue.capacity, QueueConfiguration.capacityRange)
+        queue.capacity = try read.integer(
+            options.capacity, "capacity", queue.capacity, QueueConfiguration.capacityRange)
         queue.retentionSeconds = try read.integer(
             options.retentionSeconds, "retention-seconds", queue.retentionSeconds, QueueConfiguration.retentionRange)
         queue.runnerOfflineAfterSeconds = try read.integer(
             options.runnerOfflineSeconds, "runner-offline-seconds", queue.runnerOfflineAfterSeconds,
             QueueConfiguration.runnerOfflineRange)
 
-        let modeText = read.string(options.socketMode, "socket-mode") ?? "0" + String(FastCGIConfiguration.defaultSocketMode, radix: 8)
+        let modeText =
+            read.string(options.socketMode, "socket-mode") ?? "0"
+            + String(FastCGIConfiguration.defaultSocketMode, radix: 8)
         guard let mode = UInt32(modeText, radix: 8), mode <= 0o777 else {
             throw ConfigurationError(message: "socket mode \(modeText) is not an octal file mode such as 0660.")
         }
         let socketText = read.string(options.socket, "socket") ?? FastCGIConfiguration.defaultSocket
         guard let listen = FastCGIConfiguration.Listen.parse(socketText, mode: mode) else {
-            throw ConfigurationError(message: "cannot listen on '\(socketText)': give a socket path, HOST:PORT, :PORT, 'stdin' or 'systemd'.")
+            throw ConfigurationError(
+                message: "cannot listen on '\(socketText)': give a socket path, HOST:PORT, :PORT, 'stdin' or 'systemd'."
+            )
         }
         let threads = try read.integer(
             options.threads, "threads", FastCGIConfiguration.defaultThreads, FastCGIConfiguration.threadsRange)
@@ -171,7 +194,9 @@ struct SettingReader {
             value = parsed
         }
         guard range.contains(value) else {
-            let rule = range.upperBound >= T(Int32.max) ? "at least \(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)"
+            let rule =
+                range.upperBound >= T(Int32.max)
+                ? "at least \(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)"
             throw ConfigurationError(message: "\(names(option)) must be \(rule), not \(value).")
         }
         return value

@@ -68,7 +68,9 @@ struct BitTree {
             if level == levels.count {
                 // A new summary level: one bit for each non-empty word below.
                 var words = [UInt64](repeating: 0, count: needed)
-                for (w, value) in levels[level - 1].enumerated() where value != 0 { words[w >> 6] |= 1 << UInt64(w & 63) }
+                for (w, value) in levels[level - 1].enumerated() where value != 0 {
+                    words[w >> 6] |= 1 << UInt64(w & 63)
+                }
                 levels.append(words)
             } else if levels[level].count < needed {
                 // Words added empty leave their summary bits clear, as they should be.

@@ -1,7 +1,8 @@
 import DDAModel
 
 extension QueueState {
-    static let unknownRunner = QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
+    static let unknownRunner = QueueError(
+        .runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
 
     /// The best pending task this runner may run, removed from the ready index.
     mutating func popReady(for runner: RunnerRecord) -> TaskID? {
@@ -31,8 +32,9 @@ extension QueueState {
         runners[runnerID]?.runningTasks.insert(taskID)
         runners[runnerID]?.lastSeenAt = now
         save(task)
-        return TaskLease(taskID: taskID, operationCode: task.operationCode, params: task.params, attempt: task.attempts,
-                     leaseExpiresAt: expires, timeoutSeconds: task.timeoutSeconds)
+        return TaskLease(
+            taskID: taskID, operationCode: task.operationCode, params: task.params, attempt: task.attempts,
+            leaseExpiresAt: expires, timeoutSeconds: task.timeoutSeconds)
     }
 
     /// Leases the best task for the runner now, if there is one.

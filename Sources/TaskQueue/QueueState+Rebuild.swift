@@ -8,7 +8,8 @@ extension QueueState {
             tasks[task.id] = task
             if let key, let expires { idempotency[key] = (task.id, expires) }
             // A runner's own actions (lease, heartbeat, result) say when it was last seen.
-            for event in task.events where event.kind == .leased || event.kind == .heartbeatExtended || event.kind == .result {
+            for event in task.events
+            where event.kind == .leased || event.kind == .heartbeatExtended || event.kind == .result {
                 if let runnerID = event.runnerID, var runner = runners[runnerID], event.at > runner.lastSeenAt {
                     runner.lastSeenAt = event.at
                     runners[runnerID] = runner
@@ -17,7 +18,9 @@ extension QueueState {
         case .runner(let runner):
             var runner = runner
             runner.runningTasks = []
-            if let existing = runners[runner.id], existing.lastSeenAt > runner.lastSeenAt { runner.lastSeenAt = existing.lastSeenAt }
+            if let existing = runners[runner.id], existing.lastSeenAt > runner.lastSeenAt {
+                runner.lastSeenAt = existing.lastSeenAt
+            }
             runners[runner.id] = runner
         case .idempotency(let key, let taskID, let expires):
             idempotency[key] = (taskID, expires)
@@ -46,13 +49,16 @@ extension QueueState {
                 tasks[task.id] = task
             case .running:
                 if let expires = task.leaseExpiresAt {
-                    leaseDeadlines.insert(TimedEntry(at: expires.milliseconds, key: task.id, token: Int64(task.attempts)))
+                    leaseDeadlines.insert(
+                        TimedEntry(at: expires.milliseconds, key: task.id, token: Int64(task.attempts)))
                 }
                 if let runnerID = task.runnerID { runners[runnerID]?.runningTasks.insert(task.id) }
             case .completed, .failed, .cancelled:
                 if let completed = task.completedAt {
-                    retention.insert(TimedEntry(at: completed.milliseconds + configuration.retentionSeconds * 1000,
-                                                key: task.id, token: completed.milliseconds))
+                    retention.insert(
+                        TimedEntry(
+                            at: completed.milliseconds + configuration.retentionSeconds * 1000,
+                            key: task.id, token: completed.milliseconds))
                 }
             }
         }

@@ -13,10 +13,11 @@ final class Waiter: @unchecked Sendable {
     let isConnected: @Sendable () -> Bool
     let completion: @Sendable (Result<TaskLease?, QueueError>) -> Void
 
-    init(id: Int64, runnerID: RunnerID, codes: [Int64]?, deadline: UInt64,
-         isConnected: @escaping @Sendable () -> Bool = { true },
-         completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void)
-    {
+    init(
+        id: Int64, runnerID: RunnerID, codes: [Int64]?, deadline: UInt64,
+        isConnected: @escaping @Sendable () -> Bool = { true },
+        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+    ) {
         self.id = id
         self.runnerID = runnerID
         self.codes = codes

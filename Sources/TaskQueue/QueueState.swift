@@ -54,11 +54,13 @@ struct QueueState {
     }
 
     /// Stores a changed task and appends it to the journal: the one way tasks change.
-    mutating func save(_ task: TaskRecord, created: Bool = false, idempotencyKey: String? = nil,
-                       idempotencyExpires: Int64? = nil)
-    {
+    mutating func save(
+        _ task: TaskRecord, created: Bool = false, idempotencyKey: String? = nil,
+        idempotencyExpires: Int64? = nil
+    ) {
         tasks[task.id] = task
-        journal?.append(.task(task, created: created, idempotencyKey: idempotencyKey, idempotencyExpires: idempotencyExpires))
+        journal?.append(
+            .task(task, created: created, idempotencyKey: idempotencyKey, idempotencyExpires: idempotencyExpires))
     }
 
     /// Stores a new or changed runner and appends it to the journal.
@@ -97,7 +99,8 @@ struct QueueState {
         {
             // Coalesce: a long task heartbeats thousands of times; one line says it all.
             let count = (last.detail.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 1) + 1
-            task.replaceLastEvent(TaskEvent(at: event.at, kind: event.kind, runnerID: event.runnerID, detail: "extended \(count)"))
+            task.replaceLastEvent(
+                TaskEvent(at: event.at, kind: event.kind, runnerID: event.runnerID, detail: "extended \(count)"))
             return
         }
         task.appendLaterEvent(event)
@@ -114,8 +117,9 @@ struct QueueState {
         if task.availableAt > now {
             backoff.insert(TimedEntry(at: task.availableAt.milliseconds, key: task.id, token: task.readyToken))
         } else {
-            ready.append(taskID: task.id, token: task.readyToken, order: task.creationSeq, operationCode: task.operationCode,
-                         priority: task.priority)
+            ready.append(
+                taskID: task.id, token: task.readyToken, order: task.creationSeq, operationCode: task.operationCode,
+                priority: task.priority)
             if !waiting.isEmpty { waiting.newlyReady.append(task.id) }
         }
     }
@@ -124,8 +128,9 @@ struct QueueState {
         setStatus(&task, status)
         task.completedAt = now
         task.leaseExpiresAt = nil
-        retention.insert(TimedEntry(
-            at: now.milliseconds + configuration.retentionSeconds * 1000, key: task.id, token: now.milliseconds))
+        retention.insert(
+            TimedEntry(
+                at: now.milliseconds + configuration.retentionSeconds * 1000, key: task.id, token: now.milliseconds))
     }
 
     mutating func releaseRunner(_ runnerID: RunnerID?, of taskID: TaskID) {
@@ -161,8 +166,11 @@ struct QueueState {
             guard var task = tasks[entry.key], task.status == .running, Int64(task.attempts) == entry.token,
                 task.leaseExpiresAt?.milliseconds == entry.at
             else { continue }
-            appendEvent(&task, TaskEvent(at: now, kind: .leaseExpired, runnerID: task.runnerID,
-                                         detail: "attempt \(task.attempts)"))
+            appendEvent(
+                &task,
+                TaskEvent(
+                    at: now, kind: .leaseExpired, runnerID: task.runnerID,
+                    detail: "attempt \(task.attempts)"))
             counters.leaseExpired += 1
             failAttempt(&task, error: "lease_expired", now: now)
             save(task)
@@ -170,8 +178,9 @@ struct QueueState {
         while let entry = backoff.min, entry.at <= now.milliseconds {
             backoff.popMin()
             guard let task = tasks[entry.key], task.status == .pending, task.readyToken == entry.token else { continue }
-            ready.append(taskID: task.id, token: task.readyToken, order: task.creationSeq, operationCode: task.operationCode,
-                         priority: task.priority)
+            ready.append(
+                taskID: task.id, token: task.readyToken, order: task.creationSeq, operationCode: task.operationCode,
+                priority: task.priority)
             if !waiting.isEmpty { waiting.newlyReady.append(task.id) }
             becameReady = true
         }

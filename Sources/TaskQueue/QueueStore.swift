@@ -32,8 +32,10 @@ public protocol QueueStore: AnyObject, Sendable {
     /// Leases the best task now, or parks the poll for up to `waitMilliseconds`; `completion`
     /// runs exactly once. Returns the parked poll's id when it was parked.
     @discardableResult
-    func lease(runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
-               completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void) throws(QueueError) -> Int64?
+    func lease(
+        runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+    ) throws(QueueError) -> Int64?
     /// Accepted once from the lease holder for its attempt; the identical result again is a
     /// `.duplicate`; anything else is a `.conflict` and changes nothing.
     func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A background thread that calls the store's `tick()` so leases expire and backoffs end
 /// even when no request arrives. It wakes at the next due time, at least every
@@ -23,12 +24,14 @@ public final class QueueTicker: Sendable {
         guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
         done.store(false, ordering: .releasing)
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            let ticker = Unmanaged<QueueTicker>.fromOpaque(raw).takeRetainedValue()
-            ticker.loop()
-            return nil
-        }, Unmanaged.passRetained(self).toOpaque())
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                guard let raw else { return nil }
+                let ticker = Unmanaged<QueueTicker>.fromOpaque(raw).takeRetainedValue()
+                ticker.loop()
+                return nil
+            }, Unmanaged.passRetained(self).toOpaque())
         if rc == 0 { pthread_detach(thread) } else { done.store(true, ordering: .releasing) }
     }
 

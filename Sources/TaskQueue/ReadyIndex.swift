@@ -59,7 +59,8 @@ struct ReadyIndex {
     private(set) var codes: [Int64: CodeQueue] = [:]
 
     mutating func append(taskID: TaskID, token: Int64, order: Int64, operationCode: Int64, priority: Int64) {
-        codes[operationCode, default: CodeQueue()].append(Entry(taskID: taskID, token: token, order: order), priority: priority)
+        codes[operationCode, default: CodeQueue()].append(
+            Entry(taskID: taskID, token: token, order: order), priority: priority)
     }
 
     /// Removes and returns the best entry among `allowed` codes (nil = any code): highest
@@ -68,7 +69,7 @@ struct ReadyIndex {
         var best: (code: Int64, priority: Int64, entry: Entry)?
         func consider(_ code: Int64) {
             guard var queue = codes[code] else { return }
-            codes[code] = nil  // avoid a copy-on-write of the queue while we mutate it
+            codes[code] = nil // avoid a copy-on-write of the queue while we mutate it
             let head = queue.head(isValid)
             if queue.isEmpty { codes[code] = nil } else { codes[code] = queue }
             guard let head else { return }

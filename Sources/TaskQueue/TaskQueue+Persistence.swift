@@ -1,7 +1,8 @@
 import DDAModel
 import Locking
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `TaskQueue.open` found on disk.
@@ -20,22 +21,25 @@ extension TaskQueue {
     /// Opens a persistent queue in `journal.directory`: loads the newest snapshot, replays
     /// the journals written since, cuts off a torn tail (a crash mid-write) and refuses to
     /// start on corruption in the middle, leaving the files untouched.
-    public static func open(configuration: QueueConfiguration = QueueConfiguration(),
-                            journal journalConfiguration: JournalConfiguration,
-                            clock: any TimeSource = SystemTimeSource()) throws(PersistenceError) -> (TaskQueue, ReplayReport)
-    {
+    public static func open(
+        configuration: QueueConfiguration = QueueConfiguration(),
+        journal journalConfiguration: JournalConfiguration,
+        clock: any TimeSource = SystemTimeSource()
+    ) throws(PersistenceError) -> (TaskQueue, ReplayReport) {
         let started = MonotonicClock.nanoseconds()
         let directory = journalConfiguration.directory
         var info = stat()
         if stat(directory, &info) != 0 {
             guard mkdir(directory, 0o700) == 0 else {
-                throw PersistenceError("cannot create the state directory \(directory): \(String(cString: strerror(errno)))")
+                throw PersistenceError(
+                    "cannot create the state directory \(directory): \(String(cString: strerror(errno)))")
             }
         }
         let (snapshots, journals) = try listGenerations(directory)
         var state = QueueState(configuration: configuration)
-        var report = ReplayReport(snapshotGeneration: nil, journalFiles: [], records: 0, tasks: 0, runners: 0,
-                                  truncated: nil, milliseconds: 0)
+        var report = ReplayReport(
+            snapshotGeneration: nil, journalFiles: [], records: 0, tasks: 0, runners: 0,
+            truncated: nil, milliseconds: 0)
         let base = snapshots.max()
         if let base {
             let path = Journal.snapshotPath(directory, base)
@@ -44,10 +48,14 @@ extension TaskQueue {
             do {
                 scan = try JournalFraming.scan(bytes)
             } catch {
-                throw PersistenceError("\(path) is corrupt at byte \(error.offset); the server will not start over it (move it away to start from the journals, or restore a backup)")
+                throw PersistenceError(
+                    "\(path) is corrupt at byte \(error.offset); the server will not start over it (move it away to start from the journals, or restore a backup)"
+                )
             }
             guard scan.validLength == bytes.count else {
-                throw PersistenceError("\(path) is incomplete at byte \(scan.validLength); snapshots are written atomically, so the file was damaged afterwards")
+                throw PersistenceError(
+                    "\(path) is incomplete at byte \(scan.validLength); snapshots are written atomically, so the file was damaged afterwards"
+                )
             }
             report.records += try replay(scan.payloads, into: &state, file: path)
             report.snapshotGeneration = base
@@ -60,11 +68,15 @@ extension TaskQueue {
             do {
                 scan = try JournalFraming.scan(bytes)
             } catch {
-                throw PersistenceError("\(path) is corrupt at byte \(error.offset) with more records after it; the server will not start over it and left the file untouched")
+                throw PersistenceError(
+                    "\(path) is corrupt at byte \(error.offset) with more records after it; the server will not start over it and left the file untouched"
+                )
             }
             if scan.validLength < bytes.count {
                 guard index == toReplay.count - 1 else {
-                    throw PersistenceError("\(path) ends in a torn record at byte \(scan.validLength) but is not the newest journal; the files were damaged")
+                    throw PersistenceError(
+                        "\(path) ends in a torn record at byte \(scan.validLength) but is not the newest journal; the files were damaged"
+                    )
                 }
                 // A crash mid-write: the tail was never acknowledged. Cut it off.
                 guard truncate(path, off_t(scan.validLength)) == 0 else {
@@ -81,19 +93,22 @@ extension TaskQueue {
         let generation = toReplay.last ?? base ?? 1
         let journal = try Journal(configuration: journalConfiguration, generation: generation)
         let queue = TaskQueue(configuration: configuration, clock: clock, state: state, journal: journal)
-        queue.tick()  // leases that expired while the server was down, retention: by the normal rules
+        queue.tick() // leases that expired while the server was down, retention: by the normal rules
         report.milliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
         return (queue, report)
     }
 
-    private static func replay(_ payloads: [ArraySlice<UInt8>], into state: inout QueueState, file: String) throws(PersistenceError) -> Int {
+    private static func replay(_ payloads: [ArraySlice<UInt8>], into state: inout QueueState, file: String)
+        throws(PersistenceError) -> Int
+    {
         var offset = 0
         for payload in payloads {
             let record: JournalRecord
             do {
                 record = try JournalRecord.decode(payload, existing: { state.tasks[$0] })
             } catch {
-                throw PersistenceError("\(file): record at byte \(offset) cannot be read (\(error.message)); the file was left untouched")
+                throw PersistenceError(
+                    "\(file): record at byte \(offset) cannot be read (\(error.message)); the file was left untouched")
             }
             state.apply(record)
             offset += payload.count + JournalFraming.headerSize
@@ -112,8 +127,12 @@ extension TaskQueue {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name.hasPrefix("snapshot-"), name.hasSuffix(".dat"), let g = Int(name.dropFirst(9).dropLast(4)) { snapshots.append(g) }
-            if name.hasPrefix("journal-"), name.hasSuffix(".log"), let g = Int(name.dropFirst(8).dropLast(4)) { journals.append(g) }
+            if name.hasPrefix("snapshot-"), name.hasSuffix(".dat"), let g = Int(name.dropFirst(9).dropLast(4)) {
+                snapshots.append(g)
+            }
+            if name.hasPrefix("journal-"), name.hasSuffix(".log"), let g = Int(name.dropFirst(8).dropLast(4)) {
+                journals.append(g)
+            }
         }
         return (snapshots, journals)
     }
@@ -157,12 +176,14 @@ extension TaskQueue {
         JournalFraming.appendFrame(JournalRecord.snapshotHeader(nextSeq: nextSeq).bytes, to: &bytes)
         for runner in runners.values { JournalFraming.appendFrame(JournalRecord.runner(runner).bytes, to: &bytes) }
         for task in tasks.values.sorted(by: { $0.creationSeq < $1.creationSeq }) {
-            JournalFraming.appendFrame(JournalRecord.task(task, created: true, idempotencyKey: nil, idempotencyExpires: nil).bytes,
-                                       to: &bytes)
+            JournalFraming.appendFrame(
+                JournalRecord.task(task, created: true, idempotencyKey: nil, idempotencyExpires: nil).bytes,
+                to: &bytes)
         }
         for (key, entry) in idempotency {
-            JournalFraming.appendFrame(JournalRecord.idempotency(key: key, taskID: entry.taskID, expires: entry.expiresAt).bytes,
-                                       to: &bytes)
+            JournalFraming.appendFrame(
+                JournalRecord.idempotency(key: key, taskID: entry.taskID, expires: entry.expiresAt).bytes,
+                to: &bytes)
         }
         let path = Journal.snapshotPath(directory, generation)
         do {
@@ -175,8 +196,9 @@ extension TaskQueue {
             for g in snapshots where g < generation { unlink(Journal.snapshotPath(directory, g)) }
             for g in journals where g < generation { unlink(Journal.journalPath(directory, g)) }
         }
-        let report = CompactionReport(at: now, generation: generation, tasks: tasks.count, snapshotBytes: bytes.count,
-                                      pauseMilliseconds: pause, totalMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6)
+        let report = CompactionReport(
+            at: now, generation: generation, tasks: tasks.count, snapshotBytes: bytes.count,
+            pauseMilliseconds: pause, totalMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6)
         journal.recordCompaction(report)
         return report
     }
@@ -206,23 +228,29 @@ extension TaskQueue {
     /// The journal's figures (nothing for a queue in memory only).
     public func renderMetrics(into out: inout String) {
         guard let journal = journalStats else { return }
-        out += "# HELP dda_journal_written_bytes_total Bytes appended to the journal since start.\n# TYPE dda_journal_written_bytes_total counter\n"
+        out +=
+            "# HELP dda_journal_written_bytes_total Bytes appended to the journal since start.\n# TYPE dda_journal_written_bytes_total counter\n"
         out += "dda_journal_written_bytes_total \(journal.bytesWritten)\n"
         out += "# HELP dda_journal_bytes Size of the current journal file.\n# TYPE dda_journal_bytes gauge\n"
         out += "dda_journal_bytes \(journal.currentFileBytes)\n"
-        out += "# HELP dda_journal_fsync_seconds Time spent in fsync of the journal.\n# TYPE dda_journal_fsync_seconds summary\n"
+        out +=
+            "# HELP dda_journal_fsync_seconds Time spent in fsync of the journal.\n# TYPE dda_journal_fsync_seconds summary\n"
         out += "dda_journal_fsync_seconds_sum \(journal.fsyncSeconds)\n"
         out += "dda_journal_fsync_seconds_count \(journal.fsyncCount)\n"
-        out += "# HELP dda_journal_fsync_max_seconds The longest journal fsync since start.\n# TYPE dda_journal_fsync_max_seconds gauge\n"
+        out +=
+            "# HELP dda_journal_fsync_max_seconds The longest journal fsync since start.\n# TYPE dda_journal_fsync_max_seconds gauge\n"
         out += "dda_journal_fsync_max_seconds \(journal.fsyncMaxSeconds)\n"
         out += "# HELP dda_journal_healthy 1 while the journal can be written.\n# TYPE dda_journal_healthy gauge\n"
         out += "dda_journal_healthy \(journal.failure == nil ? 1 : 0)\n"
         if let compaction = journal.lastCompaction {
-            out += "# HELP dda_journal_last_compaction_timestamp_seconds When the journal was last compacted.\n# TYPE dda_journal_last_compaction_timestamp_seconds gauge\n"
+            out +=
+                "# HELP dda_journal_last_compaction_timestamp_seconds When the journal was last compacted.\n# TYPE dda_journal_last_compaction_timestamp_seconds gauge\n"
             out += "dda_journal_last_compaction_timestamp_seconds \(Double(compaction.at.milliseconds) / 1000)\n"
-            out += "# HELP dda_journal_last_compaction_pause_seconds How long the last compaction held the queue's lock.\n# TYPE dda_journal_last_compaction_pause_seconds gauge\n"
+            out +=
+                "# HELP dda_journal_last_compaction_pause_seconds How long the last compaction held the queue's lock.\n# TYPE dda_journal_last_compaction_pause_seconds gauge\n"
             out += "dda_journal_last_compaction_pause_seconds \(compaction.pauseMilliseconds / 1000)\n"
-            out += "# HELP dda_journal_last_compaction_duration_seconds How long the last compaction took in all.\n# TYPE dda_journal_last_compaction_duration_seconds gauge\n"
+            out +=
+                "# HELP dda_journal_last_compaction_duration_seconds How long the last compaction took in all.\n# TYPE dda_journal_last_compaction_duration_seconds gauge\n"
             out += "dda_journal_last_compaction_duration_seconds \(compaction.totalMilliseconds / 1000)\n"
         }
     }

@@ -78,7 +78,9 @@ public final class TaskQueue: QueueStore {
 
     /// Creates a task. With an idempotency scope+key seen in the last 24 h, returns the
     /// first task instead and `created == false`.
-    public func createTask(_ new: NewTask, idempotencyKey: String? = nil) throws(QueueError) -> (task: TaskRecord, created: Bool) {
+    public func createTask(_ new: NewTask, idempotencyKey: String? = nil) throws(QueueError) -> (
+        task: TaskRecord, created: Bool
+    ) {
         let now = clock.now()
         let result: Result<(TaskRecord, Bool), QueueError> = try mutate { state in
             state.tick(now: now)
@@ -88,7 +90,10 @@ public final class TaskQueue: QueueStore {
                 return .failure(QueueError(.conflict, "The task created with this Idempotency-Key no longer exists."))
             }
             guard state.unfinishedCount < configuration.capacity else {
-                return .failure(QueueError(.atCapacity, "The queue holds its maximum of \(configuration.capacity) unfinished tasks; try again later."))
+                return .failure(
+                    QueueError(
+                        .atCapacity,
+                        "The queue holds its maximum of \(configuration.capacity) unfinished tasks; try again later."))
             }
             var task = TaskRecord(
                 id: TaskID.random(), operationCode: new.operationCode, params: new.params, priority: new.priority,
@@ -146,10 +151,13 @@ public final class TaskQueue: QueueStore {
             state.tick(now: now)
             guard var task = state.tasks[id] else { throw QueueError(.taskNotFound, "No task with id \(id).") }
             guard task.status == .failed || task.status == .cancelled else {
-                throw QueueError(.conflict, "Only failed or cancelled tasks can be retried; this one is \(task.status.rawValue).")
+                throw QueueError(
+                    .conflict, "Only failed or cancelled tasks can be retried; this one is \(task.status.rawValue).")
             }
             guard state.unfinishedCount < configuration.capacity else {
-                throw QueueError(.atCapacity, "The queue holds its maximum of \(configuration.capacity) unfinished tasks; try again later.")
+                throw QueueError(
+                    .atCapacity,
+                    "The queue holds its maximum of \(configuration.capacity) unfinished tasks; try again later.")
             }
             state.setStatus(&task, .pending)
             task.attempts = 0
@@ -171,7 +179,9 @@ public final class TaskQueue: QueueStore {
     }
 
     /// Tasks newest first, optionally only one status, older than the task `before`.
-    public func list(status: TaskStatus? = nil, limit: Int = 100, before: TaskID? = nil) throws(QueueError) -> [TaskRecord] {
+    public func list(status: TaskStatus? = nil, limit: Int = 100, before: TaskID? = nil) throws(QueueError)
+        -> [TaskRecord]
+    {
         let now = clock.now()
         return try state.withLock { (state) throws(QueueError) -> [TaskRecord] in
             state.tick(now: now)
@@ -182,7 +192,9 @@ public final class TaskQueue: QueueStore {
                 }
                 beforeSeq = cursor.creationSeq
             }
-            let out = state.listing.newest(status: status, limit: limit, beforeSeq: beforeSeq).compactMap { state.tasks[$0] }
+            let out = state.listing.newest(status: status, limit: limit, beforeSeq: beforeSeq).compactMap {
+                state.tasks[$0]
+            }
             return out
         }
     }
@@ -202,7 +214,10 @@ public final class TaskQueue: QueueStore {
             // Bounds the registry and so the answer of GET /runners; silent runners leave after
             // the retention period.
             guard state.runners.count < cap else {
-                throw QueueError(.atCapacity, "The server already knows \(cap) runners; runners not seen for the retention period are forgotten, or raise the limit.")
+                throw QueueError(
+                    .atCapacity,
+                    "The server already knows \(cap) runners; runners not seen for the retention period are forgotten, or raise the limit."
+                )
             }
             state.save(runner)
         }
@@ -243,8 +258,10 @@ public final class TaskQueue: QueueStore {
     /// that makes a task leasable for this runner, or on the ticker at the deadline with nil.
     /// Returns the parked poll's id (for `cancelPoll`) when it was parked.
     @discardableResult
-    public func lease(runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool = { true },
-                      completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void) throws(QueueError) -> Int64? {
+    public func lease(
+        runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool = { true },
+        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+    ) throws(QueueError) -> Int64? {
         let now = clock.now()
         let deadline = MonotonicClock.nanoseconds() + UInt64(max(0, waitMilliseconds)) * 1_000_000
         var dropped: [PendingCompletion] = []
@@ -257,12 +274,15 @@ public final class TaskQueue: QueueStore {
                 if state.waiting.countByRunner[runnerID, default: 0] >= cap {
                     state.waiting.dropDisconnected(of: runnerID)
                     if state.waiting.countByRunner[runnerID, default: 0] >= cap {
-                        let error = QueueError(.tooManyPolls, "This runner already has \(cap) long polls waiting; wait for one to be answered.")
+                        let error = QueueError(
+                            .tooManyPolls,
+                            "This runner already has \(cap) long polls waiting; wait for one to be answered.")
                         return (.failure(error), nil, nil)
                     }
                 }
-                let waiter = Waiter(id: state.takeSeq(), runnerID: runnerID, codes: state.runners[runnerID]?.operationCodes,
-                                    deadline: deadline, isConnected: isConnected, completion: completion)
+                let waiter = Waiter(
+                    id: state.takeSeq(), runnerID: runnerID, codes: state.runners[runnerID]?.operationCodes,
+                    deadline: deadline, isConnected: isConnected, completion: completion)
                 state.waiting.add(waiter)
                 return (nil, waiter.id, nil)
             }
@@ -298,13 +318,16 @@ public final class TaskQueue: QueueStore {
         let outcome = try mutate { (state) throws(QueueError) -> SubmitOutcome in
             state.tick(now: now)
             guard state.runners[submission.runnerID] != nil else {
-                throw QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
+                throw QueueError(
+                    .runnerNotFound,
+                    "This runner is not registered (the server may have lost its state); register again.")
             }
             state.runners[submission.runnerID]?.lastSeenAt = now
             guard var task = state.tasks[submission.taskID] else {
                 throw QueueError(.taskNotFound, "No task with id \(submission.taskID).")
             }
-            let holdsLease = task.status == .running && task.runnerID == submission.runnerID
+            let holdsLease =
+                task.status == .running && task.runnerID == submission.runnerID
                 && (submission.attempt == nil || submission.attempt == task.attempts)
             if !holdsLease {
                 if let accepted = task.acceptedResult, accepted.runnerID == submission.runnerID,
@@ -325,13 +348,19 @@ public final class TaskQueue: QueueStore {
                 task.resultData = submission.resultData
                 task.error = submission.error
                 state.finish(&task, as: .completed, now: now)
-                state.appendEvent(&task, TaskEvent(at: now, kind: .result, runnerID: submission.runnerID,
-                                                   detail: "completed (attempt \(task.attempts))"))
+                state.appendEvent(
+                    &task,
+                    TaskEvent(
+                        at: now, kind: .result, runnerID: submission.runnerID,
+                        detail: "completed (attempt \(task.attempts))"))
                 state.counters.completed += 1
             case .failed:
                 let error = submission.error ?? "failed"
-                state.appendEvent(&task, TaskEvent(at: now, kind: .result, runnerID: submission.runnerID,
-                                                   detail: "failed (attempt \(task.attempts)): \(error.prefix(200))"))
+                state.appendEvent(
+                    &task,
+                    TaskEvent(
+                        at: now, kind: .result, runnerID: submission.runnerID,
+                        detail: "failed (attempt \(task.attempts)): \(error.prefix(200))"))
                 state.failAttempt(&task, error: error, now: now)
                 if task.status == .failed { task.resultData = submission.resultData }
             }
@@ -358,18 +387,23 @@ public final class TaskQueue: QueueStore {
         return try mutate { (state) throws(QueueError) -> HeartbeatReply in
             state.tick(now: now)
             guard var runner = state.runners[runnerID] else {
-                throw QueueError(.runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
+                throw QueueError(
+                    .runnerNotFound,
+                    "This runner is not registered (the server may have lost its state); register again.")
             }
             runner.lastSeenAt = now
             state.runners[runnerID] = runner
             let targets: [TaskID]
             if let taskID {
-                guard let task = state.tasks[taskID] else { throw QueueError(.taskNotFound, "No task with id \(taskID).") }
+                guard let task = state.tasks[taskID] else {
+                    throw QueueError(.taskNotFound, "No task with id \(taskID).")
+                }
                 if task.status == .cancelled, task.runnerID == runnerID {
                     return HeartbeatReply(leaseExpiresAt: nil, cancelled: true)
                 }
                 guard task.status == .running, task.runnerID == runnerID else {
-                    throw QueueError(.conflict, "The task is not leased to this runner (it is \(task.status.rawValue)).")
+                    throw QueueError(
+                        .conflict, "The task is not leased to this runner (it is \(task.status.rawValue)).")
                 }
                 targets = [taskID]
             } else {
@@ -395,7 +429,8 @@ public final class TaskQueue: QueueStore {
     /// the fsync policy promises — after the lock is released, so one fsync serves many.
     private func mutate<R>(_ body: (inout QueueState) throws(QueueError) -> R) throws(QueueError) -> R {
         let now = clock.now()
-        let (result, seq, completions) = try state.withLock { (state) throws(QueueError) -> (R, UInt64?, [PendingCompletion]) in
+        let (result, seq, completions) = try state.withLock {
+            (state) throws(QueueError) -> (R, UInt64?, [PendingCompletion]) in
             let result = try body(&state)
             // A task that became leasable goes straight to a parked poll, from this thread.
             state.matchWaiters(now: now)

@@ -103,9 +103,10 @@ public struct TaskRecord: Sendable, Equatable {
         if !laterEvents.isEmpty { laterEvents.removeFirst() }
     }
 
-    init(id: TaskID, operationCode: Int64, params: JSONValue, priority: Int64, maxAttempts: Int,
-         timeoutSeconds: Int64, createdAt: Timestamp, creationSeq: Int64)
-    {
+    init(
+        id: TaskID, operationCode: Int64, params: JSONValue, priority: Int64, maxAttempts: Int,
+        timeoutSeconds: Int64, createdAt: Timestamp, creationSeq: Int64
+    ) {
         self.id = id
         self.operationCode = operationCode
         self.params = params

@@ -29,8 +29,9 @@ struct Parse: ParsableCommand {
         let records = HostileBodies.fill("[", "]") { i in
             #"{"id":\#(i),"name":"sensor \#(i)","ok":true,"score":\#(Double(i) * 0.25),"tags":["a","b"]}"#
         }
-        let values = Array((#"{"values":["# + (0..<120_000).map { String(Double($0) / 7) }.joined(separator: ",").prefix(1_040_000)
-            + "]}").utf8)
+        let values = Array(
+            (#"{"values":["# + (0..<120_000).map { String(Double($0) / 7) }.joined(separator: ",").prefix(1_040_000)
+                + "]}").utf8)
         let text = Array(("\"" + String(repeating: "Lorem ipsum dolor sit amet, é ü 中 😀. ", count: 24_000) + "\"").utf8)
         return [("typical: records", records), ("typical: numbers", values), ("typical: text", text)]
     }
@@ -41,7 +42,9 @@ struct Parse: ParsableCommand {
             var accepted = false
             let (best, worst) = timed(rounds) { accepted = (try? JSONParser.parse(bytes)) != nil }
             let mbPerSecond = Double(bytes.count) / 1e6 / (best / 1000)
-            print("parse: \(name): \(format(mbPerSecond, 0)) MB/s (\(format(best, 1)) ms best, \(format(worst, 1)) ms worst, \(bytes.count) bytes, \(accepted ? "accepted" : "refused"))")
+            print(
+                "parse: \(name): \(format(mbPerSecond, 0)) MB/s (\(format(best, 1)) ms best, \(format(worst, 1)) ms worst, \(bytes.count) bytes, \(accepted ? "accepted" : "refused"))"
+            )
         }
     }
 }
@@ -71,13 +74,17 @@ struct Hostile: ParsableCommand {
                 statuses["register"] = try connection.request("POST", "/register", headers: json, body: body).status
             }
             let keyed = try timed(rounds) {
-                statuses["key"] = try connection.request("POST", "/task", headers: json + [("X-API-Key", target.apiKey)],
-                                                         body: body).status
+                statuses["key"] = try connection.request(
+                    "POST", "/task", headers: json + [("X-API-Key", target.apiKey)],
+                    body: body
+                ).status
             }
             worstOverall = max(worstOverall, anonymous.worst, register.worst, keyed.worst)
-            print("hostile: \(name) (\(body.count) bytes): anonymous \(statuses["anonymous"] ?? 0) in \(format(anonymous.worst, 1)) ms, "
-                + "/register \(statuses["register"] ?? 0) in \(format(register.worst, 1)) ms, "
-                + "with key \(statuses["key"] ?? 0) in \(format(keyed.worst, 1)) ms (best \(format(keyed.best, 1)) ms)")
+            print(
+                "hostile: \(name) (\(body.count) bytes): anonymous \(statuses["anonymous"] ?? 0) in \(format(anonymous.worst, 1)) ms, "
+                    + "/register \(statuses["register"] ?? 0) in \(format(register.worst, 1)) ms, "
+                    + "with key \(statuses["key"] ?? 0) in \(format(keyed.worst, 1)) ms (best \(format(keyed.best, 1)) ms)"
+            )
         }
         print("hostile: worst answer \(format(worstOverall, 1)) ms")
     }
@@ -99,22 +106,26 @@ struct ListCost: ParsableCommand {
         let runner = try target.register(setup, name: "list-cost")
         for _ in 0..<5 {
             _ = try target.create(setup)
-            guard let (id, attempt) = try target.poll(setup, runner, wait: 0) else { throw WireError("no task to lease") }
+            guard let (id, attempt) = try target.poll(setup, runner, wait: 0) else {
+                throw WireError("no task to lease")
+            }
             _ = try target.complete(setup, runner, id, attempt)
         }
         _ = target.fill(tasks, connections: connections)
         var times: [Double] = []
         for _ in 0..<samples {
             let started = now()
-            let response = try setup.request("GET", "/tasks/all?status=completed&limit=100", headers: [("X-API-Key", target.apiKey)])
+            let response = try setup.request(
+                "GET", "/tasks/all?status=completed&limit=100", headers: [("X-API-Key", target.apiKey)])
             times.append((now() - started) * 1000)
             guard response.status == 200 else { throw WireError("list: \(response.status)") }
         }
         times.sort()
         let all = timedList(setup, "/tasks/all?limit=100")
-        print("list: \(tasks) pending + 5 completed: status=completed&limit=100 p50 \(format(percentile(times, 0.5), 2)) ms, "
-            + "p99 \(format(percentile(times, 0.99), 2)) ms, max \(format(times.last ?? 0, 2)) ms; "
-            + "no filter limit=100 p50 \(format(all, 2)) ms")
+        print(
+            "list: \(tasks) pending + 5 completed: status=completed&limit=100 p50 \(format(percentile(times, 0.5), 2)) ms, "
+                + "p99 \(format(percentile(times, 0.99), 2)) ms, max \(format(times.last ?? 0, 2)) ms; "
+                + "no filter limit=100 p50 \(format(all, 2)) ms")
     }
 
     private func timedList(_ connection: HTTPConnection, _ path: String) -> Double {

@@ -12,7 +12,9 @@ struct LoadGen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dda-loadgen",
         abstract: "Load generator for DDA benchmarks (used by bench/*.sh).",
-        subcommands: [Lifecycle.self, Pickup.self, IdleWaiters.self, Fill.self, Parse.self, Hostile.self, ListCost.self])
+        subcommands: [
+            Lifecycle.self, Pickup.self, IdleWaiters.self, Fill.self, Parse.self, Hostile.self, ListCost.self,
+        ])
 }
 
 struct Target: ParsableArguments {
@@ -32,8 +34,9 @@ struct Runner: Sendable {
 extension Target {
     func register(_ connection: HTTPConnection, name: String) throws -> Runner {
         let body: JSONValue = ["name": .string(name), "registration_token": .string(registrationToken)]
-        let response = try connection.request("POST", "/register", headers: [("Content-Type", "application/json")],
-                                              body: JSONWriter.encode(body))
+        let response = try connection.request(
+            "POST", "/register", headers: [("Content-Type", "application/json")],
+            body: JSONWriter.encode(body))
         guard response.status == 201, let json = try? JSONParser.parse(response.body),
             let id = json["runner_id"]?.stringValue, let token = json["runner_token"]?.stringValue
         else { throw WireError("register: \(response.status)") }
@@ -42,14 +45,17 @@ extension Target {
 
     func create(_ connection: HTTPConnection, _ params: JSONValue = .emptyObject) throws -> Int {
         let body = JSONWriter.encode(["operation_code": 100, "params": params])
-        return try connection.request("POST", "/task", headers: [("Content-Type", "application/json"), ("X-API-Key", apiKey)],
-                                      body: body).status
+        return try connection.request(
+            "POST", "/task", headers: [("Content-Type", "application/json"), ("X-API-Key", apiKey)],
+            body: body
+        ).status
     }
 
     /// Polls (long poll `wait`); returns (task id, attempt) or nil on 204.
     func poll(_ connection: HTTPConnection, _ runner: Runner, wait: Int) throws -> (String, Int64)? {
-        let response = try connection.request("GET", "/tasks?runner_id=\(runner.id)&wait=\(wait)",
-                                              headers: [("Authorization", "Bearer \(runner.token)")])
+        let response = try connection.request(
+            "GET", "/tasks?runner_id=\(runner.id)&wait=\(wait)",
+            headers: [("Authorization", "Bearer \(runner.token)")])
         guard response.status == 200 else { return nil }
         guard let json = try? JSONParser.parse(response.body), let id = json["task_id"]?.stringValue,
             let attempt = json["attempt"]?.intValue
@@ -62,8 +68,13 @@ extension Target {
             "task_id": .string(taskID), "runner_id": .string(runner.id), "attempt": .int(attempt),
             "status": "completed", "result_data": "raw data",
         ])
-        return try connection.request("POST", "/result", headers: [("Content-Type", "application/json"),
-                                                                   ("Authorization", "Bearer \(runner.token)")], body: body).status
+        return try connection.request(
+            "POST", "/result",
+            headers: [
+                ("Content-Type", "application/json"),
+                ("Authorization", "Bearer \(runner.token)"),
+            ], body: body
+        ).status
     }
 }
 
@@ -109,8 +120,10 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
 /// (`received` counts pickups, `picked` holds their times). Sorted, in milliseconds. The
 /// pause between samples lets the runner submit and park again, so every sample hits a
 /// parked poll.
-func timePickups(_ target: Target, creator: HTTPConnection, samples: Int, received: borrowing Atomic<Int>, picked: Locked<[Double]>,
-                 pauseMicroseconds: UInt32) throws -> [Double] {
+func timePickups(
+    _ target: Target, creator: HTTPConnection, samples: Int, received: borrowing Atomic<Int>, picked: Locked<[Double]>,
+    pauseMicroseconds: UInt32
+) throws -> [Double] {
     var latencies: [Double] = []
     for n in 0..<samples {
         let before = received.load(ordering: .acquiring)
@@ -133,7 +146,9 @@ struct Lifecycle: ParsableCommand {
 
     func run() throws {
         let target = self.target
-        let registrations = try (0..<runners).map { try target.register(HTTPConnection(port: target.port), name: "bench-\($0)") }
+        let registrations = try (0..<runners).map {
+            try target.register(HTTPConnection(port: target.port), name: "bench-\($0)")
+        }
         let completed = Atomic<Int>(0)
         let requests = Atomic<Int>(0)
         let errors = Atomic<Int>(0)
@@ -162,7 +177,9 @@ struct Lifecycle: ParsableCommand {
         }
         let tasks = Double(completed.load(ordering: .relaxed)) / seconds
         let rps = Double(requests.load(ordering: .relaxed)) / seconds
-        print("lifecycle: \(format(tasks, 0)) tasks/s completed, \(format(rps, 0)) req/s, \(errors.load(ordering: .relaxed)) errors (\(runners) runners, \(creators) creators, \(format(seconds, 0)) s)")
+        print(
+            "lifecycle: \(format(tasks, 0)) tasks/s completed, \(format(rps, 0)) req/s, \(errors.load(ordering: .relaxed)) errors (\(runners) runners, \(creators) creators, \(format(seconds, 0)) s)"
+        )
     }
 }
 
@@ -175,7 +192,9 @@ struct Pickup: ParsableCommand {
 
     func run() throws {
         let target = self.target
-        let registrations = try (0..<runners).map { try target.register(HTTPConnection(port: target.port), name: "pickup-\($0)") }
+        let registrations = try (0..<runners).map {
+            try target.register(HTTPConnection(port: target.port), name: "pickup-\($0)")
+        }
         let picked = Locked<[Double]>([])
         let stop = Atomic<Bool>(false)
         let received = Atomic<Int>(0)
@@ -197,11 +216,14 @@ struct Pickup: ParsableCommand {
         // Let every runner park first.
         Thread.sleep(forTimeInterval: 0.5)
         let creator = HTTPConnection(port: target.port)
-        let latencies = try timePickups(target, creator: creator, samples: samples, received: received, picked: picked,
-                                        pauseMicroseconds: 2_000)
+        let latencies = try timePickups(
+            target, creator: creator, samples: samples, received: received, picked: picked,
+            pauseMicroseconds: 2_000)
         stop.store(true, ordering: .releasing)
         group.wait()
-        print("pickup: p50 \(format(percentile(latencies, 0.5))) ms, p99 \(format(percentile(latencies, 0.99))) ms, max \(format(latencies.last ?? .nan)) ms (\(samples) tasks, \(runners) parked runners; includes the POST /task round trip)")
+        print(
+            "pickup: p50 \(format(percentile(latencies, 0.5))) ms, p99 \(format(percentile(latencies, 0.99))) ms, max \(format(latencies.last ?? .nan)) ms (\(samples) tasks, \(runners) parked runners; includes the POST /task round trip)"
+        )
     }
 }
 
@@ -211,14 +233,16 @@ func processFigures(_ pid: Int32) -> (ticks: Double, rssKiB: Double) {
     let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
     let ticks = fields.count > 12 ? (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0) : 0
     let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-    let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
+    let rss =
+        status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
         .split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
     return (ticks, rss)
 }
 
 /// 1,000 idle long polls: server CPU and RSS while they wait, then pickup latency.
 struct IdleWaiters: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Server CPU/RSS with many parked polls, then pickup latency.")
+    static let configuration = CommandConfiguration(
+        abstract: "Server CPU/RSS with many parked polls, then pickup latency.")
     @OptionGroup var target: Target
     @Option(help: "dda-server's pid (for /proc).") var serverPid: Int32
     @Option(help: "Parked polls.") var waiters = 1000
@@ -252,9 +276,11 @@ struct IdleWaiters: ParsableCommand {
         // Wait until the server reports them parked.
         let deadline = now() + 60
         while now() < deadline {
-            let metrics = (try? setup.request("GET", "/metrics", headers: [("X-API-Key", target.apiKey)]))
+            let metrics =
+                (try? setup.request("GET", "/metrics", headers: [("X-API-Key", target.apiKey)]))
                 .map { String(decoding: $0.body, as: UTF8.self) } ?? ""
-            let parked = metrics.split(separator: "\n").first { $0.hasPrefix("dda_long_polls_parked ") }
+            let parked =
+                metrics.split(separator: "\n").first { $0.hasPrefix("dda_long_polls_parked ") }
                 .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
             if parked >= waiters { break }
             usleep(100_000)
@@ -266,9 +292,12 @@ struct IdleWaiters: ParsableCommand {
         let elapsed = now() - t0
         let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
         let cpu = (finish.ticks - start.ticks) / hz / elapsed * 100
-        let latencies = try timePickups(target, creator: HTTPConnection(port: target.port), samples: samples,
-                                        received: received, picked: picked, pauseMicroseconds: 5_000)
-        print("idle waiters: \(waiters) parked, server CPU \(format(cpu)) % of a core, RSS \(format(finish.rssKiB / 1024, 1)) MiB (+\(format((finish.rssKiB - before.rssKiB) / 1024, 1)) MiB over no waiters), pickup p50 \(format(percentile(latencies, 0.5))) ms, p99 \(format(percentile(latencies, 0.99))) ms")
+        let latencies = try timePickups(
+            target, creator: HTTPConnection(port: target.port), samples: samples,
+            received: received, picked: picked, pauseMicroseconds: 5_000)
+        print(
+            "idle waiters: \(waiters) parked, server CPU \(format(cpu)) % of a core, RSS \(format(finish.rssKiB / 1024, 1)) MiB (+\(format((finish.rssKiB - before.rssKiB) / 1024, 1)) MiB over no waiters), pickup p50 \(format(percentile(latencies, 0.5))) ms, p99 \(format(percentile(latencies, 0.99))) ms"
+        )
         stop.store(true, ordering: .releasing)
         // The parked polls end at their 30 s wait; do not wait for them.
         Foundation.exit(0)
@@ -291,6 +320,8 @@ struct Fill: ParsableCommand {
         let elapsed = now() - started
         let after = processFigures(serverPid)
         let perTask = (after.rssKiB - before.rssKiB) * 1024 / Double(tasks)
-        print("memory: \(tasks) pending tasks, RSS \(format(after.rssKiB / 1024, 1)) MiB (\(format(perTask, 0)) bytes/task over the empty server), created at \(format(Double(tasks) / elapsed, 0)) tasks/s, \(failed) failed")
+        print(
+            "memory: \(tasks) pending tasks, RSS \(format(after.rssKiB / 1024, 1)) MiB (\(format(perTask, 0)) bytes/task over the empty server), created at \(format(Double(tasks) / elapsed, 0)) tasks/s, \(failed) failed"
+        )
     }
 }

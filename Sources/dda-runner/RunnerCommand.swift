@@ -1,10 +1,11 @@
 import ArgumentParser
 import DDARunner
 import Foundation
-import Logging
 import LogLines
+import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `dda-runner`: argument parsing and wiring only.

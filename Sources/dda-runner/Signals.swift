@@ -1,13 +1,14 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGTERM/SIGINT handling without async-signal-safety worries: the signals are blocked in
 /// every thread and a dedicated thread takes them with sigwait.
 enum Signals {
     static func install(_ handler: @escaping @Sendable (Int) -> Void) {
-        signal(SIGINT, SIG_DFL)  // background shells start children with SIGINT ignored
+        signal(SIGINT, SIG_DFL) // background shells start children with SIGINT ignored
         signal(SIGPIPE, SIG_IGN)
         var set = sigset_t()
         sigemptyset(&set)

@@ -1,10 +1,11 @@
 import ArgumentParser
 import DDAServer
-import Logging
 import LogLines
+import Logging
 import ServerApp
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `dda-server`: argument parsing only; `ServerSettings` resolves the settings and

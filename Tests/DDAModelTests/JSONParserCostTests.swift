@@ -3,7 +3,7 @@ import LoadKit
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("JSONParser cost")
@@ -35,7 +35,10 @@ struct JSONParserCostTests {
     @Test("an object may have 10,000 members, not 10,001; the error names the cap")
     func memberCap() throws {
         func object(_ n: Int) -> String { "{" + (0..<n).map { "\"m\($0)\":\($0)" }.joined(separator: ",") + "}" }
-        guard case .object(let ok) = try JSONParser.parse(object(10_000)) else { Issue.record("not an object"); return }
+        guard case .object(let ok) = try JSONParser.parse(object(10_000)) else {
+            Issue.record("not an object")
+            return
+        }
         #expect(ok.members.count == 10_000)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(object(10_001)) }
         do {
@@ -48,7 +51,10 @@ struct JSONParserCostTests {
     @Test("an array may have 100,000 elements, not 100,001; the error names the cap")
     func elementCap() throws {
         func array(_ n: Int) -> String { "[" + Array(repeating: "0", count: n).joined(separator: ",") + "]" }
-        guard case .array(let ok) = try JSONParser.parse(array(100_000)) else { Issue.record("not an array"); return }
+        guard case .array(let ok) = try JSONParser.parse(array(100_000)) else {
+            Issue.record("not an array")
+            return
+        }
         #expect(ok.count == 100_000)
         do {
             _ = try JSONParser.parse(array(100_001))
@@ -80,7 +86,9 @@ struct JSONParserCostTests {
         for at in [1, 11, 12, 13, 500, 9_999] {
             var keys = (0..<10_000).map { "\"k\($0)\":0" }
             keys[at] = "\"k\(at / 2)\":1"
-            #expect(throws: JSONParseError.self, "duplicate at \(at)") { try JSONParser.parse("{" + keys.joined(separator: ",") + "}") }
+            #expect(throws: JSONParseError.self, "duplicate at \(at)") {
+                try JSONParser.parse("{" + keys.joined(separator: ",") + "}")
+            }
         }
     }
 
@@ -95,7 +103,10 @@ struct JSONParserCostTests {
     @Test("keys are compared as bytes: canonically equal spellings are two keys")
     func keysAsBytes() throws {
         let value = try JSONParser.parse("{\"\u{E9}\":1,\"e\u{301}\":2}")
-        guard case .object(let object) = value else { Issue.record("not an object"); return }
+        guard case .object(let object) = value else {
+            Issue.record("not an object")
+            return
+        }
         #expect(object.members.count == 2)
     }
 }

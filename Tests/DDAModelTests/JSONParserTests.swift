@@ -27,7 +27,8 @@ struct JSONParserTests {
     @Test("parses every kind of value into the matching case")
     func parsesValues() throws {
         let value = try JSONParser.parse(
-            #" { "s": "x\u00e9\n\"\\\/", "i": -42, "d": 2.5e-1, "t": true, "f": false, "n": null, "a": [1, [], {}], "o": {"k": "v"} } "#)
+            #" { "s": "x\u00e9\n\"\\\/", "i": -42, "d": 2.5e-1, "t": true, "f": false, "n": null, "a": [1, [], {}], "o": {"k": "v"} } "#
+        )
         let expected: JSONValue = [
             "s": .string("xé\n\"\\/"), "i": .int(-42), "d": .double(0.25), "t": true, "f": false, "n": nil,
             "a": [1, [], .object(JSONObject())], "o": ["k": "v"],
@@ -45,10 +46,12 @@ struct JSONParserTests {
         #expect(object.keys == ["z", "a", "m"])
     }
 
-    @Test("accepts scalars as whole documents", arguments: [
-        ("0", JSONValue.int(0)), ("-0", .int(0)), ("true", .bool(true)), ("null", .null), (#""""#, .string("")),
-        ("  7  \n", .int(7)), ("\t\r\n[]\t\r\n", .array([])),
-    ])
+    @Test(
+        "accepts scalars as whole documents",
+        arguments: [
+            ("0", JSONValue.int(0)), ("-0", .int(0)), ("true", .bool(true)), ("null", .null), (#""""#, .string("")),
+            ("  7  \n", .int(7)), ("\t\r\n[]\t\r\n", .array([])),
+        ])
     func acceptsScalars(text: String, expected: JSONValue) throws {
         #expect(try JSONParser.parse(text) == expected)
     }
@@ -96,30 +99,37 @@ struct JSONParserTests {
         #expect(big.doubleValue == 9_223_372_036_854_775_808.0)
     }
 
-    @Test("refuses numbers outside the range of a double", arguments: [
-        "1e400", "-1e400", "[1e309]", #"{"a":-2E+999}"#,
-        "1" + String(repeating: "0", count: 400),
-        "1" + String(repeating: "0", count: 400) + ".0",
-    ])
+    @Test(
+        "refuses numbers outside the range of a double",
+        arguments: [
+            "1e400", "-1e400", "[1e309]", #"{"a":-2E+999}"#,
+            "1" + String(repeating: "0", count: 400),
+            "1" + String(repeating: "0", count: 400) + ".0",
+        ])
     func refusesOutOfRange(text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
     }
 
     // MARK: Refusing malformed documents
 
-    @Test("refuses malformed JSON", arguments: [
-        "", " ", "{", "}", "[", "]", "[1,]", #"{"a":1,}"#, "[1 2]", #"{"a" 1}"#, #"{"a":}"#, "{a:1}", "{'a':1}",
-        "'a'", "01", "-01", "1.", ".5", "+1", "-", "1e", "1e+", "0x10", "NaN", "Infinity", "-Infinity", "tru", "nul",
-        "nulL", "True", "[,1]", "[1,,2]", #"{,"a":1}"#, #"{"a":1 "b":2}"#, #"{"a":1;"b":2}"#, #""abc"#,
-        #""\x41""#, #""\u12""#, #""\u12G4""#, #""\"#, #"{"a":[}"#, "//comment\n1", "/*c*/1", "[1]/*c*/",
-    ])
+    @Test(
+        "refuses malformed JSON",
+        arguments: [
+            "", " ", "{", "}", "[", "]", "[1,]", #"{"a":1,}"#, "[1 2]", #"{"a" 1}"#, #"{"a":}"#, "{a:1}", "{'a':1}",
+            "'a'", "01", "-01", "1.", ".5", "+1", "-", "1e", "1e+", "0x10", "NaN", "Infinity", "-Infinity", "tru",
+            "nul",
+            "nulL", "True", "[,1]", "[1,,2]", #"{,"a":1}"#, #"{"a":1 "b":2}"#, #"{"a":1;"b":2}"#, #""abc"#,
+            #""\x41""#, #""\u12""#, #""\u12G4""#, #""\"#, #"{"a":[}"#, "//comment\n1", "/*c*/1", "[1]/*c*/",
+        ])
     func refusesMalformed(text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
     }
 
-    @Test("refuses content after the value", arguments: [
-        "{}x", "[] []", "1 2", "null,", "{} {}", #""a""b""#, "[1]]", "{}}", "true false", "0 0", "[]\u{0}",
-    ])
+    @Test(
+        "refuses content after the value",
+        arguments: [
+            "{}x", "[] []", "1 2", "null,", "{} {}", #""a""b""#, "[1]]", "{}}", "true false", "0 0", "[]\u{0}",
+        ])
     func refusesTrailingContent(text: String) throws {
         let error = #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
         #expect(error?.offset ?? 0 > 0)
@@ -132,23 +142,25 @@ struct JSONParserTests {
 
     // MARK: UTF-8
 
-    @Test("refuses invalid UTF-8 in strings", arguments: [
-        // Overlong encodings of "/" and NUL.
-        [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xC1, 0xBF, 0x22], [0x22, 0xC0, 0x80, 0x22],
-        [0x22, 0xE0, 0x80, 0xAF, 0x22], [0x22, 0xE0, 0x9F, 0xBF, 0x22],
-        [0x22, 0xF0, 0x80, 0x80, 0xAF, 0x22], [0x22, 0xF0, 0x8F, 0xBF, 0xBF, 0x22],
-        // UTF-16 surrogates encoded as UTF-8 (CESU / WTF-8).
-        [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xED, 0xBF, 0xBF, 0x22],
-        [0x22, 0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80, 0x22],
-        // Truncated sequences, before the closing quote and at the end of input.
-        [0x22, 0xE2, 0x82, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xF0, 0x9F, 0x98, 0x22],
-        [0x22, 0xE2, 0x82], [0x22, 0xC3], [0x22, 0xF0, 0x9F, 0x98],
-        // Stray continuation bytes, bytes that never occur, beyond U+10FFFF.
-        [0x22, 0x80, 0x22], [0x22, 0xBF, 0x22], [0x22, 0xFE, 0x22], [0x22, 0xFF, 0x22],
-        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22],
-        // A valid lead followed by a non-continuation.
-        [0x22, 0xC3, 0x41, 0x22], [0x22, 0xE2, 0x41, 0x82, 0x22], [0x22, 0xF0, 0x9F, 0x41, 0x80, 0x22],
-    ] as [[UInt8]])
+    @Test(
+        "refuses invalid UTF-8 in strings",
+        arguments: [
+            // Overlong encodings of "/" and NUL.
+            [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xC1, 0xBF, 0x22], [0x22, 0xC0, 0x80, 0x22],
+            [0x22, 0xE0, 0x80, 0xAF, 0x22], [0x22, 0xE0, 0x9F, 0xBF, 0x22],
+            [0x22, 0xF0, 0x80, 0x80, 0xAF, 0x22], [0x22, 0xF0, 0x8F, 0xBF, 0xBF, 0x22],
+            // UTF-16 surrogates encoded as UTF-8 (CESU / WTF-8).
+            [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xED, 0xBF, 0xBF, 0x22],
+            [0x22, 0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80, 0x22],
+            // Truncated sequences, before the closing quote and at the end of input.
+            [0x22, 0xE2, 0x82, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xF0, 0x9F, 0x98, 0x22],
+            [0x22, 0xE2, 0x82], [0x22, 0xC3], [0x22, 0xF0, 0x9F, 0x98],
+            // Stray continuation bytes, bytes that never occur, beyond U+10FFFF.
+            [0x22, 0x80, 0x22], [0x22, 0xBF, 0x22], [0x22, 0xFE, 0x22], [0x22, 0xFF, 0x22],
+            [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22],
+            // A valid lead followed by a non-continuation.
+            [0x22, 0xC3, 0x41, 0x22], [0x22, 0xE2, 0x41, 0x82, 0x22], [0x22, 0xF0, 0x9F, 0x41, 0x80, 0x22],
+        ] as [[UInt8]])
     func refusesInvalidUTF8InStrings(bytes: [UInt8]) {
         #expect(parsed(bytes) == nil, "accepted \(bytes)")
         // Also as an object key and nested inside a document.
@@ -160,17 +172,19 @@ struct JSONParserTests {
 
     @Test("refuses invalid UTF-8 outside strings")
     func refusesInvalidUTF8OutsideStrings() {
-        #expect(parsed([0xEF, 0xBB, 0xBF, 0x7B, 0x7D] as [UInt8]) == nil)  // a BOM is not JSON
-        #expect(parsed([0x5B, 0xC3, 0xA9, 0x5D] as [UInt8]) == nil)  // [é]
+        #expect(parsed([0xEF, 0xBB, 0xBF, 0x7B, 0x7D] as [UInt8]) == nil) // a BOM is not JSON
+        #expect(parsed([0x5B, 0xC3, 0xA9, 0x5D] as [UInt8]) == nil) // [é]
         #expect(parsed([0x7B, 0x7D, 0xFF] as [UInt8]) == nil)
     }
 
     // MARK: Surrogate escapes
 
-    @Test("refuses lone surrogate escapes", arguments: [
-        #""\ud800""#, #""\udc00""#, #""\uDBFF""#, #""\uDFFF""#, #""a\ud800b""#, #""\ud800\u0041""#,
-        #""\ud800\ud800""#, #""\udc00\ud800""#, #""\ud800\n""#, #""\ud800\""#, #"{"\ud800":1}"#, #"["\udc00"]"#,
-    ])
+    @Test(
+        "refuses lone surrogate escapes",
+        arguments: [
+            #""\ud800""#, #""\udc00""#, #""\uDBFF""#, #""\uDFFF""#, #""a\ud800b""#, #""\ud800\u0041""#,
+            #""\ud800\ud800""#, #""\udc00\ud800""#, #""\ud800\n""#, #""\ud800\""#, #"{"\ud800":1}"#, #"["\udc00"]"#,
+        ])
     func refusesLoneSurrogates(text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
     }
@@ -190,7 +204,8 @@ struct JSONParserTests {
         #expect(current == .int(0))
         #expect(parsed(nestedObjects(64)) != nil)
         // Mixed: 32 objects holding 32 arrays.
-        let mixed = String(repeating: "{\"k\":", count: 32) + String(repeating: "[", count: 32) + "null"
+        let mixed =
+            String(repeating: "{\"k\":", count: 32) + String(repeating: "[", count: 32) + "null"
             + String(repeating: "]", count: 32) + String(repeating: "}", count: 32)
         #expect(parsed(mixed) != nil)
     }
@@ -199,7 +214,8 @@ struct JSONParserTests {
     func refusesDepth65() {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(nestedArrays(65)) }
         #expect(throws: JSONParseError.self) { try JSONParser.parse(nestedObjects(65)) }
-        let mixed = String(repeating: "{\"k\":", count: 33) + String(repeating: "[", count: 32) + "null"
+        let mixed =
+            String(repeating: "{\"k\":", count: 33) + String(repeating: "[", count: 32) + "null"
             + String(repeating: "]", count: 32) + String(repeating: "}", count: 33)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(mixed) }
         // Empty containers count too.
@@ -225,10 +241,12 @@ struct JSONParserTests {
 
     // MARK: Keys and strings
 
-    @Test("refuses duplicate keys", arguments: [
-        #"{"a":1,"a":2}"#, #"{"a":1,"a":1}"#, #"{"a":1,"b":2,"a":3}"#, #"{"x":{"a":1,"a":2}}"#,
-        #"[{"a":null,"a":null}]"#, #"{"a":1,"\u0061":2}"#, #"{"":1,"":2}"#,
-    ])
+    @Test(
+        "refuses duplicate keys",
+        arguments: [
+            #"{"a":1,"a":2}"#, #"{"a":1,"a":1}"#, #"{"a":1,"b":2,"a":3}"#, #"{"x":{"a":1,"a":2}}"#,
+            #"[{"a":null,"a":null}]"#, #"{"a":1,"\u0061":2}"#, #"{"":1,"":2}"#,
+        ])
     func refusesDuplicateKeys(text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
     }
@@ -242,7 +260,7 @@ struct JSONParserTests {
     @Test("refuses raw control characters in strings", arguments: (0..<0x20).map { UInt8($0) })
     func refusesControlCharacters(byte: UInt8) {
         #expect(parsed([0x22, 0x61, byte, 0x62, 0x22]) == nil)
-        #expect(parsed([0x22, 0xC3, 0xA9, byte, 0x22]) == nil)  // after a non-ASCII character (slow path)
+        #expect(parsed([0x22, 0xC3, 0xA9, byte, 0x22]) == nil) // after a non-ASCII character (slow path)
         #expect(parsed(Array(#"{"k"#.utf8) + [byte] + Array(#"":1}"#.utf8)) == nil)
     }
 

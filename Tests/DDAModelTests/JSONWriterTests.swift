@@ -27,7 +27,9 @@ struct JSONWriterTests {
         #expect(try JSONParser.parse(text(.double(1e20))) == .double(1e20))
         #expect(try JSONParser.parse(text(.double(0.1))) == .double(0.1))
         #expect(try JSONParser.parse(text(.double(-1.5e-300))) == .double(-1.5e-300))
-        #expect(try JSONParser.parse(text(.double(Double.greatestFiniteMagnitude))) == .double(Double.greatestFiniteMagnitude))
+        #expect(
+            try JSONParser.parse(text(.double(Double.greatestFiniteMagnitude)))
+                == .double(Double.greatestFiniteMagnitude))
     }
 
     @Test("negative zero stays a fractional number")
@@ -56,14 +58,16 @@ struct JSONWriterTests {
         #expect(text(.double(.nan)) == "null")
     }
 
-    @Test("documents round-trip through parser and writer", arguments: [
-        #"{}"#, #"[]"#, #"null"#, #"0"#, #"-1"#, #"1.5"#, #""""#,
-        #"{"a":1,"b":1.0,"c":-2.25,"d":"x","e":true,"f":false,"g":null}"#,
-        #"{"nested":{"list":[1,[2,[3,{"deep":["x"]}]]]},"z":{}}"#,
-        #"["\u0000\u001f\"\\","é中😀","\ud83d\ude00"]"#,
-        #"{"values":[1,2,3,4.5,-6,1e100,1.25e-7]}"#,
-        #"{"z":0,"y":1,"x":2,"w":3}"#,
-    ])
+    @Test(
+        "documents round-trip through parser and writer",
+        arguments: [
+            #"{}"#, #"[]"#, #"null"#, #"0"#, #"-1"#, #"1.5"#, #""""#,
+            #"{"a":1,"b":1.0,"c":-2.25,"d":"x","e":true,"f":false,"g":null}"#,
+            #"{"nested":{"list":[1,[2,[3,{"deep":["x"]}]]]},"z":{}}"#,
+            #"["\u0000\u001f\"\\","é中😀","\ud83d\ude00"]"#,
+            #"{"values":[1,2,3,4.5,-6,1e100,1.25e-7]}"#,
+            #"{"z":0,"y":1,"x":2,"w":3}"#,
+        ])
     func roundTrip(text input: String) throws {
         let first = try JSONParser.parse(input)
         let written = JSONWriter.encode(first)
@@ -101,11 +105,13 @@ struct JSONWriterNumberFormTests {
         String(decoding: JSONWriter.encode(try JSONParser.parse(literal)), as: UTF8.self)
     }
 
-    @Test("a fractional number never grows on the way out", arguments: [
-        "9e14", "1E2", "1e300", "1.5e-300", "12e-301", "1.0e1", "0.000001", "1.1e-10", "-9e14", "5e-324",
-        "1.7976931348623157e308", "0.1", "123.456", "100000000000000000000.0", "1e22", "2.5E+10", "-0.0", "0.5",
-        "9007199254740993.0", "10000000000000000000000",
-    ])
+    @Test(
+        "a fractional number never grows on the way out",
+        arguments: [
+            "9e14", "1E2", "1e300", "1.5e-300", "12e-301", "1.0e1", "0.000001", "1.1e-10", "-9e14", "5e-324",
+            "1.7976931348623157e308", "0.1", "123.456", "100000000000000000000.0", "1e22", "2.5E+10", "-0.0", "0.5",
+            "9007199254740993.0", "10000000000000000000000",
+        ])
     func neverGrows(literal: String) throws {
         let out = try roundTrip(literal)
         #expect(out.utf8.count <= literal.utf8.count, "\(literal) was written as \(out)")
@@ -125,7 +131,9 @@ struct JSONWriterNumberFormTests {
             let mantissa = Int.random(in: 1...99_999_999, using: &generator)
             let point = Int.random(in: 0...8, using: &generator)
             var digits = String(mantissa)
-            if point > 0, point < digits.count { digits.insert(".", at: digits.index(digits.startIndex, offsetBy: point)) }
+            if point > 0, point < digits.count {
+                digits.insert(".", at: digits.index(digits.startIndex, offsetBy: point))
+            }
             let literal = digits + "e" + String(Int.random(in: -320...300, using: &generator))
             let value = try JSONParser.parse(literal)
             guard case .double(let d) = value, d != 0, d.isFinite else { continue }

@@ -28,14 +28,16 @@ struct UUID4Tests {
         #expect(fromSubstring == id)
     }
 
-    @Test("refuses anything but the canonical form", arguments: [
-        "", "01234567-89ab-4def-8123-456789abcde", "01234567-89ab-4def-8123-456789abcdef0",
-        "0123456789ab4def8123456789abcdef", "01234567-89ab-4def-8123_456789abcdef",
-        "0123456-789ab-4def-8123-456789abcdef", "01234567-89ab-4def-8123-456789abcdeg",
-        "{1234567-89ab-4def-8123-456789abcde}", " 1234567-89ab-4def-8123-456789abcdef",
-        "01234567-89ab-4def-8123-456789abcdé", "01234567-89ab-4def-8123-+56789abcdef",
-        "../../etc/passwd-000000000000000000",
-    ])
+    @Test(
+        "refuses anything but the canonical form",
+        arguments: [
+            "", "01234567-89ab-4def-8123-456789abcde", "01234567-89ab-4def-8123-456789abcdef0",
+            "0123456789ab4def8123456789abcdef", "01234567-89ab-4def-8123_456789abcdef",
+            "0123456-789ab-4def-8123-456789abcdef", "01234567-89ab-4def-8123-456789abcdeg",
+            "{1234567-89ab-4def-8123-456789abcde}", " 1234567-89ab-4def-8123-456789abcdef",
+            "01234567-89ab-4def-8123-456789abcdé", "01234567-89ab-4def-8123-+56789abcdef",
+            "../../etc/passwd-000000000000000000",
+        ])
     func refusesNonCanonical(text: String) {
         #expect(UUID4(text) == nil)
     }

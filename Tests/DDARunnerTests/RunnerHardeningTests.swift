@@ -6,17 +6,23 @@ import Testing
 
 @Suite("Runner hardening")
 struct RunnerHardeningTests {
-    @Test("loopback hosts are recognised; others are not", arguments: [
-        ("http://127.0.0.1:8080", true), ("http://127.9.9.9/", true), ("http://localhost", true),
-        ("http://LOCALHOST:80/x", true), ("http://[::1]:8080/", true), ("http://user@127.0.0.1/", true),
-        ("http://dda.example.com", false), ("http://10.0.0.5:8080", false), ("http://127.0.0.1.example.com/", false),
-        ("http://[2001:db8::1]/", false), ("http://1270.0.0.1/", false), ("http://evil.com@127.0.0.1.nip.io/", false),
-    ])
+    @Test(
+        "loopback hosts are recognised; others are not",
+        arguments: [
+            ("http://127.0.0.1:8080", true), ("http://127.9.9.9/", true), ("http://localhost", true),
+            ("http://LOCALHOST:80/x", true), ("http://[::1]:8080/", true), ("http://user@127.0.0.1/", true),
+            ("http://dda.example.com", false), ("http://10.0.0.5:8080", false),
+            ("http://127.0.0.1.example.com/", false),
+            ("http://[2001:db8::1]/", false), ("http://1270.0.0.1/", false),
+            ("http://evil.com@127.0.0.1.nip.io/", false),
+        ])
     func loopback(url: String, expected: Bool) {
         #expect(ServerURL.isLoopback(url) == expected, "\(url)")
     }
 
-    private func settings(_ server: String, env: [String: String] = [:], file: RunnerConfigFile = RunnerConfigFile()) throws -> RunnerSettings {
+    private func settings(_ server: String, env: [String: String] = [:], file: RunnerConfigFile = RunnerConfigFile())
+        throws -> RunnerSettings
+    {
         let flags = try RunnerOptions.parse(["--server", server, "--name", "r"])
         return try RunnerSettings.merge(flags: flags, environment: env, file: file)
     }
@@ -56,8 +62,9 @@ struct RunnerHardeningTests {
     func handlerSeesNoSecrets() throws {
         setenv("DDA_REGISTRATION_TOKEN", "must-not-leak", 1)
         defer { unsetenv("DDA_REGISTRATION_TOKEN") }
-        let result = ProcessRunner.run(command: ["/usr/bin/env"], stdin: [], workdir: nil, environment: ["MINE": "1"],
-                                       timeoutSeconds: 10, maxOutputBytes: 1 << 20, cancel: CancelToken())
+        let result = ProcessRunner.run(
+            command: ["/usr/bin/env"], stdin: [], workdir: nil, environment: ["MINE": "1"],
+            timeoutSeconds: 10, maxOutputBytes: 1 << 20, cancel: CancelToken())
         let text = String(decoding: result.stdout, as: UTF8.self)
         #expect(result.end == .exited(0))
         #expect(!text.contains("DDA_"), "\(text)")
@@ -77,9 +84,10 @@ struct RunnerHardeningTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let target = dir + "/target"
         try Data("precious\n".utf8).write(to: URL(fileURLWithPath: target))
-        let state = RunnerState(server: "https://x", name: "r",
-                                registration: Registration(runnerID: RunnerID.random(), runnerToken: "t"),
-                                registeredAt: Timestamp(milliseconds: 0))
+        let state = RunnerState(
+            server: "https://x", name: "r",
+            registration: Registration(runnerID: RunnerID.random(), runnerToken: "t"),
+            registeredAt: Timestamp(milliseconds: 0))
 
         try FileManager.default.createSymbolicLink(atPath: dir + "/state.json", withDestinationPath: target)
         #expect(throws: ConfigError.self) { try RunnerState.load(path: dir + "/state.json") }
@@ -87,7 +95,8 @@ struct RunnerHardeningTests {
         #expect(throws: ConfigError.self) { _ = try StateLock.acquire(statePath: dir + "/state.json") }
 
         // The temp file a save writes first: a link planted there is removed, not written through.
-        try FileManager.default.createSymbolicLink(atPath: dir + "/real.json.tmp.\(getpid())", withDestinationPath: target)
+        try FileManager.default.createSymbolicLink(
+            atPath: dir + "/real.json.tmp.\(getpid())", withDestinationPath: target)
         try state.save(path: dir + "/real.json")
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "precious\n")
         #expect(try RunnerState.load(path: dir + "/real.json") == state)

@@ -34,18 +34,23 @@ struct RunnerSettingsTests {
         #expect(try merge([], env: ["DDA_RUNNER_INTERVAL": "0.5"], file: file).interval == 0.5)
     }
 
-    @Test("out of range is refused the same from every source", arguments: [
-        (["--wait", "31"], [:], "", "wait must be 0…30 seconds"),
-        ([], ["DDA_RUNNER_WAIT": "31"], "", "wait must be 0…30 seconds"),
-        ([], [:], "wait = 31", "wait must be 0…30 seconds"),
-        (["--concurrency", "65"], [:], "", "concurrency must be 1…64"),
-        ([], [:], "concurrency = 0", "concurrency must be 1…64"),
-        (["--max-tasks", "0"], [:], "", "max-tasks must be at least 1"),
-        ([], ["DDA_RUNNER_INTERVAL": "0"], "", "interval must be more than 0 and at most 3600 seconds"),
-        ([], ["DDA_RUNNER_WAIT": "soon"], "", "DDA_RUNNER_WAIT=soon is not a whole number"),
-        ([], ["DDA_RUNNER_INTERVAL": "x"], "", "DDA_RUNNER_INTERVAL=x is not a number"),
-        (["--name", "tab\there"], [:], "", "the runner name must be 1 to 128 characters without control characters"),
-    ] as [([String], [String: String], String, String)])
+    @Test(
+        "out of range is refused the same from every source",
+        arguments: [
+            (["--wait", "31"], [:], "", "wait must be 0…30 seconds"),
+            ([], ["DDA_RUNNER_WAIT": "31"], "", "wait must be 0…30 seconds"),
+            ([], [:], "wait = 31", "wait must be 0…30 seconds"),
+            (["--concurrency", "65"], [:], "", "concurrency must be 1…64"),
+            ([], [:], "concurrency = 0", "concurrency must be 1…64"),
+            (["--max-tasks", "0"], [:], "", "max-tasks must be at least 1"),
+            ([], ["DDA_RUNNER_INTERVAL": "0"], "", "interval must be more than 0 and at most 3600 seconds"),
+            ([], ["DDA_RUNNER_WAIT": "soon"], "", "DDA_RUNNER_WAIT=soon is not a whole number"),
+            ([], ["DDA_RUNNER_INTERVAL": "x"], "", "DDA_RUNNER_INTERVAL=x is not a number"),
+            (
+                ["--name", "tab\there"], [:], "",
+                "the runner name must be 1 to 128 characters without control characters"
+            ),
+        ] as [([String], [String: String], String, String)])
     func ranges(arguments: [String], env: [String: String], file: String, message: String) throws {
         #expect(throws: ConfigError(message)) { try merge(arguments, env: env, file: file) }
     }

@@ -9,17 +9,19 @@ import Testing
 struct APIServerAuthenticationTests {
     // MARK: API key
 
-    @Test("POST /task without a valid API key is 401", arguments: [
-        [:],
-        ["X-API-Key": "wrong"],
-        ["X-API-Key": ""],
-        ["Authorization": "Bearer wrong"],
-        ["Authorization": "Basic \(ServerFixture.apiKey)"],
-        ["Authorization": ServerFixture.apiKey],
-        ["X-API-Key": ServerFixture.apiKey + "x"],
-        ["X-API-Key": String(ServerFixture.apiKey.dropLast())],
-        ["X-Registration-Token": ServerFixture.registrationToken],
-    ] as [[String: String]])
+    @Test(
+        "POST /task without a valid API key is 401",
+        arguments: [
+            [:],
+            ["X-API-Key": "wrong"],
+            ["X-API-Key": ""],
+            ["Authorization": "Bearer wrong"],
+            ["Authorization": "Basic \(ServerFixture.apiKey)"],
+            ["Authorization": ServerFixture.apiKey],
+            ["X-API-Key": ServerFixture.apiKey + "x"],
+            ["X-API-Key": String(ServerFixture.apiKey.dropLast())],
+            ["X-Registration-Token": ServerFixture.registrationToken],
+        ] as [[String: String]])
     func createTaskWithoutKey(headers: [String: String]) {
         let f = ServerFixture()
         f.expectUnchanged {
@@ -28,9 +30,11 @@ struct APIServerAuthenticationTests {
         #expect(f.storedTasks().isEmpty)
     }
 
-    @Test("a wrong body api_key is 401 even with a valid header key", arguments: [
-        JSONValue.string("wrong"), .string(""), .int(1), .bool(true), .array([.string(ServerFixture.apiKey)]),
-    ])
+    @Test(
+        "a wrong body api_key is 401 even with a valid header key",
+        arguments: [
+            JSONValue.string("wrong"), .string(""), .int(1), .bool(true), .array([.string(ServerFixture.apiKey)]),
+        ])
     func wrongBodyKey(bodyKey: JSONValue) {
         let f = ServerFixture()
         f.expectUnchanged {
@@ -46,8 +50,9 @@ struct APIServerAuthenticationTests {
     func wrongHeaderValidBody() {
         let f = ServerFixture()
         f.expectUnchanged {
-            let reply = f.send("POST", "/task", headers: ["X-API-Key": "wrong"],
-                               json: ["operation_code": 100, "api_key": .string(ServerFixture.apiKey)])
+            let reply = f.send(
+                "POST", "/task", headers: ["X-API-Key": "wrong"],
+                json: ["operation_code": 100, "api_key": .string(ServerFixture.apiKey)])
             expectError(reply, 401, "unauthorized")
         }
     }
@@ -78,17 +83,22 @@ struct APIServerAuthenticationTests {
 
     // MARK: Registration token
 
-    @Test("POST /register without the registration token is 401", arguments: [
-        ([:], JSONValue.object(JSONObject([JSONMember("name", "w")]))),
-        (["X-Registration-Token": "wrong"], ["name": "w"]),
-        (["X-Registration-Token": ""], ["name": "w"]),
-        (["X-Registration-Token": ServerFixture.apiKey], ["name": "w"]),
-        (["X-API-Key": ServerFixture.apiKey], ["name": "w"]),
-        ([:], ["name": "w", "registration_token": "wrong"]),
-        ([:], ["name": "w", "registration_token": 1]),
-        (["X-Registration-Token": ServerFixture.registrationToken], ["name": "w", "registration_token": "wrong"]),
-        (["X-Registration-Token": "wrong"], ["name": "w", "registration_token": .string(ServerFixture.registrationToken)]),
-    ] as [([String: String], JSONValue)])
+    @Test(
+        "POST /register without the registration token is 401",
+        arguments: [
+            ([:], JSONValue.object(JSONObject([JSONMember("name", "w")]))),
+            (["X-Registration-Token": "wrong"], ["name": "w"]),
+            (["X-Registration-Token": ""], ["name": "w"]),
+            (["X-Registration-Token": ServerFixture.apiKey], ["name": "w"]),
+            (["X-API-Key": ServerFixture.apiKey], ["name": "w"]),
+            ([:], ["name": "w", "registration_token": "wrong"]),
+            ([:], ["name": "w", "registration_token": 1]),
+            (["X-Registration-Token": ServerFixture.registrationToken], ["name": "w", "registration_token": "wrong"]),
+            (
+                ["X-Registration-Token": "wrong"],
+                ["name": "w", "registration_token": .string(ServerFixture.registrationToken)]
+            ),
+        ] as [([String: String], JSONValue)])
     func registerWithoutToken(headers: [String: String], body: JSONValue) {
         let f = ServerFixture()
         f.expectUnchanged {
@@ -100,14 +110,26 @@ struct APIServerAuthenticationTests {
     // MARK: Runner token
 
     /// The three runner routes, acting for `runnerID` with `headers`.
-    private func runnerRequests(_ f: ServerFixture, runnerID: String, task: String, headers: [String: String]) -> [(String, Reply)] {
+    private func runnerRequests(_ f: ServerFixture, runnerID: String, task: String, headers: [String: String]) -> [(
+        String, Reply
+    )] {
         [
             ("GET /tasks", f.send("GET", "/tasks", query: "runner_id=\(runnerID)", headers: headers)),
-            ("POST /result", f.send("POST", "/result", headers: headers, json: [
-                "task_id": .string(task), "runner_id": .string(runnerID), "result_data": "x", "status": "completed",
-            ])),
-            ("POST /heartbeat", f.send("POST", "/heartbeat", headers: headers,
-                                       json: ["runner_id": .string(runnerID), "task_id": .string(task)])),
+            (
+                "POST /result",
+                f.send(
+                    "POST", "/result", headers: headers,
+                    json: [
+                        "task_id": .string(task), "runner_id": .string(runnerID), "result_data": "x",
+                        "status": "completed",
+                    ])
+            ),
+            (
+                "POST /heartbeat",
+                f.send(
+                    "POST", "/heartbeat", headers: headers,
+                    json: ["runner_id": .string(runnerID), "task_id": .string(task)])
+            ),
         ]
     }
 
@@ -141,7 +163,9 @@ struct APIServerAuthenticationTests {
         let forged = RunnerTokenSigner(secret: Array("another-secret-0123456789abcdef-xyz".utf8))
             .sign(runnerID: runnerID, name: "runner", issuedAt: now, expiresAt: now + 3600)
         f.expectUnchanged {
-            for (route, reply) in runnerRequests(f, runnerID: runner.id, task: id, headers: ["Authorization": "Bearer \(forged)"]) {
+            for (route, reply) in runnerRequests(
+                f, runnerID: runner.id, task: id, headers: ["Authorization": "Bearer \(forged)"])
+            {
                 #expect(reply.status == 401, "\(route)")
                 expectError(reply, 401, "unauthorized")
             }
@@ -149,7 +173,8 @@ struct APIServerAuthenticationTests {
         // Control: the fixture's secret makes a token the server accepts.
         let genuine = RunnerTokenSigner(secret: ServerFixture.jwtSecret)
             .sign(runnerID: runnerID, name: "runner", issuedAt: now, expiresAt: now + 3600)
-        let reply = f.send("GET", "/tasks", query: "runner_id=\(runner.id)", headers: ["Authorization": "Bearer \(genuine)"])
+        let reply = f.send(
+            "GET", "/tasks", query: "runner_id=\(runner.id)", headers: ["Authorization": "Bearer \(genuine)"])
         #expect(reply.status == 200)
     }
 
@@ -170,7 +195,9 @@ struct APIServerAuthenticationTests {
         let truncated = parts[0] + "." + parts[1] + "." + String(parts[2].dropLast(2))
         for token in [swapped, algNone, algSwapped, truncated, a.token + "x", parts[0] + "." + parts[1]] {
             f.expectUnchanged(token) {
-                for (route, reply) in runnerRequests(f, runnerID: b.id, task: id, headers: ["Authorization": "Bearer \(token)"]) {
+                for (route, reply) in runnerRequests(
+                    f, runnerID: b.id, task: id, headers: ["Authorization": "Bearer \(token)"])
+                {
                     #expect(reply.status == 401, "\(route) accepted token \(token)")
                     expectError(reply, 401, "unauthorized")
                 }
@@ -189,14 +216,18 @@ struct APIServerAuthenticationTests {
         for expiresAt in [now - 1, now, now - 86_400] {
             let expired = signer.sign(runnerID: runnerID, name: "runner", issuedAt: now - 100_000, expiresAt: expiresAt)
             f.expectUnchanged {
-                for (route, reply) in runnerRequests(f, runnerID: runner.id, task: id, headers: ["Authorization": "Bearer \(expired)"]) {
+                for (route, reply) in runnerRequests(
+                    f, runnerID: runner.id, task: id, headers: ["Authorization": "Bearer \(expired)"])
+                {
                     #expect(reply.status == 401, "\(route) accepted a token that expired at \(expiresAt)")
                     expectError(reply, 401, "unauthorized")
                 }
             }
         }
         let valid = signer.sign(runnerID: runnerID, name: "runner", issuedAt: now - 100_000, expiresAt: now + 1)
-        #expect(f.send("GET", "/tasks", query: "runner_id=\(runner.id)", headers: ["Authorization": "Bearer \(valid)"]).status == 200)
+        #expect(
+            f.send("GET", "/tasks", query: "runner_id=\(runner.id)", headers: ["Authorization": "Bearer \(valid)"])
+                .status == 200)
     }
 
     @Test("a runner token expires after its 30-day TTL")
@@ -244,7 +275,8 @@ struct APIServerAuthenticationTests {
             .sign(runnerID: ghost, name: "ghost", issuedAt: now, expiresAt: now + 3600)
         _ = try f.createTask()
         f.expectUnchanged {
-            let reply = f.send("GET", "/tasks", query: "runner_id=\(ghost)", headers: ["Authorization": "Bearer \(token)"])
+            let reply = f.send(
+                "GET", "/tasks", query: "runner_id=\(ghost)", headers: ["Authorization": "Bearer \(token)"])
             expectError(reply, 401, "unauthorized")
         }
     }

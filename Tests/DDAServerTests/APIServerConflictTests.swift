@@ -100,8 +100,9 @@ struct APIServerConflictTests {
         let reply = f.send("DELETE", "/task/\(id)", headers: f.admin)
         #expect(reply.status == 200)
         #expect(reply.json?["status"] == "cancelled")
-        let heartbeat = f.send("POST", "/heartbeat", headers: runner.auth,
-                               json: ["runner_id": .string(runner.id), "task_id": .string(id)])
+        let heartbeat = f.send(
+            "POST", "/heartbeat", headers: runner.auth,
+            json: ["runner_id": .string(runner.id), "task_id": .string(id)])
         #expect(heartbeat.json?["cancelled"] == true)
     }
 
@@ -116,7 +117,9 @@ struct APIServerConflictTests {
         _ = try f.lease(runner)
         let pending = try f.createTask()
         for id in [pending, running, completed] {
-            f.expectUnchanged(id) { expectError(f.send("POST", "/task/\(id)/retry", headers: f.admin), 409, "conflict") }
+            f.expectUnchanged(id) {
+                expectError(f.send("POST", "/task/\(id)/retry", headers: f.admin), 409, "conflict")
+            }
         }
     }
 

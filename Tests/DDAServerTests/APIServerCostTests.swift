@@ -13,7 +13,8 @@ struct APIServerCostTests {
     private func paddedTask(_ bytes: Int, extra: String = "") -> [UInt8] {
         let head = #"{"operation_code":100,\#(extra)"params":{"pad":""#
         let tail = #""}}"#
-        return Array((head + String(repeating: "x", count: max(0, bytes - head.utf8.count - tail.utf8.count)) + tail).utf8)
+        return Array(
+            (head + String(repeating: "x", count: max(0, bytes - head.utf8.count - tail.utf8.count)) + tail).utf8)
     }
 
     @Test("an anonymous body over 64 KiB is 413 before it is parsed, on both body-credential routes")
@@ -23,9 +24,12 @@ struct APIServerCostTests {
         f.expectUnchanged {
             expectError(f.send("POST", "/task", raw: big), 413, "payload_too_large", mentioning: "65536")
             // Not even valid JSON: still 413, so nothing was parsed.
-            expectError(f.send("POST", "/task", raw: Array(repeating: UInt8(ascii: "{"), count: 70_000)), 413, "payload_too_large")
-            let register = Array((#"{"name":"r","registration_token":"\#(ServerFixture.registrationToken)","pad":""#
-                + String(repeating: "y", count: 70_000) + #""}"#).utf8)
+            expectError(
+                f.send("POST", "/task", raw: Array(repeating: UInt8(ascii: "{"), count: 70_000)), 413,
+                "payload_too_large")
+            let register = Array(
+                (#"{"name":"r","registration_token":"\#(ServerFixture.registrationToken)","pad":""#
+                    + String(repeating: "y", count: 70_000) + #""}"#).utf8)
             expectError(f.send("POST", "/register", raw: register), 413, "payload_too_large")
         }
     }
@@ -37,15 +41,27 @@ struct APIServerCostTests {
         #expect(f.send("POST", "/task", raw: small).status == 201)
         #expect(f.send("POST", "/task", headers: f.admin, raw: paddedTask(900 * 1024)).status == 201)
         let register = Array((#"{"name":"r","pad":""# + String(repeating: "y", count: 70_000) + #""}"#).utf8)
-        #expect(f.send("POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken], raw: register).status == 201)
+        #expect(
+            f.send(
+                "POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken], raw: register
+            ).status == 201)
         // A wrong header credential is refused before the body is looked at.
-        expectError(f.send("POST", "/task", headers: ["X-API-Key": "wrong"], raw: paddedTask(900 * 1024)), 401, "unauthorized")
+        expectError(
+            f.send("POST", "/task", headers: ["X-API-Key": "wrong"], raw: paddedTask(900 * 1024)), 401, "unauthorized")
     }
 
-    @Test("hostile 1 MiB bodies with a valid key: 400 naming the cap, nothing stored", arguments: [
-        ("{\"operation_code\":100,\"params\":{" + (0..<20_000).map { "\"k\($0)\":0" }.joined(separator: ",") + "}}", "10000 members"),
-        ("{\"operation_code\":100,\"params\":{\"a\":[" + Array(repeating: "0", count: 150_000).joined(separator: ",") + "]}}", "100000 elements"),
-    ])
+    @Test(
+        "hostile 1 MiB bodies with a valid key: 400 naming the cap, nothing stored",
+        arguments: [
+            (
+                "{\"operation_code\":100,\"params\":{" + (0..<20_000).map { "\"k\($0)\":0" }.joined(separator: ",")
+                    + "}}", "10000 members"
+            ),
+            (
+                "{\"operation_code\":100,\"params\":{\"a\":["
+                    + Array(repeating: "0", count: 150_000).joined(separator: ",") + "]}}", "100000 elements"
+            ),
+        ])
     func hostileWithKey(body: String, cap: String) {
         let f = ServerFixture()
         f.expectUnchanged {
@@ -58,7 +74,8 @@ struct APIServerCostTests {
         let f = ServerFixture()
         let runner = try f.register()
         let bigParams: JSONValue = ["pad": .string(String(repeating: "p", count: 5000))]
-        let edgeParams: JSONValue = ["pad": .string(String(repeating: "e", count: 4096 - 10))]  // exactly 4096 serialized
+        // Exactly 4096 bytes serialized.
+        let edgeParams: JSONValue = ["pad": .string(String(repeating: "e", count: 4096 - 10))]
         #expect(JSONWriter.encode(edgeParams).count == 4096)
         let big = try f.createTask(["operation_code": 100, "params": bigParams])
         let lease = try f.lease(runner)
@@ -66,7 +83,10 @@ struct APIServerCostTests {
         #expect(f.submit(runner, task: big, data: .string(String(repeating: "r", count: 5000))).status == 200)
         let edge = try f.createTask(["operation_code": 100, "params": edgeParams])
         let list = try #require(f.send("GET", "/tasks/all", headers: f.admin).json)
-        guard case .array(let items) = list else { Issue.record("not an array"); return }
+        guard case .array(let items) = list else {
+            Issue.record("not an array")
+            return
+        }
         let bigItem = try #require(items.first { $0["task_id"]?.stringValue == big })
         #expect(bigItem["params"] == .null)
         #expect(bigItem["params_truncated"] == true)
@@ -99,7 +119,7 @@ struct APIServerCostTests {
         let runner = try f.register()
         let id = try f.createTask(["operation_code": 100, "max_attempts": 1])
         _ = try f.lease(runner)
-        let long = String(repeating: "é", count: 50_000)  // 100,000 bytes
+        let long = String(repeating: "é", count: 50_000) // 100,000 bytes
         let extra: [(String, JSONValue)] = [("error", .string(long))]
         #expect(f.submit(runner, task: id, status: "failed", data: .null, extra: extra).status == 200)
         let stored = try #require(f.getTask(id).json?["error"]?.stringValue)
@@ -115,7 +135,8 @@ struct APIServerCostTests {
     func tooManyPolls() throws {
         let f = ServerFixture()
         let runner = try f.register()
-        let request = HTTPRequest(method: "GET", path: "/tasks", query: "runner_id=\(runner.id)&wait=30", headers: runner.auth)
+        let request = HTTPRequest(
+            method: "GET", path: "/tasks", query: "runner_id=\(runner.id)&wait=30", headers: runner.auth)
         for i in 0..<16 {
             guard case .later = f.server.respond(request) else {
                 Issue.record("poll \(i) was not parked")
@@ -138,7 +159,8 @@ struct APIServerCostTests {
         let f = ServerFixture()
         let runner = try f.register()
         let gone = Locked(false)
-        var request = HTTPRequest(method: "GET", path: "/tasks", query: "runner_id=\(runner.id)&wait=30", headers: runner.auth)
+        var request = HTTPRequest(
+            method: "GET", path: "/tasks", query: "runner_id=\(runner.id)&wait=30", headers: runner.auth)
         request.isClientConnected = { !gone.withLock { $0 } }
         guard case .later(let deferred) = f.server.respond(request) else {
             Issue.record("the poll was not parked")
@@ -161,8 +183,10 @@ struct APIServerCostTests {
         let (queue, _) = try TaskQueue.open(journal: JournalConfiguration(directory: dir, fsync: .always))
         defer { queue.closeJournal() }
         _ = try? queue.createTask(NewTask(operationCode: 1))
-        let server = APIServer(queue: queue, configuration: ServerConfiguration(
-            apiKeys: [ServerFixture.apiKey], registrationToken: "t", jwtSecret: ServerFixture.jwtSecret))
+        let server = APIServer(
+            queue: queue,
+            configuration: ServerConfiguration(
+                apiKeys: [ServerFixture.apiKey], registrationToken: "t", jwtSecret: ServerFixture.jwtSecret))
         let reply = Reply(server.handle(HTTPRequest(method: "GET", path: "/healthz")))
         #expect(reply.status == 503)
         #expect(reply.json == ["status": "unavailable"], "\(reply.text)")

@@ -6,8 +6,10 @@ import Testing
 
 @Suite("APIServer Idempotency-Key")
 struct APIServerIdempotencyTests {
-    private func create(_ f: ServerFixture, key: String, apiKey: String = ServerFixture.apiKey,
-                        body: JSONValue = ["operation_code": 100]) -> Reply {
+    private func create(
+        _ f: ServerFixture, key: String, apiKey: String = ServerFixture.apiKey,
+        body: JSONValue = ["operation_code": 100]
+    ) -> Reply {
         f.send("POST", "/task", headers: ["X-API-Key": apiKey, "Idempotency-Key": key], json: body)
     }
 
@@ -61,8 +63,12 @@ struct APIServerIdempotencyTests {
         let f = ServerFixture()
         #expect(create(f, key: String(repeating: "k", count: 128)).status == 201)
         f.expectUnchanged {
-            expectError(create(f, key: String(repeating: "k", count: 129)), 422, "validation_failed", mentioning: "Idempotency-Key")
-            expectError(create(f, key: String(repeating: "k", count: 10_000)), 422, "validation_failed", mentioning: "Idempotency-Key")
+            expectError(
+                create(f, key: String(repeating: "k", count: 129)), 422, "validation_failed",
+                mentioning: "Idempotency-Key")
+            expectError(
+                create(f, key: String(repeating: "k", count: 10_000)), 422, "validation_failed",
+                mentioning: "Idempotency-Key")
         }
     }
 
@@ -81,8 +87,10 @@ struct APIServerIdempotencyTests {
     func refusedDoesNotClaim() throws {
         let f = ServerFixture()
         expectError(create(f, key: "retry-me", body: ["operation_code": 0]), 422, "validation_failed")
-        expectError(f.send("POST", "/task", headers: ["X-API-Key": "wrong", "Idempotency-Key": "retry-me"],
-                           json: ["operation_code": 100]), 401, "unauthorized")
+        expectError(
+            f.send(
+                "POST", "/task", headers: ["X-API-Key": "wrong", "Idempotency-Key": "retry-me"],
+                json: ["operation_code": 100]), 401, "unauthorized")
         #expect(create(f, key: "retry-me").status == 201)
     }
 }

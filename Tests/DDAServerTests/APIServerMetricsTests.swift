@@ -26,10 +26,11 @@ struct APIServerMetricsTests {
         for _ in 0..<4 { leased.append(try #require(try f.lease(worker)["task_id"]?.stringValue)) }
         #expect(f.submit(worker, task: leased[0]).status == 200)
         #expect(f.submit(worker, task: leased[1]).status == 200)
-        #expect(f.submit(worker, task: leased[2], status: "failed", data: nil, extra: [("error", "boom")]).status == 200)
+        #expect(
+            f.submit(worker, task: leased[2], status: "failed", data: nil, extra: [("error", "boom")]).status == 200)
         let pending = ids.filter { !leased.contains($0) }
         #expect(f.send("DELETE", "/task/\(pending[0])", headers: f.admin).status == 200)
-        _ = f.send("GET", "/nope", headers: f.admin)  // one 4xx for the request histogram
+        _ = f.send("GET", "/nope", headers: f.admin) // one 4xx for the request histogram
 
         let reply = f.send("GET", "/metrics", headers: f.admin)
         #expect(reply.status == 200)

@@ -53,8 +53,9 @@ struct APIServerRoutesTests {
     @Test("POST /register returns a runner id and a signed runner token")
     func register() throws {
         let f = ServerFixture()
-        let reply = f.send("POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken],
-                           json: ["name": "worker \"1\" <b>", "operation_codes": [300, 100]])
+        let reply = f.send(
+            "POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken],
+            json: ["name": "worker \"1\" <b>", "operation_codes": [300, 100]])
         #expect(reply.status == 201)
         #expect(keys(reply.json).isSuperset(of: ["runner_id", "runner_token", "message"]))
         let id = try #require(reply.json?["runner_id"]?.stringValue)
@@ -76,26 +77,32 @@ struct APIServerRoutesTests {
     @Test("POST /register accepts the token as a body field, and no operation_codes means any")
     func registerBodyToken() throws {
         let f = ServerFixture()
-        let reply = f.send("POST", "/register",
-                           json: ["name": "w", "registration_token": .string(ServerFixture.registrationToken)])
+        let reply = f.send(
+            "POST", "/register",
+            json: ["name": "w", "registration_token": .string(ServerFixture.registrationToken)])
         #expect(reply.status == 201)
         let text = try #require(reply.json?["runner_id"]?.stringValue)
         let id = try #require(RunnerID(text))
         #expect(f.queue.runner(id)?.operationCodes == nil)
         // A runner with 256 codes and a 128-character name is fine.
-        let full = f.send("POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken],
-                          json: ["name": .string(String(repeating: "n", count: 128)),
-                                 "operation_codes": .array((1...256).map { .int(Int64($0)) })])
+        let full = f.send(
+            "POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken],
+            json: [
+                "name": .string(String(repeating: "n", count: 128)),
+                "operation_codes": .array((1...256).map { .int(Int64($0)) }),
+            ])
         #expect(full.status == 201, "\(full.text)")
     }
 
     @Test("POST /task creates a pending task with the given fields")
     func createTask() throws {
         let f = ServerFixture()
-        let reply = f.send("POST", "/task", headers: f.admin, json: [
-            "operation_code": 300, "params": ["values": [1, 2.5, 3]], "priority": -7, "max_attempts": 5,
-            "timeout_seconds": 90,
-        ])
+        let reply = f.send(
+            "POST", "/task", headers: f.admin,
+            json: [
+                "operation_code": 300, "params": ["values": [1, 2.5, 3]], "priority": -7, "max_attempts": 5,
+                "timeout_seconds": 90,
+            ])
         #expect(reply.status == 201)
         #expect(keys(reply.json).isSuperset(of: ["task_id", "status", "message"]))
         #expect(reply.json?["status"] == "pending")
@@ -112,10 +119,12 @@ struct APIServerRoutesTests {
         #expect(task.status == .pending)
     }
 
-    @Test("POST /task applies the defaults", arguments: [
-        ["operation_code": 1],
-        ["operation_code": 999_999, "params": nil, "priority": nil, "max_attempts": nil, "timeout_seconds": nil],
-    ] as [JSONValue])
+    @Test(
+        "POST /task applies the defaults",
+        arguments: [
+            ["operation_code": 1],
+            ["operation_code": 999_999, "params": nil, "priority": nil, "max_attempts": nil, "timeout_seconds": nil],
+        ] as [JSONValue])
     func createTaskDefaults(body: JSONValue) throws {
         let f = ServerFixture()
         let id = try f.createTask(body)
@@ -127,12 +136,14 @@ struct APIServerRoutesTests {
         #expect(task.timeoutSeconds == 300)
     }
 
-    @Test("POST /task accepts every credential form and the range limits", arguments: [
-        ["X-API-Key": ServerFixture.apiKey],
-        ["Authorization": "Bearer \(ServerFixture.apiKey)"],
-        ["authorization": "bearer \(ServerFixture.rotatedKey)"],
-        ["X-API-Key": ServerFixture.rotatedKey],
-    ])
+    @Test(
+        "POST /task accepts every credential form and the range limits",
+        arguments: [
+            ["X-API-Key": ServerFixture.apiKey],
+            ["Authorization": "Bearer \(ServerFixture.apiKey)"],
+            ["authorization": "bearer \(ServerFixture.rotatedKey)"],
+            ["X-API-Key": ServerFixture.rotatedKey],
+        ])
     func createTaskCredentials(headers: [String: String]) throws {
         let f = ServerFixture()
         for body: JSONValue in [
@@ -162,7 +173,8 @@ struct APIServerRoutesTests {
         let id = try f.createTask(["operation_code": 200, "params": ["a": "b"], "timeout_seconds": 60])
         let reply = f.send("GET", "/tasks", query: "runner_id=\(runner.id)&wait=0", headers: runner.auth)
         #expect(reply.status == 200)
-        #expect(keys(reply.json).isSuperset(of: ["task_id", "operation_code", "params", "attempt", "lease_expires_at"]))
+        #expect(
+            keys(reply.json).isSuperset(of: ["task_id", "operation_code", "params", "attempt", "lease_expires_at"]))
         #expect(reply.json?["task_id"]?.stringValue == id)
         #expect(reply.json?["operation_code"] == 200)
         #expect(reply.json?["params"] == ["a": "b"])
@@ -255,7 +267,8 @@ struct APIServerRoutesTests {
         let runner = try f.register()
         let id = try f.createTask(["operation_code": 100, "max_attempts": 1])
         _ = try f.lease(runner)
-        let reply = f.submit(runner, task: id, status: "failed", data: nil, extra: [("error", "unknown operation code: 100")])
+        let reply = f.submit(
+            runner, task: id, status: "failed", data: nil, extra: [("error", "unknown operation code: 100")])
         #expect(reply.status == 200)
         let task = f.getTask(id)
         #expect(task.json?["status"] == "failed")
@@ -269,8 +282,9 @@ struct APIServerRoutesTests {
         let id = try f.createTask(["operation_code": 100, "timeout_seconds": 30])
         _ = try f.lease(runner)
         f.clock.advance(seconds: 20)
-        let reply = f.send("POST", "/heartbeat", headers: runner.auth,
-                           json: ["runner_id": .string(runner.id), "task_id": .string(id)])
+        let reply = f.send(
+            "POST", "/heartbeat", headers: runner.auth,
+            json: ["runner_id": .string(runner.id), "task_id": .string(id)])
         #expect(reply.status == 200)
         #expect(reply.json?["cancelled"] == false)
         #expect(reply.json?["lease_expires_at"]?.stringValue == f.clock.now().adding(seconds: 30).rfc3339)
@@ -283,8 +297,9 @@ struct APIServerRoutesTests {
 
         // After a cancel: cancelled true.
         #expect(f.send("DELETE", "/task/\(id)", headers: f.admin).status == 200)
-        let cancelled = f.send("POST", "/heartbeat", headers: runner.auth,
-                               json: ["runner_id": .string(runner.id), "task_id": .string(id)])
+        let cancelled = f.send(
+            "POST", "/heartbeat", headers: runner.auth,
+            json: ["runner_id": .string(runner.id), "task_id": .string(id)])
         #expect(cancelled.status == 200)
         #expect(cancelled.json?["cancelled"] == true)
         #expect(cancelled.json?["lease_expires_at"] == nil || cancelled.json?["lease_expires_at"] == .null)
@@ -297,7 +312,8 @@ struct APIServerRoutesTests {
         let id = try f.createTask()
         let early = f.send("GET", "/result/\(id)", headers: f.admin)
         #expect(early.status == 200)
-        #expect(keys(early.json).isSuperset(of: ["task_id", "status", "result_data", "runner_id", "error", "completed_at"]))
+        #expect(
+            keys(early.json).isSuperset(of: ["task_id", "status", "result_data", "runner_id", "error", "completed_at"]))
         #expect(early.json?["task_id"]?.stringValue == id)
         #expect(early.json?["status"] == "pending")
         #expect(early.json?["result_data"] == .null)
@@ -433,7 +449,10 @@ struct APIServerRoutesTests {
         }
         #expect(runners.count == 2)
         for runner in runners {
-            #expect(keys(runner).isSuperset(of: ["runner_id", "name", "operation_codes", "registered_at", "last_seen_at", "state"]))
+            #expect(
+                keys(runner).isSuperset(of: [
+                    "runner_id", "name", "operation_codes", "registered_at", "last_seen_at", "state",
+                ]))
             #expect(isTimestamp(runner["registered_at"]))
             #expect(isTimestamp(runner["last_seen_at"]))
         }

@@ -37,9 +37,9 @@ struct APIServerValidationTests {
     ]
 
     static let invalidUTF8Bodies: [[UInt8]] = [
-        [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xF0, 0x80, 0x80, 0xAF],  // overlong
-        [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF],  // surrogates
-        [0xE2, 0x82], [0xC3], [0xF0, 0x9F, 0x98],  // truncated
+        [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xF0, 0x80, 0x80, 0xAF], // overlong
+        [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], // surrogates
+        [0xE2, 0x82], [0xC3], [0xF0, 0x9F, 0x98], // truncated
         [0xFF], [0x80], [0xF4, 0x90, 0x80, 0x80],
     ].map { bad in Array(#"{"operation_code":100,"params":{"s":""#.utf8) + bad + Array(#""}}"#.utf8) }
 
@@ -77,7 +77,9 @@ struct APIServerValidationTests {
         f.expectUnchanged {
             expectError(f.send("POST", "/task", headers: f.admin, text: taskBody(depth: 65)), 400, "invalid_json")
             expectError(f.send("POST", "/task", headers: f.admin, text: taskBody(depth: 10_000)), 400, "invalid_json")
-            expectError(f.send("POST", "/task", headers: f.admin, text: String(repeating: "[", count: 100_000)), 400, "invalid_json")
+            expectError(
+                f.send("POST", "/task", headers: f.admin, text: String(repeating: "[", count: 100_000)), 400,
+                "invalid_json")
         }
     }
 
@@ -87,12 +89,16 @@ struct APIServerValidationTests {
         let runner = try f.register()
         let id = try f.createTask()
         _ = try f.lease(runner)
-        let bodies = Self.malformedBodies.filter { !$0.isEmpty } + Self.invalidUTF8Bodies + Self.loneSurrogateBodies
+        let bodies =
+            Self.malformedBodies.filter { !$0.isEmpty } + Self.invalidUTF8Bodies + Self.loneSurrogateBodies
             + [Array(arrays(65).utf8)]
         for body in bodies {
             f.expectUnchanged {
-                expectError(f.send("POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken], raw: body),
-                            400, "invalid_json")
+                expectError(
+                    f.send(
+                        "POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken],
+                        raw: body),
+                    400, "invalid_json")
                 expectError(f.send("POST", "/result", headers: runner.auth, raw: body), 400, "invalid_json")
                 expectError(f.send("POST", "/heartbeat", headers: runner.auth, raw: body), 400, "invalid_json")
             }
@@ -115,7 +121,8 @@ struct APIServerValidationTests {
         let json = ["Content-Type": "application/json"]
         f.expectUnchanged {
             for (method, path, headers) in [
-                ("POST", "/task", f.admin), ("POST", "/register", ["X-Registration-Token": ServerFixture.registrationToken]),
+                ("POST", "/task", f.admin),
+                ("POST", "/register", ["X-Registration-Token": ServerFixture.registrationToken]),
                 ("POST", "/result", runner.auth), ("POST", "/heartbeat", runner.auth),
             ] {
                 let reply = f.send(method, path, headers: headers.merging(json) { a, _ in a }, body: body)
@@ -131,11 +138,13 @@ struct APIServerValidationTests {
         func body(length: Int) -> [UInt8] {
             let prefix = #"{"operation_code":100,"params":{"s":""#
             let suffix = #""}}"#
-            return Array((prefix + String(repeating: "x", count: length - prefix.utf8.count - suffix.utf8.count) + suffix).utf8)
+            return Array(
+                (prefix + String(repeating: "x", count: length - prefix.utf8.count - suffix.utf8.count) + suffix).utf8)
         }
         #expect(body(length: limit).count == limit)
         f.expectUnchanged {
-            expectError(f.send("POST", "/task", headers: f.admin, raw: body(length: limit + 1)), 413, "payload_too_large")
+            expectError(
+                f.send("POST", "/task", headers: f.admin, raw: body(length: limit + 1)), 413, "payload_too_large")
             expectError(f.send("POST", "/task", headers: f.admin, raw: body(length: 100_000)), 413, "payload_too_large")
         }
         #expect(f.send("POST", "/task", headers: f.admin, raw: body(length: limit)).status == 201)
@@ -143,10 +152,13 @@ struct APIServerValidationTests {
 
     // MARK: 415
 
-    @Test("a body without a JSON content type is 415", arguments: [
-        nil, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx",
-        "json", "application/xml", "",
-    ] as [String?])
+    @Test(
+        "a body without a JSON content type is 415",
+        arguments: [
+            nil, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+            "application/jsonx",
+            "json", "application/xml", "",
+        ] as [String?])
     func unsupportedMediaType(contentType: String?) throws {
         let f = ServerFixture()
         let runner = try f.register()
@@ -157,20 +169,25 @@ struct APIServerValidationTests {
             expectError(f.send("POST", "/task", headers: headers, body: body), 415, "unsupported_media_type")
             var registration = ["X-Registration-Token": ServerFixture.registrationToken]
             registration["Content-Type"] = contentType
-            expectError(f.send("POST", "/register", headers: registration, body: .bytes(JSONWriter.encode(["name": "w"]))),
-                        415, "unsupported_media_type")
+            expectError(
+                f.send("POST", "/register", headers: registration, body: .bytes(JSONWriter.encode(["name": "w"]))),
+                415, "unsupported_media_type")
             var runnerHeaders = runner.auth
             runnerHeaders["Content-Type"] = contentType
-            expectError(f.send("POST", "/heartbeat", headers: runnerHeaders,
-                               body: .bytes(JSONWriter.encode(["runner_id": .string(runner.id)]))),
-                        415, "unsupported_media_type")
+            expectError(
+                f.send(
+                    "POST", "/heartbeat", headers: runnerHeaders,
+                    body: .bytes(JSONWriter.encode(["runner_id": .string(runner.id)]))),
+                415, "unsupported_media_type")
         }
     }
 
-    @Test("JSON content types with parameters are accepted", arguments: [
-        "application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8", "Application/JSON",
-        "application/json ; charset=utf-8",
-    ])
+    @Test(
+        "JSON content types with parameters are accepted",
+        arguments: [
+            "application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8", "Application/JSON",
+            "application/json ; charset=utf-8",
+        ])
     func jsonMediaTypes(contentType: String) {
         let f = ServerFixture()
         var headers = f.admin
@@ -214,7 +231,8 @@ struct APIServerValidationTests {
     func taskFields(body: JSONValue, field: String) {
         let f = ServerFixture()
         f.expectUnchanged {
-            expectError(f.send("POST", "/task", headers: f.admin, json: body), 422, "validation_failed", mentioning: field)
+            expectError(
+                f.send("POST", "/task", headers: f.admin, json: body), 422, "validation_failed", mentioning: field)
         }
     }
 
@@ -223,8 +241,10 @@ struct APIServerValidationTests {
         let f = ServerFixture()
         f.expectUnchanged {
             expectError(f.send("POST", "/task", headers: f.admin, text: text), 422, "validation_failed")
-            expectError(f.send("POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken], text: text),
-                        422, "validation_failed")
+            expectError(
+                f.send(
+                    "POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken], text: text),
+                422, "validation_failed")
         }
     }
 
@@ -258,7 +278,8 @@ struct APIServerValidationTests {
     func registerFields(body: JSONValue, field: String) {
         let f = ServerFixture()
         f.expectUnchanged {
-            let reply = f.send("POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken], json: body)
+            let reply = f.send(
+                "POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken], json: body)
             expectError(reply, 422, "validation_failed", mentioning: field)
         }
         #expect(f.queue.runners().isEmpty)
@@ -268,8 +289,9 @@ struct APIServerValidationTests {
     func nameLabels() throws {
         let f = ServerFixture()
         for name in ["\"quoted\" <b>bold</b> & 'x'", "Zürich 東京 😀", String(repeating: "é", count: 128), "x"] {
-            let reply = f.send("POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken],
-                               json: ["name": .string(name)])
+            let reply = f.send(
+                "POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken],
+                json: ["name": .string(name)])
             #expect(reply.status == 201, "\(name): \(reply.text)")
         }
     }
@@ -307,7 +329,9 @@ struct APIServerValidationTests {
         ]
         for (body, field) in cases {
             f.expectUnchanged(field) {
-                expectError(f.send("POST", "/result", headers: runner.auth, json: body), 422, "validation_failed", mentioning: field)
+                expectError(
+                    f.send("POST", "/result", headers: runner.auth, json: body), 422, "validation_failed",
+                    mentioning: field)
             }
         }
         #expect(f.storedTasks().first?.status == .running)
@@ -324,34 +348,43 @@ struct APIServerValidationTests {
             (["runner_id": .string(runner.id), "task_id": 7], "task_id"),
         ] as [(JSONValue, String)] {
             f.expectUnchanged(field) {
-                expectError(f.send("POST", "/heartbeat", headers: runner.auth, json: body), 422, "validation_failed", mentioning: field)
+                expectError(
+                    f.send("POST", "/heartbeat", headers: runner.auth, json: body), 422, "validation_failed",
+                    mentioning: field)
             }
         }
     }
 
-    @Test("GET /tasks: runner_id is required and wait is 0…30", arguments: [
-        ("", "runner_id"), ("wait=1", "runner_id"), ("runner_id=", "runner_id"), ("runner_id=abc", "runner_id"),
-        ("runner_id={id}&wait=31", "wait"), ("runner_id={id}&wait=-1", "wait"), ("runner_id={id}&wait=abc", "wait"),
-        ("runner_id={id}&wait=1.5", "wait"), ("runner_id={id}&wait=", "wait"), ("runner_id={id}&wait=99999999999999999999", "wait"),
-    ])
+    @Test(
+        "GET /tasks: runner_id is required and wait is 0…30",
+        arguments: [
+            ("", "runner_id"), ("wait=1", "runner_id"), ("runner_id=", "runner_id"), ("runner_id=abc", "runner_id"),
+            ("runner_id={id}&wait=31", "wait"), ("runner_id={id}&wait=-1", "wait"), ("runner_id={id}&wait=abc", "wait"),
+            ("runner_id={id}&wait=1.5", "wait"), ("runner_id={id}&wait=", "wait"),
+            ("runner_id={id}&wait=99999999999999999999", "wait"),
+        ])
     func leaseQuery(query: String, field: String) throws {
         let f = ServerFixture()
         let runner = try f.register()
         _ = try f.createTask()
         f.expectUnchanged {
-            let reply = f.send("GET", "/tasks", query: query.replacingOccurrences(of: "{id}", with: runner.id), headers: runner.auth)
+            let reply = f.send(
+                "GET", "/tasks", query: query.replacingOccurrences(of: "{id}", with: runner.id), headers: runner.auth)
             expectError(reply, 422, "validation_failed", mentioning: field)
         }
     }
 
-    @Test("GET /tasks/all: status, limit and before are checked", arguments: [
-        ("status=done", "status"), ("status=PENDING", "status"), ("limit=0", "limit"), ("limit=1001", "limit"),
-        ("limit=abc", "limit"), ("limit=-1", "limit"), ("limit=", "limit"), ("before=xyz", "before"),
-        ("before=12345", "before"),
-    ])
+    @Test(
+        "GET /tasks/all: status, limit and before are checked",
+        arguments: [
+            ("status=done", "status"), ("status=PENDING", "status"), ("limit=0", "limit"), ("limit=1001", "limit"),
+            ("limit=abc", "limit"), ("limit=-1", "limit"), ("limit=", "limit"), ("before=xyz", "before"),
+            ("before=12345", "before"),
+        ])
     func listQuery(query: String, field: String) {
         let f = ServerFixture()
-        expectError(f.send("GET", "/tasks/all", query: query, headers: f.admin), 422, "validation_failed", mentioning: field)
+        expectError(
+            f.send("GET", "/tasks/all", query: query, headers: f.admin), 422, "validation_failed", mentioning: field)
     }
 
     // MARK: Robustness

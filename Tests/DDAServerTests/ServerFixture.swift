@@ -23,11 +23,12 @@ struct ServerFixture {
         clock = ManualTimeSource()
         queue = TaskQueue(configuration: queueConfiguration, clock: clock)
         var configuration = ServerConfiguration(
-            apiKeys: [Self.apiKey, Self.rotatedKey], registrationToken: Self.registrationToken, jwtSecret: Self.jwtSecret)
+            apiKeys: [Self.apiKey, Self.rotatedKey], registrationToken: Self.registrationToken,
+            jwtSecret: Self.jwtSecret)
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
         if let retryAfterSeconds { configuration.retryAfterSeconds = retryAfterSeconds }
         var logger = Logger(label: "dda.server.test")
-        logger.logLevel = .critical  // one line per request is noise across hundreds of tests
+        logger.logLevel = .critical // one line per request is noise across hundreds of tests
         server = APIServer(queue: queue, configuration: configuration, clock: clock, logger: logger)
     }
 
@@ -35,23 +36,31 @@ struct ServerFixture {
 
     // MARK: Requests
 
-    func send(_ method: String, _ path: String, query: String = "", headers: [String: String] = [:],
-              body: HTTPRequest.Body = .bytes([])) -> Reply {
+    func send(
+        _ method: String, _ path: String, query: String = "", headers: [String: String] = [:],
+        body: HTTPRequest.Body = .bytes([])
+    ) -> Reply {
         Reply(server.handle(HTTPRequest(method: method, path: path, query: query, headers: headers, body: body)))
     }
 
     /// A request with a JSON body and `Content-Type: application/json` (unless `headers` names one).
-    func send(_ method: String, _ path: String, query: String = "", headers: [String: String] = [:], json: JSONValue) -> Reply {
+    func send(_ method: String, _ path: String, query: String = "", headers: [String: String] = [:], json: JSONValue)
+        -> Reply
+    {
         send(method, path, query: query, headers: headers, raw: JSONWriter.encode(json))
     }
 
-    func send(_ method: String, _ path: String, query: String = "", headers: [String: String] = [:], raw: [UInt8]) -> Reply {
+    func send(_ method: String, _ path: String, query: String = "", headers: [String: String] = [:], raw: [UInt8])
+        -> Reply
+    {
         var all = headers
         if !all.keys.contains(where: { $0.lowercased() == "content-type" }) { all["Content-Type"] = "application/json" }
         return send(method, path, query: query, headers: all, body: .bytes(raw))
     }
 
-    func send(_ method: String, _ path: String, query: String = "", headers: [String: String] = [:], text: String) -> Reply {
+    func send(_ method: String, _ path: String, query: String = "", headers: [String: String] = [:], text: String)
+        -> Reply
+    {
         send(method, path, query: query, headers: headers, raw: Array(text.utf8))
     }
 
@@ -63,7 +72,9 @@ struct ServerFixture {
         var auth: [String: String] { ["Authorization": "Bearer \(token)"] }
     }
 
-    func register(name: String = "runner", codes: [Int64]? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Runner {
+    func register(name: String = "runner", codes: [Int64]? = nil, sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> Runner
+    {
         var body: JSONValue = ["name": .string(name)]
         if let codes, case .object(var object) = body {
             object["operation_codes"] = .array(codes.map { .int($0) })
@@ -76,8 +87,10 @@ struct ServerFixture {
         return Runner(id: id, token: token)
     }
 
-    func createTask(_ body: JSONValue = ["operation_code": 100], headers: [String: String]? = nil,
-                    sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    func createTask(
+        _ body: JSONValue = ["operation_code": 100], headers: [String: String]? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> String {
         let reply = send("POST", "/task", headers: headers ?? admin, json: body)
         #expect(reply.status == 201, "create: \(reply.text)", sourceLocation: sourceLocation)
         return try #require(reply.json?["task_id"]?.stringValue, sourceLocation: sourceLocation)
@@ -89,8 +102,10 @@ struct ServerFixture {
         return try #require(reply.json, sourceLocation: sourceLocation)
     }
 
-    func submit(_ runner: Runner, task: String, status: String = "completed", data: JSONValue = "done",
-                extra: [(String, JSONValue)] = []) -> Reply {
+    func submit(
+        _ runner: Runner, task: String, status: String = "completed", data: JSONValue = "done",
+        extra: [(String, JSONValue)] = []
+    ) -> Reply {
         var object = JSONObject([
             JSONMember("task_id", .string(task)), JSONMember("runner_id", .string(runner.id)),
             JSONMember("result_data", data), JSONMember("status", .string(status)),
@@ -109,7 +124,9 @@ struct ServerFixture {
     }
 
     /// Runs `body` and expects the stored tasks to be the same afterwards.
-    func expectUnchanged(_ what: String = "", sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) rethrows {
+    func expectUnchanged(
+        _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+    ) rethrows {
         let before = storedTasks()
         let runnersBefore = queue.runners().count
         try body()
@@ -180,9 +197,13 @@ func keys(_ value: JSONValue?) -> Set<String> {
 
 /// Expects the contract's error answer: the status, `{"error": {"code", "message"}}` and nothing
 /// else, a JSON content type, and the headers the status requires.
-func expectError(_ reply: Reply, _ status: Int, _ code: String, mentioning field: String? = nil,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(reply.status == status, "expected \(status) \(code), got \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
+func expectError(
+    _ reply: Reply, _ status: Int, _ code: String, mentioning field: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        reply.status == status, "expected \(status) \(code), got \(reply.status) \(reply.text)",
+        sourceLocation: sourceLocation)
     #expect(reply.header("Content-Type")?.hasPrefix("application/json") == true, sourceLocation: sourceLocation)
     #expect(keys(reply.json) == ["error"], "body: \(reply.text)", sourceLocation: sourceLocation)
     #expect(keys(reply.json?["error"]) == ["code", "message"], "body: \(reply.text)", sourceLocation: sourceLocation)
@@ -190,7 +211,8 @@ func expectError(_ reply: Reply, _ status: Int, _ code: String, mentioning field
     let message = reply.errorMessage ?? ""
     #expect(!message.isEmpty, sourceLocation: sourceLocation)
     if let field {
-        #expect(message.contains(field), "the message does not name `\(field)`: \(message)", sourceLocation: sourceLocation)
+        #expect(
+            message.contains(field), "the message does not name `\(field)`: \(message)", sourceLocation: sourceLocation)
     }
     if status == 401 {
         #expect(reply.header("WWW-Authenticate")?.hasPrefix("Bearer") == true, sourceLocation: sourceLocation)
@@ -221,5 +243,6 @@ func isLowercaseUUID4(_ text: String?) -> Bool {
 func isTimestamp(_ value: JSONValue?) -> Bool {
     guard let text = value?.stringValue, text.count == 24, text.hasSuffix("Z") else { return false }
     let chars = Array(text)
-    return chars[4] == "-" && chars[7] == "-" && chars[10] == "T" && chars[13] == ":" && chars[16] == ":" && chars[19] == "."
+    return chars[4] == "-" && chars[7] == "-" && chars[10] == "T" && chars[13] == ":" && chars[16] == ":"
+        && chars[19] == "."
 }

@@ -11,15 +11,19 @@ final class UnreachableStore: QueueStore {
     let configuration = QueueConfiguration()
     private func down() -> QueueError { QueueError(.unavailable, "the store cannot be reached") }
 
-    func createTask(_ new: NewTask, idempotencyKey: String?) throws(QueueError) -> (task: TaskRecord, created: Bool) { throw down() }
+    func createTask(_ new: NewTask, idempotencyKey: String?) throws(QueueError) -> (task: TaskRecord, created: Bool) {
+        throw down()
+    }
     func task(_ id: TaskID) throws(QueueError) -> TaskRecord? { throw down() }
     func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord { throw down() }
     func retry(_ id: TaskID) throws(QueueError) -> TaskRecord { throw down() }
     func list(status: TaskStatus?, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] { throw down() }
     func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord { throw down() }
     func runners() throws(QueueError) -> [(runner: RunnerRecord, state: RunnerRecord.State)] { throw down() }
-    func lease(runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
-               completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void) throws(QueueError) -> Int64? {
+    func lease(
+        runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+    ) throws(QueueError) -> Int64? {
         throw down()
     }
     func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome { throw down() }
@@ -55,12 +59,16 @@ struct StoreSeamTests {
             .sign(runnerID: runnerID, name: "r", issuedAt: now, expiresAt: now + 3600)
     }
 
-    private func send(_ method: String, _ path: String, query: String = "", headers: [String: String],
-                      json: JSONValue? = nil) -> HTTPResponse {
+    private func send(
+        _ method: String, _ path: String, query: String = "", headers: [String: String],
+        json: JSONValue? = nil
+    ) -> HTTPResponse {
         var headers = headers
         if json != nil { headers["Content-Type"] = "application/json" }
-        return server.handle(HTTPRequest(method: method, path: path, query: query, headers: headers,
-                                         body: .bytes(json.map(JSONWriter.encode) ?? [])))
+        return server.handle(
+            HTTPRequest(
+                method: method, path: path, query: query, headers: headers,
+                body: .bytes(json.map(JSONWriter.encode) ?? [])))
     }
 
     @Test("every route that needs the store answers 503 unavailable with Retry-After")
@@ -77,12 +85,26 @@ struct StoreSeamTests {
             ("GET /tasks/all", send("GET", "/tasks/all", headers: admin)),
             ("GET /runners", send("GET", "/runners", headers: admin)),
             ("GET /metrics", send("GET", "/metrics", headers: admin)),
-            ("POST /register", send("POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken],
-                                    json: ["name": "r"])),
+            (
+                "POST /register",
+                send(
+                    "POST", "/register", headers: ["X-Registration-Token": ServerFixture.registrationToken],
+                    json: ["name": "r"])
+            ),
             ("GET /tasks", send("GET", "/tasks", query: "runner_id=\(runnerID)&wait=1", headers: runner)),
-            ("POST /result", send("POST", "/result", headers: runner, json: [
-                "runner_id": .string(runnerID.description), "task_id": .string(task), "status": "completed", "result_data": 1])),
-            ("POST /heartbeat", send("POST", "/heartbeat", headers: runner, json: ["runner_id": .string(runnerID.description)])),
+            (
+                "POST /result",
+                send(
+                    "POST", "/result", headers: runner,
+                    json: [
+                        "runner_id": .string(runnerID.description), "task_id": .string(task), "status": "completed",
+                        "result_data": 1,
+                    ])
+            ),
+            (
+                "POST /heartbeat",
+                send("POST", "/heartbeat", headers: runner, json: ["runner_id": .string(runnerID.description)])
+            ),
         ]
         for (route, response) in calls {
             #expect(response.status == 503, "\(route): \(String(decoding: response.body, as: UTF8.self))")

@@ -28,7 +28,10 @@ struct ConcurrencyTests {
         for c in 0..<creators {
             group.enter()
             Thread.detachNewThread {
-                defer { creatorsDone.add(1, ordering: .sequentiallyConsistent); group.leave() }
+                defer {
+                    creatorsDone.add(1, ordering: .sequentiallyConsistent)
+                    group.leave()
+                }
                 for i in 0..<perCreator {
                     let n = Int64(c * perCreator + i)
                     do {
@@ -50,16 +53,19 @@ struct ConcurrencyTests {
                         let lease = try client.get("/tasks?runner_id=\(runner.id)&wait=1", headers: runner.auth)
                         if lease.status == 204 { continue }
                         guard lease.status == 200, let taskID = lease.json?["task_id"]?.stringValue,
-                            let n = lease.json?["params"]?["n"]?.intValue, let attempt = lease.json?["attempt"]?.intValue
+                            let n = lease.json?["params"]?["n"]?.intValue,
+                            let attempt = lease.json?["attempt"]?.intValue
                         else {
                             failures.withLock { $0.append("lease: \(lease)") }
                             continue
                         }
                         leases.withLock { $0[taskID, default: 0] += 1 }
-                        let result = try client.postJSON("/result", [
-                            "task_id": .string(taskID), "runner_id": .string(runner.id), "status": "completed",
-                            "attempt": .int(attempt), "result_data": ["echo": .int(n), "by": .string(runner.id)],
-                        ], headers: runner.auth)
+                        let result = try client.postJSON(
+                            "/result",
+                            [
+                                "task_id": .string(taskID), "runner_id": .string(runner.id), "status": "completed",
+                                "attempt": .int(attempt), "result_data": ["echo": .int(n), "by": .string(runner.id)],
+                            ], headers: runner.auth)
                         if result.status == 200 {
                             completed.add(1, ordering: .sequentiallyConsistent)
                         } else {

@@ -3,8 +3,9 @@ import Foundation
 import Locking
 import Synchronization
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Creators and runners hammer the server over HTTP through nginx while the test kills it.
@@ -35,13 +36,15 @@ final class Load: @unchecked Sendable {
                 defer { group.leave() }
                 while creating.load(ordering: .acquiring) {
                     if counter.load(ordering: .relaxed) >= limit.load(ordering: .acquiring) {
-                        usleep(5_000)  // the round's batch is out; wait for the next one
+                        usleep(5_000) // the round's batch is out; wait for the next one
                         continue
                     }
                     let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
                     // A short lease, so tasks whose lease answer was lost in a crash come back soon.
                     let body: JSONValue = ["operation_code": 100, "params": ["n": .int(n)], "timeout_seconds": 2]
-                    guard let response = try? stack.client.postJSON("/task", body, headers: stack.admin) else { continue }
+                    guard let response = try? stack.client.postJSON("/task", body, headers: stack.admin) else {
+                        continue
+                    }
                     if response.status == 201, let id = response.json?["task_id"]?.stringValue {
                         acknowledgedTasks.withLock { $0[id] = n }
                     } else if response.status != 503 && response.status != 502 {
@@ -55,7 +58,8 @@ final class Load: @unchecked Sendable {
             Thread.detachNewThread { [self] in
                 defer { group.leave() }
                 while running.load(ordering: .acquiring) {
-                    guard let lease = try? stack.client.get("/tasks?runner_id=\(runner.id)&wait=1", headers: runner.auth),
+                    guard
+                        let lease = try? stack.client.get("/tasks?runner_id=\(runner.id)&wait=1", headers: runner.auth),
                         lease.status == 200, let id = lease.json?["task_id"]?.stringValue,
                         let n = lease.json?["params"]?["n"]?.intValue, let attempt = lease.json?["attempt"]?.intValue
                     else { continue }
@@ -74,8 +78,8 @@ final class Load: @unchecked Sendable {
                             acknowledgedResults.withLock { $0[id] = n }
                             break
                         }
-                        if response.status == 409 { break }  // the lease moved on (expired while down)
-                        usleep(20_000)  // 502/503 while the server is down
+                        if response.status == 409 { break } // the lease moved on (expired while down)
+                        usleep(20_000) // 502/503 while the server is down
                     }
                 }
             }
@@ -108,7 +112,10 @@ final class Load: @unchecked Sendable {
         var badLease = 0
         for (id, _) in tasks {
             let task = try stack.client.get("/task/\(id)", headers: stack.admin)
-            if task.status != 200 { missing += 1; continue }
+            if task.status != 200 {
+                missing += 1
+                continue
+            }
             if task.json?["status"] == "running" {
                 if task.json?["lease_expires_at"]?.stringValue == nil
                     || !runnerIDs.contains(task.json?["runner_id"]?.stringValue ?? "")
@@ -121,11 +128,15 @@ final class Load: @unchecked Sendable {
             let result = try stack.client.get("/result/\(id)", headers: stack.admin).json
             if result?["status"] != "completed" || result?["result_data"]?["echo"]?.intValue != n { wrongResult += 1 }
         }
-        #expect(missing == 0, "\(label): \(missing) of \(tasks.count) acknowledged tasks are gone", sourceLocation: sourceLocation)
-        #expect(wrongResult == 0, "\(label): \(wrongResult) of \(results.count) acknowledged results are gone",
-                sourceLocation: sourceLocation)
-        #expect(badLease == 0, "\(label): \(badLease) running tasks hold a lease that cannot be honoured",
-                sourceLocation: sourceLocation)
+        #expect(
+            missing == 0, "\(label): \(missing) of \(tasks.count) acknowledged tasks are gone",
+            sourceLocation: sourceLocation)
+        #expect(
+            wrongResult == 0, "\(label): \(wrongResult) of \(results.count) acknowledged results are gone",
+            sourceLocation: sourceLocation)
+        #expect(
+            badLease == 0, "\(label): \(badLease) running tasks hold a lease that cannot be honoured",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -188,7 +199,9 @@ struct CrashTests {
             let load = try Load(stack: stack, runners: 2)
             load.allow(400)
             load.start(creators: 8)
-            try awaitCondition("load is flowing", timeoutSeconds: 30) { load.acknowledgedResults.withLock { $0.count } >= 100 }
+            try awaitCondition("load is flowing", timeoutSeconds: 30) {
+                load.acknowledgedResults.withLock { $0.count } >= 100
+            }
             if crash {
                 stack.crashServer()
             } else {
@@ -202,11 +215,15 @@ struct CrashTests {
                 if try stack.client.get("/task/\(id)", headers: stack.admin).status != 200 { missing += 1 }
             }
             for (id, _) in load.acknowledgedResults.withLock({ $0 }) {
-                if try stack.client.get("/result/\(id)", headers: stack.admin).json?["status"] != "completed" { missing += 1 }
+                if try stack.client.get("/result/\(id)", headers: stack.admin).json?["status"] != "completed" {
+                    missing += 1
+                }
             }
             lost[label] = missing
         }
-        print("fsync interval: acknowledged writes lost after SIGTERM: \(lost["SIGTERM"] ?? -1), after kill -9: \(lost["kill -9"] ?? -1)")
+        print(
+            "fsync interval: acknowledged writes lost after SIGTERM: \(lost["SIGTERM"] ?? -1), after kill -9: \(lost["kill -9"] ?? -1)"
+        )
         #expect(lost["SIGTERM"] == 0)
         // Records are written as soon as they are appended; only an fsync waits for the interval.
         #expect((lost["kill -9"] ?? .max) <= 50)
@@ -219,10 +236,12 @@ struct CrashTests {
         let stack = try Stack(extraEnvironment: ["DDA_STATE_DIR": state, "DDA_JWT_SECRET": ""])
         defer { stack.stop() }
         let runner = try stack.register(name: "survivor")
-        let first = try stack.client.postJSON("/task", ["operation_code": 100], headers: stack.admin + [("Idempotency-Key", "once")])
+        let first = try stack.client.postJSON(
+            "/task", ["operation_code": 100], headers: stack.admin + [("Idempotency-Key", "once")])
         #expect(first.status == 201)
         try stack.restartServer()
-        let again = try stack.client.postJSON("/task", ["operation_code": 100], headers: stack.admin + [("Idempotency-Key", "once")])
+        let again = try stack.client.postJSON(
+            "/task", ["operation_code": 100], headers: stack.admin + [("Idempotency-Key", "once")])
         #expect(again.status == 200)
         #expect(again.json?["task_id"] == first.json?["task_id"])
         let lease = try stack.client.get("/tasks?runner_id=\(runner.id)", headers: runner.auth)

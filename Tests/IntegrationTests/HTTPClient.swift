@@ -1,8 +1,9 @@
 import DDAModel
 import Foundation
 import LoadKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A response as the tests see it.
@@ -30,7 +31,9 @@ struct HTTPClient: Sendable {
     let port: UInt16
     var timeoutSeconds = 45
 
-    func request(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]? = nil) throws -> HTTPResult {
+    func request(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]? = nil) throws
+        -> HTTPResult
+    {
         let fd: Int32
         do {
             fd = try connectLoopback(port: port, timeoutSeconds: timeoutSeconds)
@@ -77,7 +80,8 @@ struct HTTPClient: Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         var body = Array(raw[end.upperBound...])
         if headers["transfer-encoding"]?.lowercased() == "chunked" {
@@ -109,12 +113,14 @@ struct HTTPClient: Sendable {
     }
 
     func postJSON(_ target: String, _ value: JSONValue, headers: [(String, String)] = []) throws -> HTTPResult {
-        try request("POST", target, headers: [("Content-Type", "application/json")] + headers, body: JSONWriter.encode(value))
+        try request(
+            "POST", target, headers: [("Content-Type", "application/json")] + headers, body: JSONWriter.encode(value))
     }
 
-    func postRaw(_ target: String, _ body: [UInt8], contentType: String? = "application/json",
-                 headers: [(String, String)] = []) throws -> HTTPResult
-    {
+    func postRaw(
+        _ target: String, _ body: [UInt8], contentType: String? = "application/json",
+        headers: [(String, String)] = []
+    ) throws -> HTTPResult {
         var all = headers
         if let contentType { all.append(("Content-Type", contentType)) }
         return try request("POST", target, headers: all, body: body)

@@ -47,7 +47,9 @@ struct LongPollTests {
         #expect(answers.withLock { $0.count } == 0)
 
         var created: Set<String> = []
-        for n in 0..<200 { created.insert(try stack.createTask(["operation_code": 100, "params": ["n": .int(Int64(n))]])) }
+        for n in 0..<200 {
+            created.insert(try stack.createTask(["operation_code": 100, "params": ["n": .int(Int64(n))]]))
+        }
         #expect(group.wait(timeout: .now() + 30) == .success)
         let got = answers.withLock { $0 }
         #expect(got.count == 200)

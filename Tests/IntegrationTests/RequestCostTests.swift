@@ -2,8 +2,9 @@ import DDAModel
 import Foundation
 import LoadKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Contract v1.1, "Limits on what a request may cost", over a real nginx and dda-server.
@@ -16,7 +17,8 @@ struct RequestCostTests {
         let runner = try stack.register(name: "leaver")
         // Send a long poll by hand and hang up without reading the answer.
         let fd = try connectLoopback(port: stack.port, timeoutSeconds: 10)
-        let request = "GET /tasks?runner_id=\(runner.id)&wait=25 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        let request =
+            "GET /tasks?runner_id=\(runner.id)&wait=25 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + "Authorization: Bearer \(runner.token)\r\nConnection: close\r\n\r\n"
         _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         try awaitCondition("the poll is parked", timeoutSeconds: 10) { try stack.parkedPolls() == 1 }
@@ -36,7 +38,8 @@ struct RequestCostTests {
     func hostileBodies() throws {
         let stack = try Stack()
         defer { stack.stop() }
-        let wide = Array(("{" + (0..<94_000).map { "\"k\($0)\":0" }.joined(separator: ",") + "}").utf8).prefix(1_000_000)
+        let wide = Array(("{" + (0..<94_000).map { "\"k\($0)\":0" }.joined(separator: ",") + "}").utf8).prefix(
+            1_000_000)
         var body = Array(wide)
         body.append(UInt8(ascii: "}"))
         let anonymous = try stack.client.postRaw("/task", body)
@@ -61,9 +64,11 @@ struct RequestCostTests {
         let lease = try stack.client.get("/tasks?runner_id=\(runner.id)", headers: runner.auth)
         #expect(lease.json?["params"] == params)
         let result: JSONValue = .string(String(repeating: "r", count: (2 << 20) + 777))
-        let submitted = try stack.client.postJSON("/result", [
-            "task_id": .string(id), "runner_id": .string(runner.id), "status": "completed", "result_data": result,
-        ], headers: runner.auth)
+        let submitted = try stack.client.postJSON(
+            "/result",
+            [
+                "task_id": .string(id), "runner_id": .string(runner.id), "status": "completed", "result_data": result,
+            ], headers: runner.auth)
         #expect(submitted.status == 200, "\(submitted)")
         let task = try stack.client.get("/task/\(id)", headers: stack.admin)
         #expect(task.body.count > 4 << 20)

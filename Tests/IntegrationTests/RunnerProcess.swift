@@ -1,6 +1,8 @@
+import DDAModel
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A `dda-runner` process started by a test, with its stderr kept in a file.
@@ -48,7 +50,10 @@ final class RunnerProcess: @unchecked Sendable {
 extension Stack {
     /// `--server`, `--registration-token` and `--state-file` for a runner of this stack.
     func runnerArguments(stateFile: String) -> [String] {
-        ["--server", "http://127.0.0.1:\(port)", "--registration-token", Stack.registrationToken, "--state-file", stateFile]
+        [
+            "--server", "http://127.0.0.1:\(port)", "--registration-token", Stack.registrationToken, "--state-file",
+            stateFile,
+        ]
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
@@ -64,8 +69,6 @@ extension Stack {
         JSONValueBox(try client.get("/task/\(id)", headers: admin).json)
     }
 }
-
-import DDAModel
 
 /// A JSON value that may be missing, for terse assertions.
 struct JSONValueBox {

@@ -1,8 +1,9 @@
 import DDAModel
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real `dda-runner` against the real `dda-server` behind nginx.
@@ -26,14 +27,18 @@ struct RunnerTests {
 
         let id = try stack.createTask(["operation_code": 100])
         // The second pass reuses the state file: no registration token needed any more.
-        let pass = try RunnerProcess(["--once", "--server", "http://127.0.0.1:\(stack.port)", "--state-file", state],
-                                     in: stack.directory)
+        let pass = try RunnerProcess(
+            ["--once", "--server", "http://127.0.0.1:\(stack.port)", "--state-file", state],
+            in: stack.directory)
         #expect(pass.wait(timeoutSeconds: 20) == 0, "\(pass.output)")
         let result = try stack.client.get("/result/\(id)", headers: stack.admin).json
         #expect(result?["status"] == "completed")
         #expect(result?["result_data"] == "raw data")
         let runners = try stack.client.get("/runners", headers: stack.admin).json
-        guard case .array(let list) = runners else { Issue.record("no runner list"); return }
+        guard case .array(let list) = runners else {
+            Issue.record("no runner list")
+            return
+        }
         #expect(list.count == 1, "registered twice: \(list)")
     }
 
@@ -44,8 +49,9 @@ struct RunnerTests {
         let filtered = try stack.createTask(["operation_code": 200])
         let good = try stack.createTask(["operation_code": 300, "params": ["values": [1, 2, 3, 4, 10]]])
         let bad = try stack.createTask(["operation_code": 300, "params": ["values": "nope"], "max_attempts": 1])
-        let pass = try RunnerProcess(["--once", "--max-tasks", "5"] + stack.runnerArguments(stateFile: stack.path("r.json")),
-                                     in: stack.directory)
+        let pass = try RunnerProcess(
+            ["--once", "--max-tasks", "5"] + stack.runnerArguments(stateFile: stack.path("r.json")),
+            in: stack.directory)
         #expect(pass.wait(timeoutSeconds: 30) == 0, "\(pass.output)")
         #expect(try stack.task(filtered)["result_data"] == "filtered data")
         let stats = try stack.task(good)["result_data"]
@@ -68,12 +74,15 @@ struct RunnerTests {
             case 0: expected[try stack.createTask(["operation_code": 100])] = "raw data"
             case 1: expected[try stack.createTask(["operation_code": 200])] = "filtered data"
             default:
-                let id = try stack.createTask(["operation_code": 300, "params": ["values": [.int(Int64(i)), .int(Int64(i + 2))]]])
+                let id = try stack.createTask([
+                    "operation_code": 300, "params": ["values": [.int(Int64(i)), .int(Int64(i + 2))]],
+                ])
                 expected[id] = .double(Double(i + 1))
             }
         }
         let runners = try (0..<3).map { n in
-            try RunnerProcess(["--wait", "2"] + stack.runnerArguments(stateFile: stack.path("loop-\(n).json")), in: stack.directory)
+            try RunnerProcess(
+                ["--wait", "2"] + stack.runnerArguments(stateFile: stack.path("loop-\(n).json")), in: stack.directory)
         }
         try awaitCondition("100 tasks completed", timeoutSeconds: 60) {
             let done = try stack.client.get("/tasks/all?status=completed&limit=1000", headers: stack.admin).json
@@ -101,8 +110,9 @@ struct RunnerTests {
         let stack = try Stack()
         defer { stack.stop() }
         let state = stack.path("runner.json")
-        #expect(try RunnerProcess(["--once"] + stack.runnerArguments(stateFile: state), in: stack.directory)
-            .wait(timeoutSeconds: 20) == 0)
+        #expect(
+            try RunnerProcess(["--once"] + stack.runnerArguments(stateFile: state), in: stack.directory)
+                .wait(timeoutSeconds: 20) == 0)
         let before = try String(contentsOfFile: state, encoding: .utf8)
         try stack.restartServer()
         let id = try stack.createTask(["operation_code": 100])
@@ -119,16 +129,20 @@ struct RunnerTests {
         defer { stack.stop() }
         let port = try Stack.freePort()
         let started = Date()
-        let pass = try RunnerProcess(["--once", "--server", "http://127.0.0.1:\(port)", "--registration-token", "x",
-                                      "--state-file", stack.path("down.json")], in: stack.directory)
+        let pass = try RunnerProcess(
+            [
+                "--once", "--server", "http://127.0.0.1:\(port)", "--registration-token", "x",
+                "--state-file", stack.path("down.json"),
+            ], in: stack.directory)
         #expect(pass.wait(timeoutSeconds: 15) == 75)
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(pass.output.contains("server unreachable"))
         // And through nginx with the server stopped: 503 from nginx is also "try later".
         stack.server.terminate()
         stack.server.waitUntilExit()
-        let viaNginx = try RunnerProcess(["--once"] + stack.runnerArguments(stateFile: stack.path("down2.json")),
-                                         in: stack.directory)
+        let viaNginx = try RunnerProcess(
+            ["--once"] + stack.runnerArguments(stateFile: stack.path("down2.json")),
+            in: stack.directory)
         #expect(viaNginx.wait(timeoutSeconds: 15) == 75, "\(viaNginx.output)")
     }
 
@@ -136,11 +150,16 @@ struct RunnerTests {
     func configErrors() throws {
         let stack = try Stack()
         defer { stack.stop() }
-        let refused = try RunnerProcess(["--once", "--server", "http://127.0.0.1:\(stack.port)", "--registration-token",
-                                         "wrong-token-0123456789", "--state-file", stack.path("x.json")], in: stack.directory)
+        let refused = try RunnerProcess(
+            [
+                "--once", "--server", "http://127.0.0.1:\(stack.port)", "--registration-token",
+                "wrong-token-0123456789", "--state-file", stack.path("x.json"),
+            ], in: stack.directory)
         #expect(refused.wait(timeoutSeconds: 15) == 78)
         #expect(refused.output.contains("registration refused"))
-        let config = try stack.writeConfig("bad.toml", """
+        let config = try stack.writeConfig(
+            "bad.toml",
+            """
             server = "http://127.0.0.1:\(stack.port)"
             concurrency = "two"
             """)
@@ -154,17 +173,21 @@ struct RunnerTests {
     func cronOverlap() throws {
         let stack = try Stack()
         defer { stack.stop() }
-        let config = try stack.writeConfig("slow.toml", """
+        let config = try stack.writeConfig(
+            "slow.toml",
+            """
             [[handler]]
             operation_code = 500
             command = ["/bin/sh", "-c", "sleep 3; echo done"]
             """)
         let state = stack.path("cron.json")
         let id = try stack.createTask(["operation_code": 500])
-        let first = try RunnerProcess(["--once", "--config", config] + stack.runnerArguments(stateFile: state), in: stack.directory)
+        let first = try RunnerProcess(
+            ["--once", "--config", config] + stack.runnerArguments(stateFile: state), in: stack.directory)
         try awaitStatus(stack, id, "running")
         let started = Date()
-        let second = try RunnerProcess(["--once", "--config", config] + stack.runnerArguments(stateFile: state), in: stack.directory)
+        let second = try RunnerProcess(
+            ["--once", "--config", config] + stack.runnerArguments(stateFile: state), in: stack.directory)
         #expect(second.wait(timeoutSeconds: 5) == 0)
         #expect(Date().timeIntervalSince(started) < 2)
         #expect(second.output.contains("another dda-runner"))
@@ -176,13 +199,16 @@ struct RunnerTests {
     func sigtermFinishesTask() throws {
         let stack = try Stack()
         defer { stack.stop() }
-        let config = try stack.writeConfig("slow.toml", """
+        let config = try stack.writeConfig(
+            "slow.toml",
+            """
             [[handler]]
             operation_code = 500
             command = ["/bin/sh", "-c", "sleep 3; echo '{\\"slow\\": true}'"]
             """)
-        let runner = try RunnerProcess(["--config", config, "--wait", "5"] + stack.runnerArguments(stateFile: stack.path("t.json")),
-                                       in: stack.directory)
+        let runner = try RunnerProcess(
+            ["--config", config, "--wait", "5"] + stack.runnerArguments(stateFile: stack.path("t.json")),
+            in: stack.directory)
         let id = try stack.createTask(["operation_code": 500])
         try awaitStatus(stack, id, "running")
         runner.signal(SIGTERM)
@@ -195,7 +221,9 @@ struct RunnerTests {
     func operatorHandlers() throws {
         let stack = try Stack()
         defer { stack.stop() }
-        let config = try stack.writeConfig("handlers.toml", """
+        let config = try stack.writeConfig(
+            "handlers.toml",
+            """
             # one of each outcome
             [[handler]]
             operation_code = 501
@@ -230,8 +258,9 @@ struct RunnerTests {
         let slow = try stack.createTask(["operation_code": 504, "max_attempts": 1])
         let huge = try stack.createTask(["operation_code": 505, "max_attempts": 1])
         let missing = try stack.createTask(["operation_code": 506, "max_attempts": 1])
-        let pass = try RunnerProcess(["--once", "--max-tasks", "10", "--config", config]
-            + stack.runnerArguments(stateFile: stack.path("h.json")), in: stack.directory)
+        let pass = try RunnerProcess(
+            ["--once", "--max-tasks", "10", "--config", config]
+                + stack.runnerArguments(stateFile: stack.path("h.json")), in: stack.directory)
         #expect(pass.wait(timeoutSeconds: 60) == 0, "\(pass.output)")
 
         #expect(try stack.task(echo)["result_data"] == ["x": [1, 2], "s": "é"])
@@ -251,20 +280,26 @@ struct RunnerTests {
     func heartbeatsKeepLease() throws {
         let stack = try Stack()
         defer { stack.stop() }
-        let config = try stack.writeConfig("long.toml", """
+        let config = try stack.writeConfig(
+            "long.toml",
+            """
             [[handler]]
             operation_code = 500
             command = ["/bin/sh", "-c", "sleep 5; echo finished"]
             """)
         let id = try stack.createTask(["operation_code": 500, "timeout_seconds": 2])
-        let pass = try RunnerProcess(["--once", "--config", config] + stack.runnerArguments(stateFile: stack.path("hb.json")),
-                                     in: stack.directory)
+        let pass = try RunnerProcess(
+            ["--once", "--config", config] + stack.runnerArguments(stateFile: stack.path("hb.json")),
+            in: stack.directory)
         #expect(pass.wait(timeoutSeconds: 30) == 0, "\(pass.output)")
         let task = try stack.task(id)
         #expect(task["status"] == "completed")
         #expect(task["attempts"] == 1)
         #expect(task["result_data"] == "finished")
-        guard case .array(let events)? = task["events"] else { Issue.record("no events"); return }
+        guard case .array(let events)? = task["events"] else {
+            Issue.record("no events")
+            return
+        }
         #expect(events.contains { $0["event"] == "heartbeat-extended" })
         #expect(!events.contains { $0["event"] == "lease_expired" })
     }
@@ -274,19 +309,25 @@ struct RunnerTests {
         let stack = try Stack()
         defer { stack.stop() }
         let pidFile = stack.path("handler.pid")
-        let config = try stack.writeConfig("cancel.toml", """
+        let config = try stack.writeConfig(
+            "cancel.toml",
+            """
             [[handler]]
             operation_code = 500
             command = ["/bin/sh", "-c", "echo $$ > \(pidFile); sleep 60; echo never"]
             """)
         let id = try stack.createTask(["operation_code": 500, "timeout_seconds": 3])
-        let pass = try RunnerProcess(["--once", "--config", config] + stack.runnerArguments(stateFile: stack.path("c.json")),
-                                     in: stack.directory)
+        let pass = try RunnerProcess(
+            ["--once", "--config", config] + stack.runnerArguments(stateFile: stack.path("c.json")),
+            in: stack.directory)
         try awaitCondition("the handler started", timeoutSeconds: 15) {
             FileManager.default.fileExists(atPath: pidFile)
                 && ((try? String(contentsOfFile: pidFile, encoding: .utf8))?.hasSuffix("\n") ?? false)
         }
-        let handlerPID = pid_t((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let handlerPID =
+            pid_t(
+                (try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines))
+            ?? 0
         #expect(handlerPID > 0)
         #expect(try stack.client.request("DELETE", "/task/\(id)", headers: stack.admin).status == 200)
         // The next heartbeat (every second) learns it and kills the handler's process group.

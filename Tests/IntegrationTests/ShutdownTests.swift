@@ -1,8 +1,9 @@
 import DDAModel
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Process lifecycle", .serialized)
@@ -37,7 +38,9 @@ struct ShutdownTests {
         #expect(stack.serverLogText.contains("stopped"))
     }
 
-    @Test("every thread blocks the stop signals, the journal's flusher too (SIGTERM during a compaction stops the server)")
+    @Test(
+        "every thread blocks the stop signals, the journal's flusher too (SIGTERM during a compaction stops the server)"
+    )
     func stopSignalsBlockedEverywhere() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dda-sigmask-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
@@ -46,26 +49,37 @@ struct ShutdownTests {
         // own threads block some, and a child started directly would inherit that.)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        server.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                            Stack.serverBinary]
+        server.arguments = [
+            "-c",
+            "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+            Stack.serverBinary,
+        ]
         server.environment = [
-            "DDA_API_KEYS": Stack.apiKey, "DDA_REGISTRATION_TOKEN": Stack.registrationToken, "DDA_JWT_SECRET": Stack.jwtSecret,
-            "DDA_SOCKET": dir + "/api.sock", "DDA_STATE_DIR": dir + "/state", "DDA_FSYNC": "interval", "DDA_LOG_LEVEL": "warning",
+            "DDA_API_KEYS": Stack.apiKey, "DDA_REGISTRATION_TOKEN": Stack.registrationToken,
+            "DDA_JWT_SECRET": Stack.jwtSecret,
+            "DDA_SOCKET": dir + "/api.sock", "DDA_STATE_DIR": dir + "/state", "DDA_FSYNC": "interval",
+            "DDA_LOG_LEVEL": "warning",
         ]
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let pid = server.processIdentifier
-        try awaitCondition("the server listens", timeoutSeconds: 15) { FileManager.default.fileExists(atPath: dir + "/api.sock") }
+        try awaitCondition("the server listens", timeoutSeconds: 15) {
+            FileManager.default.fileExists(atPath: dir + "/api.sock")
+        }
         let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
         #expect(threads.count > 2)
         // The main thread is the one that takes them (in sigwait, which unblocks them while it waits).
         for thread in threads where thread != "\(pid)" {
             let status = try String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8)
             let line = status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }
-            let mask = line.flatMap { UInt64($0.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16) } ?? 0
+            let mask =
+                line.flatMap { UInt64($0.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16) }
+                ?? 0
             for signal in [SIGHUP, SIGINT, SIGTERM] {
-                #expect(mask & (1 << UInt64(signal - 1)) != 0, "thread \(thread) does not block signal \(signal): \(line ?? "")")
+                #expect(
+                    mask & (1 << UInt64(signal - 1)) != 0,
+                    "thread \(thread) does not block signal \(signal): \(line ?? "")")
             }
         }
         kill(pid, SIGTERM)
@@ -95,11 +109,14 @@ struct ShutdownTests {
         let runner = try stack.register(name: "w")
         _ = try stack.createTask(["operation_code": 1])
         _ = try stack.client.get("/tasks?runner_id=\(runner.id)", headers: runner.auth)
-        _ = try stack.client.postJSON("/task", ["operation_code": 1], headers: [("X-API-Key", "wrong-but-secret-looking-key")])
+        _ = try stack.client.postJSON(
+            "/task", ["operation_code": 1], headers: [("X-API-Key", "wrong-but-secret-looking-key")])
         let log = stack.serverLogText
         #expect(log.contains("request"))
-        for secret in [Stack.apiKey, Stack.secondAPIKey, Stack.registrationToken, Stack.jwtSecret, runner.token,
-                       "wrong-but-secret-looking-key"] {
+        for secret in [
+            Stack.apiKey, Stack.secondAPIKey, Stack.registrationToken, Stack.jwtSecret, runner.token,
+            "wrong-but-secret-looking-key",
+        ] {
             #expect(!log.contains(secret))
         }
     }

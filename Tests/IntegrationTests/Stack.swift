@@ -1,7 +1,8 @@
 import DDAModel
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real thing on loopback: the built `dda-server` behind a private nginx, as `make run`
@@ -21,7 +22,8 @@ final class Stack: @unchecked Sendable {
     let serverLog: URL
 
     static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     static var serverBinary: String {
@@ -31,7 +33,8 @@ final class Stack: @unchecked Sendable {
 
     /// Starts server and nginx and waits until `/healthz` answers through nginx.
     init(threads: Int = 8, maxBodyBytes: Int = 1 << 20, extraEnvironment: [String: String] = [:]) throws {
-        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("dda-it-\(UUID().uuidString.prefix(8))")
+        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "dda-it-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         chmod(directory.path, 0o755)
         port = try Self.freePort()
@@ -62,8 +65,10 @@ final class Stack: @unchecked Sendable {
 
         nginx = Process()
         nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        nginx.arguments = ["-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path,
-                           "-e", directory.appendingPathComponent("nginx-error.log").path]
+        nginx.arguments = [
+            "-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path,
+            "-e", directory.appendingPathComponent("nginx-error.log").path,
+        ]
         nginx.standardError = FileHandle.nullDevice
         try nginx.run()
 
@@ -145,7 +150,9 @@ final class Stack: @unchecked Sendable {
             address.sin_port = candidate.bigEndian
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
             if bound { return candidate }
         }

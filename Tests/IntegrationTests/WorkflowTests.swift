@@ -44,8 +44,9 @@ struct WorkflowTests {
         #expect(running.json?["status"] == "running")
         #expect(running.json?["runner_id"]?.stringValue == runner.id)
 
-        let heartbeat = try client.postJSON("/heartbeat", ["runner_id": .string(runner.id), "task_id": .string(taskID)],
-                                            headers: runner.auth)
+        let heartbeat = try client.postJSON(
+            "/heartbeat", ["runner_id": .string(runner.id), "task_id": .string(taskID)],
+            headers: runner.auth)
         #expect(heartbeat.status == 200)
         #expect(heartbeat.json?["cancelled"] == false)
 
@@ -74,11 +75,17 @@ struct WorkflowTests {
         #expect(events == ["created", "leased", "heartbeat-extended", "result"])
 
         let all = try client.get("/tasks/all?status=completed", headers: stack.admin)
-        guard case .array(let listed) = all.json else { Issue.record("not an array: \(all)"); return }
+        guard case .array(let listed) = all.json else {
+            Issue.record("not an array: \(all)")
+            return
+        }
         #expect(listed.map { $0["task_id"]?.stringValue } == [taskID])
 
         let runners = try client.get("/runners", headers: stack.admin)
-        guard case .array(let runnerList) = runners.json else { Issue.record("not an array: \(runners)"); return }
+        guard case .array(let runnerList) = runners.json else {
+            Issue.record("not an array: \(runners)")
+            return
+        }
         #expect(runnerList.first?["name"] == "worker \"one\" <b>")
         #expect(runnerList.first?["state"] == "idle")
 
@@ -101,12 +108,16 @@ struct WorkflowTests {
         #expect(cancelled.json?["status"] == "cancelled")
         #expect(try client.request("DELETE", "/task/\(taskID)", headers: stack.admin).status == 409)
 
-        let heartbeat = try client.postJSON("/heartbeat", ["runner_id": .string(runner.id), "task_id": .string(taskID)],
-                                            headers: runner.auth)
+        let heartbeat = try client.postJSON(
+            "/heartbeat", ["runner_id": .string(runner.id), "task_id": .string(taskID)],
+            headers: runner.auth)
         #expect(heartbeat.json?["cancelled"] == true)
-        let late = try client.postJSON("/result", [
-            "task_id": .string(taskID), "runner_id": .string(runner.id), "status": "completed", "result_data": "raw data",
-        ], headers: runner.auth)
+        let late = try client.postJSON(
+            "/result",
+            [
+                "task_id": .string(taskID), "runner_id": .string(runner.id), "status": "completed",
+                "result_data": "raw data",
+            ], headers: runner.auth)
         #expect(late.status == 409)
 
         let retried = try client.request("POST", "/task/\(taskID)/retry", headers: stack.admin)

@@ -30,7 +30,7 @@ struct ToolkitTests {
         let monitor = Monitor()
         let deadline = MonotonicClock.nanoseconds() + 10_000_000
         monitor.withLock {
-            while monitor.wait(untilNanoseconds: deadline) {}  // true only on a spurious wake-up
+            while monitor.wait(untilNanoseconds: deadline) {} // true only on a spurious wake-up
         }
         #expect(MonotonicClock.nanoseconds() >= deadline)
     }

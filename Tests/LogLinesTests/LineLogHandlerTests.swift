@@ -3,12 +3,14 @@ import Testing
 
 @Suite("LineLogHandler")
 struct LineLogHandlerTests {
-    @Test("control characters from a request never reach the log raw", arguments: [
-        ("/task/\n2026-12-01 info forged line", "/task/\\n2026-12-01 info forged line"),
-        ("a\rb\tc", "a\\rb\\tc"),
-        ("bell\u{07}esc\u{1B}[31m", "bell\\u{7}esc\\u{1b}[31m"),
-        ("del\u{7F}c1\u{85}ls\u{2028}", "del\\u{7f}c1\\u{85}ls\\u{2028}"),
-    ])
+    @Test(
+        "control characters from a request never reach the log raw",
+        arguments: [
+            ("/task/\n2026-12-01 info forged line", "/task/\\n2026-12-01 info forged line"),
+            ("a\rb\tc", "a\\rb\\tc"),
+            ("bell\u{07}esc\u{1B}[31m", "bell\\u{7}esc\\u{1b}[31m"),
+            ("del\u{7F}c1\u{85}ls\u{2028}", "del\\u{7f}c1\\u{85}ls\\u{2028}"),
+        ])
     func escapesControls(raw: String, expected: String) {
         #expect(LineLogHandler.escaped(raw) == expected)
     }

@@ -29,7 +29,9 @@ struct ServerSettingsTests {
         #expect(s.queue.retentionSeconds == QueueConfiguration().retentionSeconds)
         #expect(s.fastCGI.threads == FastCGIConfiguration.defaultThreads)
         #expect(s.fastCGI.maxBodyBytes == s.server.maxBodyBytes)
-        #expect(s.fastCGI.listen == .unixSocket(path: FastCGIConfiguration.defaultSocket, mode: FastCGIConfiguration.defaultSocketMode))
+        #expect(
+            s.fastCGI.listen
+                == .unixSocket(path: FastCGIConfiguration.defaultSocket, mode: FastCGIConfiguration.defaultSocketMode))
         #expect(s.journal == nil)
         #expect(s.logLevel == .info)
     }
@@ -42,22 +44,33 @@ struct ServerSettingsTests {
         #expect(try settings(["--socket", ":9000"]).fastCGI.listen == .tcp(host: "", port: 9000))
         let dir = NSTemporaryDirectory() + "dda-settings-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let journal = try #require(try settings(["--state-dir", dir], ["DDA_FSYNC": "interval", "DDA_FSYNC_INTERVAL_MS": "20"]).journal)
+        let journal = try #require(
+            try settings(["--state-dir", dir], ["DDA_FSYNC": "interval", "DDA_FSYNC_INTERVAL_MS": "20"]).journal)
         #expect(journal.fsync == .interval)
         #expect(journal.intervalMilliseconds == 20)
     }
 
-    @Test("out of range is refused from a flag and from the environment alike", arguments: [
-        (["--threads", "0"], [:], "--threads (DDA_THREADS) must be 1…1024, not 0."),
-        ([], ["DDA_THREADS": "2000"], "--threads (DDA_THREADS) must be 1…1024, not 2000."),
-        (["--max-body-bytes", "100"], [:], "--max-body-bytes (DDA_MAX_BODY_BYTES) must be at least 1024, not 100."),
-        ([], ["DDA_CAPACITY": "0"], "--capacity (DDA_CAPACITY) must be at least 1, not 0."),
-        ([], ["DDA_TOKEN_TTL_SECONDS": "59"], "--token-ttl-seconds (DDA_TOKEN_TTL_SECONDS) must be at least 60, not 59."),
-        ([], ["DDA_CAPACITY": "lots"], "DDA_CAPACITY=lots is not a whole number."),
-        ([], ["DDA_LOG_LEVEL": "loud"],
-         "--log-level (DDA_LOG_LEVEL) must be trace, debug, info, notice, warning, error or critical, not loud."),
-        (["--socket-mode", "999"], [:], "socket mode 999 is not an octal file mode such as 0660."),
-    ] as [([String], [String: String], String)])
+    @Test(
+        "out of range is refused from a flag and from the environment alike",
+        arguments: [
+            (["--threads", "0"], [:], "--threads (DDA_THREADS) must be 1…1024, not 0."),
+            ([], ["DDA_THREADS": "2000"], "--threads (DDA_THREADS) must be 1…1024, not 2000."),
+            (
+                ["--max-body-bytes", "100"], [:],
+                "--max-body-bytes (DDA_MAX_BODY_BYTES) must be at least 1024, not 100."
+            ),
+            ([], ["DDA_CAPACITY": "0"], "--capacity (DDA_CAPACITY) must be at least 1, not 0."),
+            (
+                [], ["DDA_TOKEN_TTL_SECONDS": "59"],
+                "--token-ttl-seconds (DDA_TOKEN_TTL_SECONDS) must be at least 60, not 59."
+            ),
+            ([], ["DDA_CAPACITY": "lots"], "DDA_CAPACITY=lots is not a whole number."),
+            (
+                [], ["DDA_LOG_LEVEL": "loud"],
+                "--log-level (DDA_LOG_LEVEL) must be trace, debug, info, notice, warning, error or critical, not loud."
+            ),
+            (["--socket-mode", "999"], [:], "socket mode 999 is not an octal file mode such as 0660."),
+        ] as [([String], [String: String], String)])
     func refusals(arguments: [String], env: [String: String], message: String) throws {
         #expect(throws: ConfigurationError(message: message)) { try settings(arguments, env) }
     }
@@ -67,10 +80,13 @@ struct ServerSettingsTests {
         let dir = NSTemporaryDirectory() + "dda-settings-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try settings([], ["DDA_COMPACT_BYTES": "1"]).journal == nil)
-        #expect(throws: ConfigurationError(message: "--compact-bytes (DDA_COMPACT_BYTES) must be at least 4096, not 1.")) {
+        #expect(
+            throws: ConfigurationError(message: "--compact-bytes (DDA_COMPACT_BYTES) must be at least 4096, not 1.")
+        ) {
             try settings(["--state-dir", dir], ["DDA_COMPACT_BYTES": "1"])
         }
-        #expect(throws: ConfigurationError(message: "--fsync (DDA_FSYNC) must be always, interval or off, not never.")) {
+        #expect(throws: ConfigurationError(message: "--fsync (DDA_FSYNC) must be always, interval or off, not never."))
+        {
             try settings(["--state-dir", dir, "--fsync", "never"])
         }
     }

@@ -1,6 +1,7 @@
 import DDAModel
 import Foundation
 import Testing
+
 @testable import TaskQueue
 
 /// A temporary state directory.
@@ -14,7 +15,9 @@ final class TempDirectory {
 
     func files() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
     func bytes(_ name: String) -> [UInt8] { Array(FileManager.default.contents(atPath: "\(path)/\(name)") ?? Data()) }
-    func write(_ name: String, _ bytes: [UInt8]) { _ = FileManager.default.createFile(atPath: "\(path)/\(name)", contents: Data(bytes)) }
+    func write(_ name: String, _ bytes: [UInt8]) {
+        _ = FileManager.default.createFile(atPath: "\(path)/\(name)", contents: Data(bytes))
+    }
 
     /// A copy of this directory, for trying destructive things.
     func copy() throws -> TempDirectory {
@@ -47,17 +50,25 @@ struct QueueImage: Equatable {
 
 @Suite("Journal: records, replay, torn tails, compaction")
 struct JournalTests {
-    static func open(_ dir: TempDirectory, clock: ManualTimeSource, fsync: FsyncPolicy = .always,
-                     configuration: QueueConfiguration = QueueConfiguration()) throws -> (TaskQueue, ReplayReport) {
-        try TaskQueue.open(configuration: configuration, journal: JournalConfiguration(directory: dir.path, fsync: fsync), clock: clock)
+    static func open(
+        _ dir: TempDirectory, clock: ManualTimeSource, fsync: FsyncPolicy = .always,
+        configuration: QueueConfiguration = QueueConfiguration()
+    ) throws -> (TaskQueue, ReplayReport) {
+        try TaskQueue.open(
+            configuration: configuration, journal: JournalConfiguration(directory: dir.path, fsync: fsync), clock: clock
+        )
     }
 
     /// Creates, leases, heartbeats, fails, expires, retries, cancels and completes tasks.
-    static func workload(_ queue: TaskQueue, _ clock: ManualTimeSource) throws -> (completed: TaskID, running: TaskID, runner: RunnerID) {
+    static func workload(_ queue: TaskQueue, _ clock: ManualTimeSource) throws -> (
+        completed: TaskID, running: TaskID, runner: RunnerID
+    ) {
         let runner = try queue.registerRunner(name: "r \"1\" ü", operationCodes: [100, 300]).id
         let other = try queue.registerRunner(name: "any", operationCodes: nil).id
-        let completed = try queue.createTask(NewTask(operationCode: 300, params: ["values": [1, 2.5, -0.0], "s": "é\n"], priority: 5),
-                                             idempotencyKey: "scope:key-1").task.id
+        let completed = try queue.createTask(
+            NewTask(operationCode: 300, params: ["values": [1, 2.5, -0.0], "s": "é\n"], priority: 5),
+            idempotencyKey: "scope:key-1"
+        ).task.id
         let failing = try queue.createTask(NewTask(operationCode: 100, maxAttempts: 2, timeoutSeconds: 10)).task.id
         let cancelled = try queue.createTask(NewTask(operationCode: 555)).task.id
         let running = try queue.createTask(NewTask(operationCode: 100, priority: -3)).task.id
@@ -66,13 +77,17 @@ struct JournalTests {
         #expect(first.taskID == completed)
         clock.advance(seconds: 1)
         _ = try queue.heartbeat(runnerID: runner, taskID: completed)
-        _ = try queue.submitResult(ResultSubmission(taskID: completed, runnerID: runner, status: .completed,
-                                                    resultData: ["mean": 1.1666, "n": [1, nil, true]], attempt: 1))
+        _ = try queue.submitResult(
+            ResultSubmission(
+                taskID: completed, runnerID: runner, status: .completed,
+                resultData: ["mean": 1.1666, "n": [1, nil, true]], attempt: 1))
         // failing: fails once by result, once by lease expiry -> failed for good.
         let f1 = try #require(try queue.lease(runnerID: runner))
         #expect(f1.taskID == failing)
-        _ = try queue.submitResult(ResultSubmission(taskID: failing, runnerID: runner, status: .failed, resultData: .null,
-                                                    error: "boom", attempt: 1))
+        _ = try queue.submitResult(
+            ResultSubmission(
+                taskID: failing, runnerID: runner, status: .failed, resultData: .null,
+                error: "boom", attempt: 1))
         clock.advance(seconds: 3)
         queue.tick()
         let f2 = try #require(try queue.lease(runnerID: other))
@@ -91,9 +106,10 @@ struct JournalTests {
 
     @Test("every record type survives encode → decode")
     func recordRoundTrip() throws {
-        var task = TaskRecord(id: TaskID.random(), operationCode: 7, params: ["a": [1, 2.5, "x", nil, true, ["b": -0.0]]],
-                              priority: -100, maxAttempts: 100, timeoutSeconds: 86_400,
-                              createdAt: Timestamp(milliseconds: 1_800_000_000_123), creationSeq: 42)
+        var task = TaskRecord(
+            id: TaskID.random(), operationCode: 7, params: ["a": [1, 2.5, "x", nil, true, ["b": -0.0]]],
+            priority: -100, maxAttempts: 100, timeoutSeconds: 86_400,
+            createdAt: Timestamp(milliseconds: 1_800_000_000_123), creationSeq: 42)
         task.status = .failed
         task.attempts = 3
         task.runnerID = RunnerID.random()
@@ -102,19 +118,25 @@ struct JournalTests {
         task.availableAt = Timestamp(milliseconds: 1_800_000_003_000)
         task.error = "lease_expired \"quoted\""
         task.resultData = ["partial": true]
-        task.acceptedResult = AcceptedResult(runnerID: RunnerID.random(), attempt: 2, status: .failed, resultData: "other", error: "e")
-        for kind in [TaskEvent.Kind.created, .leased, .heartbeatExtended, .leaseExpired, .result, .retried, .cancelled] {
-            task.events.append(TaskEvent(at: Timestamp(milliseconds: 5), kind: kind, runnerID: task.runnerID, detail: "d \(kind)"))
+        task.acceptedResult = AcceptedResult(
+            runnerID: RunnerID.random(), attempt: 2, status: .failed, resultData: "other", error: "e")
+        for kind in [TaskEvent.Kind.created, .leased, .heartbeatExtended, .leaseExpired, .result, .retried, .cancelled]
+        {
+            task.events.append(
+                TaskEvent(at: Timestamp(milliseconds: 5), kind: kind, runnerID: task.runnerID, detail: "d \(kind)"))
         }
         var running = task
         running.status = .running
         running.leaseExpiresAt = Timestamp(milliseconds: 9_999)
-        running.acceptedResult = AcceptedResult(runnerID: RunnerID.random(), attempt: 1, status: .completed,
-                                                resultData: ["partial": true], error: nil)
-        var runner = RunnerRecord(id: RunnerID.random(), name: "n \"ü\"", operationCodes: [1, 999_999],
-                                  registeredAt: Timestamp(milliseconds: 1), lastSeenAt: Timestamp(milliseconds: 2))
-        let anyRunner = RunnerRecord(id: RunnerID.random(), name: "any", operationCodes: nil,
-                                     registeredAt: Timestamp(milliseconds: 3), lastSeenAt: Timestamp(milliseconds: 3))
+        running.acceptedResult = AcceptedResult(
+            runnerID: RunnerID.random(), attempt: 1, status: .completed,
+            resultData: ["partial": true], error: nil)
+        var runner = RunnerRecord(
+            id: RunnerID.random(), name: "n \"ü\"", operationCodes: [1, 999_999],
+            registeredAt: Timestamp(milliseconds: 1), lastSeenAt: Timestamp(milliseconds: 2))
+        let anyRunner = RunnerRecord(
+            id: RunnerID.random(), name: "any", operationCodes: nil,
+            registeredAt: Timestamp(milliseconds: 3), lastSeenAt: Timestamp(milliseconds: 3))
         runner.runningTasks = []
         let records: [JournalRecord] = [
             .task(task, created: true, idempotencyKey: "k", idempotencyExpires: 77),
@@ -168,10 +190,13 @@ struct JournalTests {
         let clock = ManualTimeSource()
         let (queue, _) = try Self.open(dir, clock: clock)
         let runner = try queue.registerRunner(name: "r", operationCodes: nil).id
-        let id = try queue.createTask(NewTask(operationCode: 1, params: ["big": .string(String(repeating: "x", count: 300))])).task.id
+        let id = try queue.createTask(
+            NewTask(operationCode: 1, params: ["big": .string(String(repeating: "x", count: 300))])
+        ).task.id
         _ = try queue.lease(runnerID: runner)
         let beforeLast = QueueImage(queue)
-        _ = try queue.submitResult(ResultSubmission(taskID: id, runnerID: runner, status: .completed, resultData: "done", attempt: 1))
+        _ = try queue.submitResult(
+            ResultSubmission(taskID: id, runnerID: runner, status: .completed, resultData: "done", attempt: 1))
         queue.closeJournal()
 
         let name = try #require(dir.files().first { $0.hasPrefix("journal-") })
@@ -229,7 +254,8 @@ struct JournalTests {
         let runner = try queue.registerRunner(name: "r", operationCodes: nil).id
         let old = try queue.createTask(NewTask(operationCode: 1)).task.id
         _ = try queue.lease(runnerID: runner)
-        _ = try queue.submitResult(ResultSubmission(taskID: old, runnerID: runner, status: .completed, resultData: 1, attempt: 1))
+        _ = try queue.submitResult(
+            ResultSubmission(taskID: old, runnerID: runner, status: .completed, resultData: 1, attempt: 1))
         clock.advance(seconds: 61)
         queue.tick()
         #expect(queue.task(old) == nil)
@@ -273,7 +299,8 @@ struct JournalTests {
     func unwritableJournal() throws {
         let dir = try TempDirectory()
         // /dev/full accepts opens and fails every write with ENOSPC.
-        try FileManager.default.createSymbolicLink(atPath: dir.path + "/journal-1.log", withDestinationPath: "/dev/full")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.path + "/journal-1.log", withDestinationPath: "/dev/full")
         let (queue, _) = try TaskQueue.open(journal: JournalConfiguration(directory: dir.path, fsync: .always))
         #expect(throws: QueueError.self) { try queue.createTask(NewTask(operationCode: 1)) }
         #expect(queue.persistenceFailure?.contains("write") == true)

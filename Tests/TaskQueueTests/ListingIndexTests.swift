@@ -4,7 +4,7 @@ import Testing
 @testable import TaskQueue
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Listing index: BitTree and CreationIndex")
@@ -62,13 +62,16 @@ struct ListingIndexTests {
                 _ = try f.queue.cancel(ids[i])
             }
             if i == 1_500 {
-                f.advance(seconds: 61)  // retention drops what finished so far (and the idle runner)
+                f.advance(seconds: 61) // retention drops what finished so far (and the idle runner)
                 runner = f.runner()
             }
         }
-        let all = try f.queue.list(limit: 1000) + f.queue.list(limit: 1000, before: try f.queue.list(limit: 1000).last?.id)
+        let all =
+            try f.queue.list(limit: 1000) + f.queue.list(limit: 1000, before: try f.queue.list(limit: 1000).last?.id)
         for status in [nil] + TaskStatus.allCases.map(Optional.some) {
-            var expected = ids.reversed().filter { id in f.queue.task(id).map { status == nil || $0.status == status } ?? false }
+            var expected = ids.reversed().filter { id in
+                f.queue.task(id).map { status == nil || $0.status == status } ?? false
+            }
             var cursor: TaskID?
             while !expected.isEmpty {
                 let page = try f.queue.list(status: status, limit: 250, before: cursor)

@@ -12,7 +12,9 @@ final class PollOutcome: Sendable {
 
 @Suite("Parked polls: per-runner cap and clients that went away")
 struct ParkedPollTests {
-    private func park(_ f: QueueFixture, _ runner: RunnerID, connected: @escaping @Sendable () -> Bool = { true }) throws(QueueError) -> PollOutcome {
+    private func park(_ f: QueueFixture, _ runner: RunnerID, connected: @escaping @Sendable () -> Bool = { true })
+        throws(QueueError) -> PollOutcome
+    {
         let outcome = PollOutcome()
         try f.queue.lease(runnerID: runner, waitMilliseconds: 30_000, isConnected: connected) { result in
             outcome.value.withLock { $0 = result }
@@ -35,7 +37,7 @@ struct ParkedPollTests {
         }
         #expect(error.code == .tooManyPolls)
         #expect(f.queue.parkedPolls == 16)
-        _ = try park(f, b)  // another runner has its own 16
+        _ = try park(f, b) // another runner has its own 16
         #expect(f.queue.parkedPolls == 17)
         // One answered frees a place.
         _ = try f.create()
@@ -74,7 +76,7 @@ struct ParkedPollTests {
         let gone = Locked(false)
         let stale = try (0..<16).map { _ in try park(f, runner) { !gone.withLock { $0 } } }
         gone.withLock { $0 = true }
-        _ = try park(f, runner)  // the cap check drops the gone ones first
+        _ = try park(f, runner) // the cap check drops the gone ones first
         #expect(stale.allSatisfy { $0.answered })
         #expect(f.queue.parkedPolls == 1)
         let gone2 = Locked(false)
@@ -96,7 +98,7 @@ struct RunnerRegistryBoundTests {
         }
         for _ in 0..<3 { _ = f.runner() }
         #expect(throws: QueueError.self) { _ = try f.queue.registerRunner(name: "fourth", operationCodes: nil) }
-        f.advance(seconds: 661)  // silent past the retention period (swept at most once a minute)
+        f.advance(seconds: 661) // silent past the retention period (swept at most once a minute)
         _ = try f.queue.registerRunner(name: "fourth", operationCodes: nil)
     }
 }

@@ -17,10 +17,13 @@ struct QueueFixture {
     var now: Timestamp { clock.now() }
 
     @discardableResult
-    func create(code: Int64 = 100, params: JSONValue = .emptyObject, priority: Int64 = 0, maxAttempts: Int = 3,
-                timeout: Int64 = 300, idempotencyKey: String? = nil) throws -> TaskID {
-        let new = NewTask(operationCode: code, params: params, priority: priority, maxAttempts: maxAttempts,
-                          timeoutSeconds: timeout)
+    func create(
+        code: Int64 = 100, params: JSONValue = .emptyObject, priority: Int64 = 0, maxAttempts: Int = 3,
+        timeout: Int64 = 300, idempotencyKey: String? = nil
+    ) throws -> TaskID {
+        let new = NewTask(
+            operationCode: code, params: params, priority: priority, maxAttempts: maxAttempts,
+            timeoutSeconds: timeout)
         return try queue.createTask(new, idempotencyKey: idempotencyKey).task.id
     }
 
@@ -56,10 +59,14 @@ struct QueueFixture {
     }
 
     @discardableResult
-    func submit(_ task: TaskID, by runner: RunnerID, _ status: ResultStatus = .completed, data: JSONValue = "ok",
-                error: String? = nil, attempt: Int? = nil) throws(QueueError) -> SubmitOutcome {
-        try queue.submitResult(ResultSubmission(taskID: task, runnerID: runner, status: status, resultData: data,
-                                                error: error, attempt: attempt))
+    func submit(
+        _ task: TaskID, by runner: RunnerID, _ status: ResultStatus = .completed, data: JSONValue = "ok",
+        error: String? = nil, attempt: Int? = nil
+    ) throws(QueueError) -> SubmitOutcome {
+        try queue.submitResult(
+            ResultSubmission(
+                taskID: task, runnerID: runner, status: status, resultData: data,
+                error: error, attempt: attempt))
     }
 
     /// The IDs `list` answers, newest first.
@@ -112,8 +119,10 @@ struct TaskSnapshot: Equatable, CustomStringConvertible {
 }
 
 /// Expects the queue to refuse with `code`.
-func expectQueueError(_ code: QueueError.Code, sourceLocation: SourceLocation = #_sourceLocation,
-                      _ body: () throws -> Void) {
+func expectQueueError(
+    _ code: QueueError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
     do {
         try body()
         Issue.record("expected QueueError \(code), but the call succeeded", sourceLocation: sourceLocation)

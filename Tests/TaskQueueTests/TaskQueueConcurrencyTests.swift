@@ -50,7 +50,9 @@ struct TaskQueueConcurrencyTests {
         let queue = f.queue
         let done = spawn {
             let start = DispatchTime.now().uptimeNanoseconds
-            let outcome = Result { () throws(QueueError) in try queue.lease(runnerID: runner, waitMilliseconds: waitMilliseconds) }
+            let outcome = Result { () throws(QueueError) in
+                try queue.lease(runnerID: runner, waitMilliseconds: waitMilliseconds)
+            }
             elapsed.update { $0 = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
             result.update { $0 = outcome }
         }
@@ -67,7 +69,8 @@ struct TaskQueueConcurrencyTests {
         let created = Shared<TaskID?>(nil)
         let queue = f.queue
         spawn { created.update { $0 = try? queue.createTask(NewTask(operationCode: 5)).task.id } }
-        #expect(poll.done.wait(timeout: .now() + 10) == .success, "the long poll did not return after a task was created")
+        #expect(
+            poll.done.wait(timeout: .now() + 10) == .success, "the long poll did not return after a task was created")
         let lease = try #require(try poll.result.value?.get())
         #expect(lease.taskID == created.value)
         #expect(poll.elapsed.value < 10)
@@ -80,10 +83,10 @@ struct TaskQueueConcurrencyTests {
         let runner = f.runner()
         let id = try f.create(timeout: 10)
         _ = try f.lease(runner)
-        f.advance(seconds: 10)  // expired, 2 s backoff
+        f.advance(seconds: 10) // expired, 2 s backoff
         let poll = startLongPoll(f, runner: runner, waitMilliseconds: 20_000)
         #expect(poll.result.value == nil)
-        f.advance(seconds: 1)  // 2 s after expiry (1 s was spent starting the poll)
+        f.advance(seconds: 1) // 2 s after expiry (1 s was spent starting the poll)
         #expect(poll.done.wait(timeout: .now() + 10) == .success, "tick did not wake the long poll")
         let lease = try #require(try poll.result.value?.get())
         #expect(lease.taskID == id)
@@ -119,36 +122,41 @@ struct TaskQueueConcurrencyTests {
 
         var finished: [DispatchSemaphore] = []
         for p in 0..<producers {
-            finished.append(spawn {
-                for i in 0..<(total / producers) {
-                    do {
-                        let new = NewTask(operationCode: Int64(1 + (i + p) % 3), params: ["p": .int(Int64(p)), "i": .int(Int64(i))],
-                                          priority: Int64(i % 5) - 2)
-                        let id = try queue.createTask(new).task.id
-                        created.update { $0.append(id) }
-                    } catch {
-                        errors.update { $0.append("create: \(error)") }
+            finished.append(
+                spawn {
+                    for i in 0..<(total / producers) {
+                        do {
+                            let new = NewTask(
+                                operationCode: Int64(1 + (i + p) % 3),
+                                params: ["p": .int(Int64(p)), "i": .int(Int64(i))],
+                                priority: Int64(i % 5) - 2)
+                            let id = try queue.createTask(new).task.id
+                            created.update { $0.append(id) }
+                        } catch {
+                            errors.update { $0.append("create: \(error)") }
+                        }
                     }
-                }
-            })
+                })
         }
         let deadline = DispatchTime.now() + 60
         for runner in restricted + unrestricted {
-            finished.append(spawn {
-                while completed.load(ordering: .acquiring) < total, DispatchTime.now() < deadline {
-                    do {
-                        guard let lease = try queue.lease(runnerID: runner, waitMilliseconds: 20) else { continue }
-                        leases.update { $0.append((runner, lease)) }
-                        let outcome = try queue.submitResult(ResultSubmission(
-                            taskID: lease.taskID, runnerID: runner, status: .completed,
-                            resultData: .string(lease.taskID.description), attempt: lease.attempt))
-                        outcomes.update { $0.append(outcome) }
-                        completed.add(1, ordering: .acquiringAndReleasing)
-                    } catch {
-                        errors.update { $0.append("runner: \(error)") }
+            finished.append(
+                spawn {
+                    while completed.load(ordering: .acquiring) < total, DispatchTime.now() < deadline {
+                        do {
+                            guard let lease = try queue.lease(runnerID: runner, waitMilliseconds: 20) else { continue }
+                            leases.update { $0.append((runner, lease)) }
+                            let outcome = try queue.submitResult(
+                                ResultSubmission(
+                                    taskID: lease.taskID, runnerID: runner, status: .completed,
+                                    resultData: .string(lease.taskID.description), attempt: lease.attempt))
+                            outcomes.update { $0.append(outcome) }
+                            completed.add(1, ordering: .acquiringAndReleasing)
+                        } catch {
+                            errors.update { $0.append("runner: \(error)") }
+                        }
                     }
-                }
-            })
+                })
         }
         for semaphore in finished {
             #expect(semaphore.wait(timeout: .now() + 90) == .success, "a thread did not finish")

@@ -98,7 +98,7 @@ struct TaskQueueLifecycleTests {
             if attempt < 3 {
                 #expect(task.status == .pending)
                 #expect(task.completedAt == nil)
-                let backoff = Int64(1) << Int64(attempt)  // 2 s, then 4 s
+                let backoff = Int64(1) << Int64(attempt) // 2 s, then 4 s
                 f.advance(milliseconds: backoff * 1000 - 1)
                 #expect(try f.queue.lease(runnerID: runner) == nil, "leasable before its backoff of \(backoff) s ended")
                 f.advance(milliseconds: 1)
@@ -182,7 +182,7 @@ struct TaskQueueLifecycleTests {
         let id = try f.create(maxAttempts: 3, timeout: 10)
         let runner = f.runner()
         #expect(try f.lease(runner).attempt == 1)
-        f.advance(seconds: 10)  // lease 1 expires
+        f.advance(seconds: 10) // lease 1 expires
         // While the task waits out its backoff, the old attempt's result is refused.
         var before = try f.snapshot(id)
         expectQueueError(.conflict) { try f.submit(id, by: runner, attempt: 1) }
@@ -246,13 +246,14 @@ struct TaskQueueLifecycleTests {
         #expect(try f.snapshot(id) == before)
     }
 
-    @Test("a different second result is a conflict and changes nothing",
-          arguments: [
+    @Test(
+        "a different second result is a conflict and changes nothing",
+        arguments: [
             (ResultStatus.completed, JSONValue.string("other"), String?.none),
             (.failed, .string("ok"), String?.none),
             (.completed, .string("ok"), "an error"),
             (.completed, .null, String?.none),
-          ])
+        ])
     func differentSecondResult(status: ResultStatus, data: JSONValue, error: String?) throws {
         let f = QueueFixture()
         let id = try f.create()

@@ -49,13 +49,14 @@ struct TaskQueueSchedulingTests {
         let runner = f.runner()
         let old = try f.create(code: 100, timeout: 10)
         _ = try f.lease(runner)
-        f.advance(seconds: 10)  // expires; back to pending with a 2 s backoff
+        f.advance(seconds: 10) // expires; back to pending with a 2 s backoff
         f.advance(seconds: 1)
         let young = try f.create(code: 100)
-        f.advance(seconds: 1)  // the backoff is over; both are pending with priority 0
+        f.advance(seconds: 1) // the backoff is over; both are pending with priority 0
         #expect(try f.task(old).status == .pending)
         #expect(try f.task(old).createdAt < f.task(young).createdAt)
-        #expect(try f.lease(runner).taskID == old, "the contract leases the oldest pending task of the highest priority")
+        #expect(
+            try f.lease(runner).taskID == old, "the contract leases the oldest pending task of the highest priority")
     }
 
     @Test("a restricted runner only ever gets its codes; an unrestricted one gets any")

@@ -136,7 +136,7 @@ struct TaskQueueStorageTests {
         let f = QueueFixture()
         let retention = f.queue.configuration.retentionSeconds
         let id = try f.create()
-        f.advance(seconds: retention)  // old but pending: kept
+        f.advance(seconds: retention) // old but pending: kept
         #expect(f.queue.task(id) != nil)
         _ = try f.queue.cancel(id)
         f.advance(seconds: retention - 1)
@@ -176,7 +176,7 @@ struct TaskQueueStorageTests {
 
         // Status filter.
         let runner = f.runner()
-        let leased = try f.lease(runner).taskID  // the oldest
+        let leased = try f.lease(runner).taskID // the oldest
         #expect(leased == ids[0])
         try f.submit(leased, by: runner)
         _ = try f.queue.cancel(ids[3])

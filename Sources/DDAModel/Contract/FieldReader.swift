@@ -64,7 +64,8 @@ public struct FieldReader: Sendable {
         return id
     }
 
-    public func optionalID<ID: UUIDIdentifier>(_ name: String, as type: ID.Type = ID.self) throws(ContractError) -> ID? {
+    public func optionalID<ID: UUIDIdentifier>(_ name: String, as type: ID.Type = ID.self) throws(ContractError) -> ID?
+    {
         guard let value = optional(name) else { return nil }
         guard let string = value.stringValue, let id = ID(string) else {
             throw ContractError("Field `\(name)` must be a UUID string.")
@@ -103,7 +104,8 @@ public struct FieldReader: Sendable {
     }
 
     /// A value of an enum the contract spells as strings.
-    public func enumValue<E: RawRepresentable>(_ name: String, _ type: E.Type, refusal: String) throws(ContractError) -> E
+    public func enumValue<E: RawRepresentable>(_ name: String, _ type: E.Type, refusal: String) throws(ContractError)
+        -> E
     where E.RawValue == String {
         guard let value = E(rawValue: try requiredString(name)) else { throw ContractError(refusal) }
         return value

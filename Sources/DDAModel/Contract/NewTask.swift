@@ -6,9 +6,10 @@ public struct NewTask: Sendable, Equatable {
     public var maxAttempts: Int
     public var timeoutSeconds: Int64
 
-    public init(operationCode: Int64, params: JSONValue = .emptyObject, priority: Int64 = Limits.defaultPriority,
-                maxAttempts: Int = Int(Limits.defaultMaxAttempts), timeoutSeconds: Int64 = Limits.defaultTimeoutSeconds)
-    {
+    public init(
+        operationCode: Int64, params: JSONValue = .emptyObject, priority: Int64 = Limits.defaultPriority,
+        maxAttempts: Int = Int(Limits.defaultMaxAttempts), timeoutSeconds: Int64 = Limits.defaultTimeoutSeconds
+    ) {
         self.operationCode = operationCode
         self.params = params
         self.priority = priority
@@ -24,17 +25,19 @@ public struct NewTask: Sendable, Equatable {
         params = try f.objectValue("params")
         priority = try f.integer("priority", in: Limits.priority, default: Limits.defaultPriority)
         maxAttempts = Int(try f.integer("max_attempts", in: Limits.maxAttempts, default: Limits.defaultMaxAttempts))
-        timeoutSeconds = try f.integer("timeout_seconds", in: Limits.timeoutSeconds, default: Limits.defaultTimeoutSeconds)
+        timeoutSeconds = try f.integer(
+            "timeout_seconds", in: Limits.timeoutSeconds, default: Limits.defaultTimeoutSeconds)
     }
 
     public var json: JSONValue {
-        .object(JSONObject([
-            JSONMember("operation_code", .int(operationCode)),
-            JSONMember("params", params),
-            JSONMember("priority", .int(priority)),
-            JSONMember("max_attempts", .int(Int64(maxAttempts))),
-            JSONMember("timeout_seconds", .int(timeoutSeconds)),
-        ]))
+        .object(
+            JSONObject([
+                JSONMember("operation_code", .int(operationCode)),
+                JSONMember("params", params),
+                JSONMember("priority", .int(priority)),
+                JSONMember("max_attempts", .int(Int64(maxAttempts))),
+                JSONMember("timeout_seconds", .int(timeoutSeconds)),
+            ]))
     }
 }
 
@@ -58,10 +61,11 @@ public struct TaskCreated: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        .object(JSONObject([
-            JSONMember("task_id", .string(taskID.description)),
-            JSONMember("status", .string(status.rawValue)),
-            JSONMember("message", .string(message)),
-        ]))
+        .object(
+            JSONObject([
+                JSONMember("task_id", .string(taskID.description)),
+                JSONMember("status", .string(status.rawValue)),
+                JSONMember("message", .string(message)),
+            ]))
     }
 }

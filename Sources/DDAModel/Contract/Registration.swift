@@ -25,7 +25,8 @@ public struct RegistrationRequest: Sendable, Equatable {
         }
         guard !elements.isEmpty, elements.count <= Limits.maxOperationCodesPerRunner else {
             throw ContractError(
-                "Field `operation_codes` must hold 1 to \(Limits.maxOperationCodesPerRunner) codes (leave it out for any code).")
+                "Field `operation_codes` must hold 1 to \(Limits.maxOperationCodesPerRunner) codes (leave it out for any code)."
+            )
         }
         var codes: [Int64] = []
         for element in elements {

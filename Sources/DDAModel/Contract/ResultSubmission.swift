@@ -15,9 +15,10 @@ public struct ResultSubmission: Sendable, Equatable {
     /// The attempt of the lease this result is for; nil from a v1 runner that does not send it.
     public var attempt: Int?
 
-    public init(taskID: TaskID, runnerID: RunnerID, status: ResultStatus, resultData: JSONValue,
-                error: String? = nil, attempt: Int? = nil)
-    {
+    public init(
+        taskID: TaskID, runnerID: RunnerID, status: ResultStatus, resultData: JSONValue,
+        error: String? = nil, attempt: Int? = nil
+    ) {
         self.taskID = taskID
         self.runnerID = runnerID
         self.status = status
@@ -34,7 +35,8 @@ public struct ResultSubmission: Sendable, Equatable {
             throw ContractError("Field `result_data` is required (any JSON value, null when there is none).")
         }
         self.resultData = resultData
-        status = try f.enumValue("status", ResultStatus.self, refusal: "Field `status` must be \"completed\" or \"failed\".")
+        status = try f.enumValue(
+            "status", ResultStatus.self, refusal: "Field `status` must be \"completed\" or \"failed\".")
         error = try f.optionalString("error")
         attempt = try f.optionalInteger("attempt", in: 1...Int64(Int32.max)).map { Int($0) }
     }

@@ -15,9 +15,10 @@ public struct RunnerObject: Sendable, Equatable {
     public var lastSeenAt: Timestamp
     public var state: State
 
-    public init(runnerID: RunnerID, name: String, operationCodes: [Int64]?, registeredAt: Timestamp,
-                lastSeenAt: Timestamp, state: State)
-    {
+    public init(
+        runnerID: RunnerID, name: String, operationCodes: [Int64]?, registeredAt: Timestamp,
+        lastSeenAt: Timestamp, state: State
+    ) {
         self.runnerID = runnerID
         self.name = name
         self.operationCodes = operationCodes
@@ -31,10 +32,14 @@ public struct RunnerObject: Sendable, Equatable {
         runnerID = try f.id("runner_id")
         name = try f.requiredString("name")
         if let value = f.optional("operation_codes") {
-            guard case .array(let items) = value else { throw ContractError("Field `operation_codes` must be an array.") }
+            guard case .array(let items) = value else {
+                throw ContractError("Field `operation_codes` must be an array.")
+            }
             var codes: [Int64] = []
             for item in items {
-                guard let code = item.intValue else { throw ContractError("Field `operation_codes` must hold integers.") }
+                guard let code = item.intValue else {
+                    throw ContractError("Field `operation_codes` must hold integers.")
+                }
                 codes.append(code)
             }
             operationCodes = codes
@@ -47,13 +52,14 @@ public struct RunnerObject: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        .object(JSONObject([
-            JSONMember("runner_id", .string(runnerID.description)),
-            JSONMember("name", .string(name)),
-            JSONMember("operation_codes", operationCodes.map { .array($0.map { .int($0) }) } ?? .null),
-            JSONMember("registered_at", .string(registeredAt.rfc3339)),
-            JSONMember("last_seen_at", .string(lastSeenAt.rfc3339)),
-            JSONMember("state", .string(state.rawValue)),
-        ]))
+        .object(
+            JSONObject([
+                JSONMember("runner_id", .string(runnerID.description)),
+                JSONMember("name", .string(name)),
+                JSONMember("operation_codes", operationCodes.map { .array($0.map { .int($0) }) } ?? .null),
+                JSONMember("registered_at", .string(registeredAt.rfc3339)),
+                JSONMember("last_seen_at", .string(lastSeenAt.rfc3339)),
+                JSONMember("state", .string(state.rawValue)),
+            ]))
     }
 }

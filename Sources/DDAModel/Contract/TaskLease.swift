@@ -10,9 +10,10 @@ public struct TaskLease: Sendable, Equatable {
     /// (An addition to v1; nil from a server that does not send it.)
     public var timeoutSeconds: Int64?
 
-    public init(taskID: TaskID, operationCode: Int64, params: JSONValue, attempt: Int, leaseExpiresAt: Timestamp,
-                timeoutSeconds: Int64?)
-    {
+    public init(
+        taskID: TaskID, operationCode: Int64, params: JSONValue, attempt: Int, leaseExpiresAt: Timestamp,
+        timeoutSeconds: Int64?
+    ) {
         self.taskID = taskID
         self.operationCode = operationCode
         self.params = params

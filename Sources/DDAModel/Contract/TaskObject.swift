@@ -115,9 +115,10 @@ public struct TaskResultObject: Sendable, Equatable {
     public var error: String?
     public var completedAt: Timestamp?
 
-    public init(taskID: TaskID, status: TaskStatus, resultData: JSONValue, runnerID: RunnerID?, error: String?,
-                completedAt: Timestamp?)
-    {
+    public init(
+        taskID: TaskID, status: TaskStatus, resultData: JSONValue, runnerID: RunnerID?, error: String?,
+        completedAt: Timestamp?
+    ) {
         self.taskID = taskID
         self.status = status
         self.resultData = resultData
@@ -137,13 +138,14 @@ public struct TaskResultObject: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        .object(JSONObject([
-            JSONMember("task_id", .string(taskID.description)),
-            JSONMember("status", .string(status.rawValue)),
-            JSONMember("result_data", resultData),
-            JSONMember("runner_id", JSONValue(runnerID)),
-            JSONMember("error", JSONValue(error)),
-            JSONMember("completed_at", JSONValue(completedAt)),
-        ]))
+        .object(
+            JSONObject([
+                JSONMember("task_id", .string(taskID.description)),
+                JSONMember("status", .string(status.rawValue)),
+                JSONMember("result_data", resultData),
+                JSONMember("runner_id", JSONValue(runnerID)),
+                JSONMember("error", JSONValue(error)),
+                JSONMember("completed_at", JSONValue(completedAt)),
+            ]))
     }
 }

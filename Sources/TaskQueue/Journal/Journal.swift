@@ -1,7 +1,8 @@
 import DDAModel
 import Locking
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// When the journal calls fsync.
@@ -91,20 +92,27 @@ final class Journal: @unchecked Sendable {
         var info = stat()
         fstat(fd, &info)
         fileBytes = Int64(info.st_size)
-        stats = JournalStats(bytesWritten: 0, currentFileBytes: fileBytes, fsyncCount: 0, fsyncSeconds: 0,
-                             fsyncMaxSeconds: 0, failure: nil, lastCompaction: nil)
+        stats = JournalStats(
+            bytesWritten: 0, currentFileBytes: fileBytes, fsyncCount: 0, fsyncSeconds: 0,
+            fsyncMaxSeconds: 0, failure: nil, lastCompaction: nil)
         AtomicFile.syncDirectory(configuration.directory)
         var thread = pthread_t()
-        pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            Unmanaged<Journal>.fromOpaque(raw).takeRetainedValue().flushLoop()
-            return nil
-        }, Unmanaged.passRetained(self).toOpaque())
+        pthread_create(
+            &thread, nil,
+            { raw in
+                guard let raw else { return nil }
+                Unmanaged<Journal>.fromOpaque(raw).takeRetainedValue().flushLoop()
+                return nil
+            }, Unmanaged.passRetained(self).toOpaque())
         pthread_detach(thread)
     }
 
-    static func journalPath(_ directory: String, _ generation: Int) -> String { "\(directory)/journal-\(generation).log" }
-    static func snapshotPath(_ directory: String, _ generation: Int) -> String { "\(directory)/snapshot-\(generation).dat" }
+    static func journalPath(_ directory: String, _ generation: Int) -> String {
+        "\(directory)/journal-\(generation).log"
+    }
+    static func snapshotPath(_ directory: String, _ generation: Int) -> String {
+        "\(directory)/snapshot-\(generation).dat"
+    }
 
     private func locked<R>(_ body: () -> R) -> R {
         monitor.withLock(body)
@@ -188,9 +196,13 @@ final class Journal: @unchecked Sendable {
                 if generation != openGeneration { break }
                 monitor.wait()
             }
-            if pending.isEmpty, configuration.fsync == .interval, writtenSeq > durableSeq, !stopping, generation == openGeneration {
+            if pending.isEmpty, configuration.fsync == .interval, writtenSeq > durableSeq, !stopping,
+                generation == openGeneration
+            {
                 // Only an fsync is due: wait for the interval (or more records).
-                monitor.wait(untilNanoseconds: MonotonicClock.nanoseconds() + UInt64(configuration.intervalMilliseconds) * 1_000_000)
+                monitor.wait(
+                    untilNanoseconds: MonotonicClock.nanoseconds() + UInt64(configuration.intervalMilliseconds)
+                        * 1_000_000)
             }
             let chunks = pending
             pending = []
@@ -206,12 +218,16 @@ final class Journal: @unchecked Sendable {
                 if error == nil { error = writeAll(chunk.bytes) }
                 wrote += chunk.bytes.count
             }
-            if error == nil, chunks.isEmpty, targetGeneration != openGeneration { error = switchFile(to: targetGeneration) }
+            if error == nil, chunks.isEmpty, targetGeneration != openGeneration {
+                error = switchFile(to: targetGeneration)
+            }
             var synced = false
             var fsyncSeconds = 0.0
             if error == nil, configuration.fsync != .off {
-                let due = configuration.fsync == .always || stop
-                    || MonotonicClock.nanoseconds() - lastFsync >= UInt64(configuration.intervalMilliseconds) * 1_000_000
+                let due =
+                    configuration.fsync == .always || stop
+                    || MonotonicClock.nanoseconds() - lastFsync >= UInt64(configuration.intervalMilliseconds)
+                        * 1_000_000
                 if due {
                     let started = MonotonicClock.nanoseconds()
                     if fdatasync(fd) != 0 { error = "fsync: \(String(cString: strerror(errno)))" }
@@ -280,4 +296,3 @@ public struct PersistenceError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Makes a rename or a new file in `directory` durable.
-

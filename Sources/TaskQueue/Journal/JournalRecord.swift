@@ -88,7 +88,9 @@ enum JournalRecord: Equatable {
 
     /// Decodes a record; a task update (`task`) needs the task's earlier state for its
     /// immutable fields.
-    static func decode(_ payload: ArraySlice<UInt8>, existing: (TaskID) -> TaskRecord?) throws(DecodeError) -> JournalRecord {
+    static func decode(_ payload: ArraySlice<UInt8>, existing: (TaskID) -> TaskRecord?) throws(DecodeError)
+        -> JournalRecord
+    {
         let value: JSONValue
         do {
             value = try JSONParser.parse(Array(payload), maxDepth: 200)
@@ -99,16 +101,19 @@ enum JournalRecord: Equatable {
         guard let type = value["t"]?.stringValue else { throw fail("record without a type") }
         switch type {
         case "task+", "task":
-            guard let id = value["id"]?.stringValue.flatMap({ TaskID($0) }) else { throw fail("task record without id") }
+            guard let id = value["id"]?.stringValue.flatMap({ TaskID($0) }) else {
+                throw fail("task record without id")
+            }
             var task: TaskRecord
             if type == "task+" {
                 guard let code = value["code"]?.intValue, let priority = value["priority"]?.intValue,
                     let maxAttempts = value["max_attempts"]?.intValue, let timeout = value["timeout"]?.intValue,
                     let created = value["created"]?.intValue, let seq = value["seq"]?.intValue
                 else { throw fail("task record \(id) lacks its immutable fields") }
-                task = TaskRecord(id: id, operationCode: code, params: value["params"] ?? .emptyObject, priority: priority,
-                                  maxAttempts: Int(maxAttempts), timeoutSeconds: timeout,
-                                  createdAt: Timestamp(milliseconds: created), creationSeq: seq)
+                task = TaskRecord(
+                    id: id, operationCode: code, params: value["params"] ?? .emptyObject, priority: priority,
+                    maxAttempts: Int(maxAttempts), timeoutSeconds: timeout,
+                    createdAt: Timestamp(milliseconds: created), creationSeq: seq)
             } else {
                 guard let earlier = existing(id) else { throw fail("update of unknown task \(id)") }
                 task = earlier
@@ -126,34 +131,42 @@ enum JournalRecord: Equatable {
             task.error = value["error"]?.stringValue
             task.resultData = value["result"]
             if let a = value["accepted"] {
-                guard let runner = a["runner"]?.stringValue.flatMap({ RunnerID($0) }), let attempt = a["attempt"]?.intValue,
+                guard let runner = a["runner"]?.stringValue.flatMap({ RunnerID($0) }),
+                    let attempt = a["attempt"]?.intValue,
                     let s = a["status"]?.stringValue.flatMap({ ResultStatus(rawValue: $0) })
                 else { throw fail("task record \(id) has a malformed accepted result") }
-                task.acceptedResult = AcceptedResult(runnerID: runner, attempt: Int(attempt), status: s,
-                                                     resultData: a["data"] ?? task.resultData ?? .null, error: a["error"]?.stringValue)
+                task.acceptedResult = AcceptedResult(
+                    runnerID: runner, attempt: Int(attempt), status: s,
+                    resultData: a["data"] ?? task.resultData ?? .null, error: a["error"]?.stringValue)
             } else {
                 task.acceptedResult = nil
             }
             guard case .array(let events)? = value["events"] else { throw fail("task record \(id) lacks events") }
             var decoded: [TaskEvent] = []
             for event in events {
-                guard let at = event["at"]?.intValue, let kind = event["k"]?.stringValue.flatMap({ TaskEvent.Kind(rawValue: $0) })
+                guard let at = event["at"]?.intValue,
+                    let kind = event["k"]?.stringValue.flatMap({ TaskEvent.Kind(rawValue: $0) })
                 else { throw fail("task record \(id) has a malformed event") }
-                decoded.append(TaskEvent(at: Timestamp(milliseconds: at), kind: kind,
-                                         runnerID: event["r"]?.stringValue.flatMap { RunnerID($0) },
-                                         detail: event["d"]?.stringValue))
+                decoded.append(
+                    TaskEvent(
+                        at: Timestamp(milliseconds: at), kind: kind,
+                        runnerID: event["r"]?.stringValue.flatMap { RunnerID($0) },
+                        detail: event["d"]?.stringValue))
             }
             task.events = decoded
-            return .task(task, created: type == "task+", idempotencyKey: value["idem"]?.stringValue,
-                         idempotencyExpires: value["idem_exp"]?.intValue)
+            return .task(
+                task, created: type == "task+", idempotencyKey: value["idem"]?.stringValue,
+                idempotencyExpires: value["idem_exp"]?.intValue)
         case "runner":
             guard let id = value["id"]?.stringValue.flatMap({ RunnerID($0) }), let name = value["name"]?.stringValue,
                 let registered = value["registered"]?.intValue, let seen = value["seen"]?.intValue
             else { throw fail("malformed runner record") }
             var codes: [Int64]?
             if case .array(let list)? = value["codes"] { codes = list.compactMap(\.intValue) }
-            return .runner(RunnerRecord(id: id, name: name, operationCodes: codes,
-                                        registeredAt: Timestamp(milliseconds: registered), lastSeenAt: Timestamp(milliseconds: seen)))
+            return .runner(
+                RunnerRecord(
+                    id: id, name: name, operationCodes: codes,
+                    registeredAt: Timestamp(milliseconds: registered), lastSeenAt: Timestamp(milliseconds: seen)))
         case "idem":
             guard let key = value["key"]?.stringValue, let id = value["id"]?.stringValue.flatMap({ TaskID($0) }),
                 let exp = value["exp"]?.intValue
