@@ -25,9 +25,10 @@ run: release
 	@scripts/stack.sh
 
 # Unit + handler + integration tests (Swift Testing). The integration suite starts the
-# built dda-server behind a private nginx on loopback.
+# built dda-server behind a private nginx on loopback; the queue tests run on the embedded
+# store and on PostgreSQL (a private cluster that with-postgres.sh starts and removes).
 unit: build
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	@scripts/with-postgres.sh $(SWIFT) test --skip-build --parallel --num-workers 2
 
 contract: build
 	@scripts/contract-test.sh
@@ -58,7 +59,7 @@ format:
 
 test: build
 	@SWIFT=$(SWIFT) scripts/lint.sh
-	$(SWIFT) test --skip-build
+	@scripts/with-postgres.sh $(SWIFT) test --skip-build
 	@scripts/contract-test.sh
 	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-deploy.sh
 	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-wordpress.sh

@@ -38,6 +38,19 @@ let package = Package(
         ),
         .target(name: "DDAModel"),
         .target(name: "TaskQueue", dependencies: ["DDAModel", "Locking"]),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Locking"]),
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Postgres", "TaskQueue", "DDAModel", "Locking", .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Migrations/v0001_initial.sql")]
+        ),
         .target(
             name: "DDAServer",
             dependencies: [
@@ -96,7 +109,7 @@ let package = Package(
         .testTarget(name: "DDAModelTests", dependencies: ["DDAModel", "LoadKit"]),
         .testTarget(name: "LogLinesTests", dependencies: ["LogLines"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
-        .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "DDAModel", "Locking"]),
+        .testTarget(name: "TaskQueueTests", dependencies: ["TaskQueue", "PostgresStore", "DDAModel", "Locking"]),
         .testTarget(
             name: "DDAServerTests",
             dependencies: [

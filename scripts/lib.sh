@@ -32,3 +32,33 @@ dda_nginx_start() {
     nginx -p "$prefix" -c "$conf" -e "$errors" "$@" &
     DDA_NGINX_PID=$!
 }
+
+# dda_pg_start DIR: a private PostgreSQL cluster in DIR (created; unix socket only, no TCP),
+# started, with an empty database `dda`; its connection string in DDA_PG_URL. initdb refuses
+# root, so the cluster runs as `postgres`. Tests only: fsync=off (a killed server loses
+# nothing, a power cut could). Stop it with dda_pg_stop DIR.
+dda_pg_start() {
+    local dir="$1" bin port
+    bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    [ -x "$bin/initdb" ] || { echo "dda_pg_start: PostgreSQL is not installed (apt-get install postgresql)" >&2; return 1; }
+    port="$(dda_free_port)"
+    mkdir -p "$dir/data" "$dir/sock" "$dir/log"
+    chmod 755 "$dir" "$dir/sock"
+    chown -R postgres "$dir"
+    runuser -u postgres -- "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 >"$dir/log/initdb.log" 2>&1 \
+        || { cat "$dir/log/initdb.log" >&2; return 1; }
+    runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/log/postgresql.log" -w -s \
+        -o "-k $dir/sock -p $port -c listen_addresses='' -c max_connections=400 -c fsync=off" start \
+        || { cat "$dir/log/postgresql.log" >&2; return 1; }
+    runuser -u postgres -- "$bin/createdb" -h "$dir/sock" -p "$port" -U postgres dda
+    DDA_PG_URL="postgresql:///dda?host=$dir/sock&port=$port&user=postgres"
+    DDA_PG_BIN="$bin"
+}
+
+# dda_pg_stop DIR: stops the cluster dda_pg_start started in DIR (safe to call twice).
+dda_pg_stop() {
+    local bin
+    bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    [ -f "$1/data/postmaster.pid" ] || return 0
+    runuser -u postgres -- "$bin/pg_ctl" -D "$1/data" -m fast -w -s stop || true
+}

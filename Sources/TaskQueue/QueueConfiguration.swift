@@ -23,4 +23,10 @@ public struct QueueConfiguration: Sendable {
     public static let runnerOfflineRange: ClosedRange<Int64> = 1...Int64(Int32.max)
 
     public init() {}
+
+    /// The wait before a failed attempt's task may be leased again: 2^attempts seconds,
+    /// capped at `maxBackoffSeconds`.
+    public func backoffSeconds(afterAttempts attempts: Int) -> Int64 {
+        min(Int64(1) << Int64(min(attempts, 20)), maxBackoffSeconds)
+    }
 }

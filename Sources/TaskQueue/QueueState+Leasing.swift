@@ -1,8 +1,6 @@
 import DDAModel
 
 extension QueueState {
-    static let unknownRunner = QueueError(
-        .runnerNotFound, "This runner is not registered (the server may have lost its state); register again.")
 
     /// The best pending task this runner may run, removed from the ready index.
     mutating func popReady(for runner: RunnerRecord) -> TaskID? {
@@ -39,7 +37,7 @@ extension QueueState {
 
     /// Leases the best task for the runner now, if there is one.
     mutating func leaseBest(for runnerID: RunnerID, now: Timestamp) -> Result<TaskLease?, QueueError> {
-        guard var runner = runners[runnerID] else { return .failure(Self.unknownRunner) }
+        guard var runner = runners[runnerID] else { return .failure(QueueRules.unknownRunner) }
         runner.lastSeenAt = now
         runners[runnerID] = runner
         if shuttingDown { return .success(nil) }

@@ -132,7 +132,7 @@ extension QueueState {
             }
             guard let waiter = candidate else { continue }
             guard runners[waiter.runnerID] != nil else {
-                waiting.finish(waiter, .failure(Self.unknownRunner))
+                waiting.finish(waiter, .failure(QueueRules.unknownRunner))
                 continue
             }
             if let lease = lease(taskID, to: waiter.runnerID, now: now) {

@@ -10,6 +10,8 @@ public struct QueueCounters: Sendable, Equatable {
     public var cancelled = 0
     public var retried = 0
     public var dropped = 0
+
+    public init() {}
 }
 
 /// A summary of the queue for `/metrics`.
@@ -17,6 +19,12 @@ public struct QueueStats: Sendable {
     public var tasksByStatus: [TaskStatus: Int]
     public var runnersByState: [RunnerRecord.State: Int]
     public var counters: QueueCounters
+
+    public init(tasksByStatus: [TaskStatus: Int], runnersByState: [RunnerRecord.State: Int], counters: QueueCounters) {
+        self.tasksByStatus = tasksByStatus
+        self.runnersByState = runnersByState
+        self.counters = counters
+    }
 }
 
 /// Everything behind the queue's lock. All transitions of the lifecycle live here, so that
@@ -89,8 +97,7 @@ struct QueueState {
     }
 
     func backoffSeconds(afterAttempts attempts: Int) -> Int64 {
-        let exponent = min(attempts, 20)
-        return min(Int64(1) << Int64(exponent), configuration.maxBackoffSeconds)
+        configuration.backoffSeconds(afterAttempts: attempts)
     }
 
     mutating func appendEvent(_ task: inout TaskRecord, _ event: TaskEvent) {

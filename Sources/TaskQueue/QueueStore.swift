@@ -1,4 +1,5 @@
 import DDAModel
+import Locking
 
 /// Where the queue lives: the one interface the HTTP layer, the ticker and the server's
 /// lifecycle use. `TaskQueue` (memory + journal) is the embedded store; a store shared by
@@ -27,6 +28,8 @@ public protocol QueueStore: AnyObject, Sendable {
     // MARK: Runners
 
     func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord
+    /// The runner, or nil if unknown.
+    func runner(_ id: RunnerID) throws(QueueError) -> RunnerRecord?
     /// All runners, oldest registration first, with their state now.
     func runners() throws(QueueError) -> [(runner: RunnerRecord, state: RunnerRecord.State)]
     /// Leases the best task now, or parks the poll for up to `waitMilliseconds`; `completion`
@@ -36,6 +39,8 @@ public protocol QueueStore: AnyObject, Sendable {
         runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
         completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
     ) throws(QueueError) -> Int64?
+    /// Withdraws a parked poll; false when it was already answered.
+    func cancelPoll(_ id: Int64) -> Bool
     /// Accepted once from the lease holder for its attempt; the identical result again is a
     /// `.duplicate`; anything else is a `.conflict` and changes nothing.
     func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome
@@ -62,4 +67,36 @@ public protocol QueueStore: AnyObject, Sendable {
     func beginShutdown()
     /// Flushes and closes (the last step of a stop).
     func close()
+}
+
+extension QueueStore {
+    /// Creates a task without an idempotency key.
+    public func createTask(_ new: NewTask) throws(QueueError) -> (task: TaskRecord, created: Bool) {
+        try createTask(new, idempotencyKey: nil)
+    }
+
+    /// The newest tasks, optionally of one status.
+    public func list(status: TaskStatus? = nil, limit: Int = 100) throws(QueueError) -> [TaskRecord] {
+        try list(status: status, limit: limit, before: nil)
+    }
+
+    /// The tasks older than `before`, of any status.
+    public func list(limit: Int = 100, before: TaskID?) throws(QueueError) -> [TaskRecord] {
+        try list(status: nil, limit: limit, before: before)
+    }
+
+    /// Leases a task, the calling thread waiting up to `waitMilliseconds` (tests and simple
+    /// callers; the server parks instead, with the completion form).
+    public func lease(runnerID: RunnerID, waitMilliseconds: Int64 = 0) throws(QueueError) -> TaskLease? {
+        let answer = OneShot<Result<TaskLease?, QueueError>>()
+        let parked = try lease(
+            runnerID: runnerID, waitMilliseconds: waitMilliseconds, isConnected: { true },
+            completion: { answer.set($0) })
+        if let parked, answer.wait(milliseconds: waitMilliseconds) == nil {
+            // No ticker may be running (tests): withdraw the poll, unless it was just served.
+            if cancelPoll(parked) { return nil }
+            _ = answer.wait(milliseconds: -1)
+        }
+        return try answer.current?.get() ?? nil
+    }
 }

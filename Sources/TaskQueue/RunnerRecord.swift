@@ -14,6 +14,18 @@ public struct RunnerRecord: Sendable, Equatable {
     /// Tasks currently leased to it.
     public var runningTasks: Set<TaskID> = []
 
+    public init(
+        id: RunnerID, name: String, operationCodes: [Int64]?, registeredAt: Timestamp, lastSeenAt: Timestamp,
+        runningTasks: Set<TaskID> = []
+    ) {
+        self.id = id
+        self.name = name
+        self.operationCodes = operationCodes
+        self.registeredAt = registeredAt
+        self.lastSeenAt = lastSeenAt
+        self.runningTasks = runningTasks
+    }
+
     /// Busy while it holds a lease; offline when not seen for `offlineAfter` seconds.
     public func state(now: Timestamp, offlineAfterSeconds: Int64) -> State {
         if !runningTasks.isEmpty { return .busy }

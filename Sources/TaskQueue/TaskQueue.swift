@@ -90,10 +90,7 @@ public final class TaskQueue: QueueStore {
                 return .failure(QueueError(.conflict, "The task created with this Idempotency-Key no longer exists."))
             }
             guard state.unfinishedCount < configuration.capacity else {
-                return .failure(
-                    QueueError(
-                        .atCapacity,
-                        "The queue holds its maximum of \(configuration.capacity) unfinished tasks; try again later."))
+                return .failure(QueueRules.atCapacity(configuration.capacity))
             }
             var task = TaskRecord(
                 id: TaskID.random(), operationCode: new.operationCode, params: new.params, priority: new.priority,
@@ -155,9 +152,7 @@ public final class TaskQueue: QueueStore {
                     .conflict, "Only failed or cancelled tasks can be retried; this one is \(task.status.rawValue).")
             }
             guard state.unfinishedCount < configuration.capacity else {
-                throw QueueError(
-                    .atCapacity,
-                    "The queue holds its maximum of \(configuration.capacity) unfinished tasks; try again later.")
+                throw QueueRules.atCapacity(configuration.capacity)
             }
             state.setStatus(&task, .pending)
             task.attempts = 0
@@ -239,20 +234,6 @@ public final class TaskQueue: QueueStore {
         }
     }
 
-    /// Leases the highest-priority, oldest pending task this runner can run; nil when there
-    /// is none. With `waitMilliseconds` > 0 the calling thread waits up to that long (tests and
-    /// simple callers; the server parks instead, see `lease(runnerID:waitMilliseconds:completion:)`).
-    public func lease(runnerID: RunnerID, waitMilliseconds: Int64 = 0) throws(QueueError) -> TaskLease? {
-        let answer = OneShot<Result<TaskLease?, QueueError>>()
-        let waiterID = try lease(runnerID: runnerID, waitMilliseconds: waitMilliseconds) { answer.set($0) }
-        if let waiterID, answer.wait(milliseconds: waitMilliseconds) == nil {
-            // No ticker may be running (tests): withdraw the poll, unless it was just served.
-            if cancelPoll(waiterID) { return nil }
-            _ = answer.wait(milliseconds: -1)
-        }
-        return try answer.current?.get() ?? nil
-    }
-
     /// Leases the best task now, or parks the poll for up to `waitMilliseconds`: `completion`
     /// runs exactly once — at once when a task (or an error) is at hand, else on the thread
     /// that makes a task leasable for this runner, or on the ticker at the deadline with nil.
@@ -317,27 +298,14 @@ public final class TaskQueue: QueueStore {
         let now = clock.now()
         let outcome = try mutate { (state) throws(QueueError) -> SubmitOutcome in
             state.tick(now: now)
-            guard state.runners[submission.runnerID] != nil else {
-                throw QueueError(
-                    .runnerNotFound,
-                    "This runner is not registered (the server may have lost its state); register again.")
-            }
+            guard state.runners[submission.runnerID] != nil else { throw QueueRules.unknownRunner }
             state.runners[submission.runnerID]?.lastSeenAt = now
             guard var task = state.tasks[submission.taskID] else {
                 throw QueueError(.taskNotFound, "No task with id \(submission.taskID).")
             }
-            let holdsLease =
-                task.status == .running && task.runnerID == submission.runnerID
-                && (submission.attempt == nil || submission.attempt == task.attempts)
-            if !holdsLease {
-                if let accepted = task.acceptedResult, accepted.runnerID == submission.runnerID,
-                    submission.attempt == nil || submission.attempt == accepted.attempt,
-                    accepted.status == submission.status, accepted.resultData == submission.resultData,
-                    accepted.error == submission.error
-                {
-                    return .duplicate
-                }
-                throw QueueError(.conflict, Self.conflictReason(task, submission))
+            if !QueueRules.holdsLease(task, submission) {
+                if QueueRules.isDuplicate(submission, of: task.acceptedResult) { return .duplicate }
+                throw QueueError(.conflict, QueueRules.conflictReason(task, submission))
             }
             task.acceptedResult = AcceptedResult(
                 runnerID: submission.runnerID, attempt: task.attempts, status: submission.status,
@@ -370,27 +338,13 @@ public final class TaskQueue: QueueStore {
         return outcome
     }
 
-    private static func conflictReason(_ task: TaskRecord, _ submission: ResultSubmission) -> String {
-        if task.status == .cancelled { return "The task was cancelled; its result is not wanted." }
-        if task.runnerID != submission.runnerID { return "The task is not leased to this runner." }
-        if let attempt = submission.attempt, attempt != task.attempts {
-            return "Attempt \(attempt) is not the task's current attempt (\(task.attempts)); its lease has moved on."
-        }
-        if task.status.isFinished { return "The task already has a different result." }
-        return "The task is not leased to this runner (its lease expired)."
-    }
-
     /// Marks the runner as alive and extends its lease on `taskID` (or on every task it
     /// holds) by the task's timeout.
     public func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply {
         let now = clock.now()
         return try mutate { (state) throws(QueueError) -> HeartbeatReply in
             state.tick(now: now)
-            guard var runner = state.runners[runnerID] else {
-                throw QueueError(
-                    .runnerNotFound,
-                    "This runner is not registered (the server may have lost its state); register again.")
-            }
+            guard var runner = state.runners[runnerID] else { throw QueueRules.unknownRunner }
             runner.lastSeenAt = now
             state.runners[runnerID] = runner
             let targets: [TaskID]

@@ -8,6 +8,14 @@ public struct AcceptedResult: Sendable, Equatable {
     public var status: ResultStatus
     public var resultData: JSONValue
     public var error: String?
+
+    public init(runnerID: RunnerID, attempt: Int, status: ResultStatus, resultData: JSONValue, error: String?) {
+        self.runnerID = runnerID
+        self.attempt = attempt
+        self.status = status
+        self.resultData = resultData
+        self.error = error
+    }
 }
 
 /// A task as the queue holds it. Values of this type handed out by `TaskQueue` are copies.
@@ -35,7 +43,7 @@ public struct TaskRecord: Sendable, Equatable {
     /// The token of the task's current ready-queue entry (stale entries are skipped).
     var readyToken: Int64 = 0
     /// When a pending task may be leased again (backoff after a failed attempt).
-    var availableAt: Timestamp
+    public internal(set) var availableAt: Timestamp
     private var outcome: Outcome?
     /// Every event after `created`.
     private var laterEvents: [TaskEvent] = []
@@ -69,7 +77,7 @@ public struct TaskRecord: Sendable, Equatable {
         set { outcome = Outcome(resultData: resultData, error: newValue, acceptedResult: acceptedResult) }
     }
 
-    var acceptedResult: AcceptedResult? {
+    public var acceptedResult: AcceptedResult? {
         get { outcome?.acceptedResult }
         set { outcome = Outcome(resultData: resultData, error: error, acceptedResult: newValue) }
     }
@@ -118,6 +126,31 @@ public struct TaskRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.availableAt = createdAt
         self.creationSeq = creationSeq
+    }
+}
+
+extension TaskRecord {
+    /// A record as a store other than `TaskQueue` keeps it (the PostgreSQL store reads its
+    /// rows into this). `creationSeq` orders the listing; `events` holds `created` first.
+    public init(
+        id: TaskID, operationCode: Int64, params: JSONValue, status: TaskStatus, priority: Int64, attempts: Int,
+        maxAttempts: Int, timeoutSeconds: Int64, runnerID: RunnerID?, createdAt: Timestamp, startedAt: Timestamp?,
+        completedAt: Timestamp?, leaseExpiresAt: Timestamp?, availableAt: Timestamp, creationSeq: Int64,
+        resultData: JSONValue?, error: String?, events: [TaskEvent]
+    ) {
+        self.init(
+            id: id, operationCode: operationCode, params: params, priority: priority, maxAttempts: maxAttempts,
+            timeoutSeconds: timeoutSeconds, createdAt: createdAt, creationSeq: creationSeq)
+        self.status = status
+        self.attempts = attempts
+        self.runnerID = runnerID
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.leaseExpiresAt = leaseExpiresAt
+        self.availableAt = availableAt
+        self.resultData = resultData
+        self.error = error
+        self.events = events
     }
 }
 

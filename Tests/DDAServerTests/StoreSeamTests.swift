@@ -19,6 +19,8 @@ final class UnreachableStore: QueueStore {
     func retry(_ id: TaskID) throws(QueueError) -> TaskRecord { throw down() }
     func list(status: TaskStatus?, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] { throw down() }
     func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord { throw down() }
+    func runner(_ id: RunnerID) throws(QueueError) -> RunnerRecord? { throw down() }
+    func cancelPoll(_ id: Int64) -> Bool { false }
     func runners() throws(QueueError) -> [(runner: RunnerRecord, state: RunnerRecord.State)] { throw down() }
     func lease(
         runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,

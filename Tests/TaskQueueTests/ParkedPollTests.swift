@@ -24,7 +24,7 @@ struct ParkedPollTests {
 
     @Test("a runner may park 16 polls; the 17th is refused with too_many_polls; others are not affected")
     func capPerRunner() throws {
-        let f = QueueFixture()
+        let f = try QueueFixture()
         let a = f.runner()
         let b = f.runner()
         let polls = try (0..<16).map { _ in try park(f, a) }
@@ -47,7 +47,7 @@ struct ParkedPollTests {
 
     @Test("a poll whose client went away is never handed a task; the next one gets it")
     func disconnectedNeverServed() throws {
-        let f = QueueFixture()
+        let f = try QueueFixture()
         let runner = f.runner()
         let gone = Locked(false)
         let first = try park(f, runner) { !gone.withLock { $0 } }
@@ -61,7 +61,7 @@ struct ParkedPollTests {
 
     @Test("with only gone clients parked, a new task stays pending")
     func onlyGoneClients() throws {
-        let f = QueueFixture()
+        let f = try QueueFixture()
         let runner = f.runner()
         let polls = try (0..<3).map { _ in try park(f, runner) { false } }
         let id = try f.create()
@@ -71,7 +71,7 @@ struct ParkedPollTests {
 
     @Test("gone clients do not count against the cap, and the ticker drops them")
     func goneClientsFreePlaces() throws {
-        let f = QueueFixture()
+        let f = try QueueFixture()
         let runner = f.runner()
         let gone = Locked(false)
         let stale = try (0..<16).map { _ in try park(f, runner) { !gone.withLock { $0 } } }
@@ -92,7 +92,7 @@ struct ParkedPollTests {
 struct RunnerRegistryBoundTests {
     @Test("registrations past maxRunners are refused until silent runners expire")
     func runnerCap() throws {
-        let f = QueueFixture {
+        let f = try QueueFixture {
             $0.maxRunners = 3
             $0.retentionSeconds = 600
         }

@@ -1,17 +1,54 @@
 import DDAModel
+import Foundation
+import PostgresStore
 import TaskQueue
 import Testing
 
-/// A queue on a manual clock, with shorthands for the steps the tests repeat.
-struct QueueFixture {
-    let clock: ManualTimeSource
-    let queue: TaskQueue
+/// The stores the queue tests run on: the embedded one always, the PostgreSQL one when
+/// `DDA_TEST_DATABASE_URL` names a database (`make test` starts one; CI must have it, see
+/// `StoreCoverageTests`).
+enum StoreKind: String, CustomTestStringConvertible, Sendable {
+    case memory
+    case postgres
 
-    init(_ configure: (inout QueueConfiguration) -> Void = { _ in }) {
+    static var databaseURL: String? {
+        ProcessInfo.processInfo.environment["DDA_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static var all: [StoreKind] { databaseURL == nil ? [.memory] : [.memory, .postgres] }
+
+    var testDescription: String { rawValue }
+}
+
+/// A queue on a manual clock, on one of the stores, with shorthands for the steps the tests
+/// repeat. A PostgreSQL fixture gets a schema of its own in the test database, so tests run
+/// side by side without seeing each other's rows.
+final class QueueFixture {
+    let clock: ManualTimeSource
+    let queue: any QueueStore
+
+    init(_ kind: StoreKind = .memory, _ configure: (inout QueueConfiguration) -> Void = { _ in }) throws {
         var configuration = QueueConfiguration()
         configure(&configuration)
         clock = ManualTimeSource()
-        queue = TaskQueue(configuration: configuration, clock: clock)
+        switch kind {
+        case .memory:
+            queue = TaskQueue(configuration: configuration, clock: clock)
+        case .postgres:
+            let url = try #require(StoreKind.databaseURL)
+            queue = try PostgresStore(
+                url: try Self.freshSchema(url), configuration: configuration, poolSize: 4, clock: clock)
+        }
+    }
+
+    deinit { queue.close() }
+
+    /// A new, empty schema in the test database, and a connection string that uses it.
+    static func freshSchema(_ url: String) throws -> String {
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try PGSchema.create(schema, url: url)
+        let separator = url.contains("?") ? "&" : "?"
+        return url + separator + "options=-csearch_path%3D" + schema
     }
 
     var now: Timestamp { clock.now() }
@@ -47,7 +84,7 @@ struct QueueFixture {
     }
 
     func task(_ id: TaskID, sourceLocation: SourceLocation = #_sourceLocation) throws -> TaskRecord {
-        try #require(queue.task(id), sourceLocation: sourceLocation)
+        try #require(try queue.task(id), sourceLocation: sourceLocation)
     }
 
     func snapshot(_ id: TaskID, sourceLocation: SourceLocation = #_sourceLocation) throws -> TaskSnapshot {

@@ -56,13 +56,13 @@ struct TaskQueueConcurrencyTests {
             elapsed.update { $0 = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
             result.update { $0 = outcome }
         }
-        _ = eventually(within: 5) { f.queue.runner(runner)?.lastSeenAt == marker }
+        _ = eventually(within: 5) { ((try? f.queue.runner(runner)) ?? nil)?.lastSeenAt == marker }
         return (result, elapsed, done)
     }
 
-    @Test("a long poll returns as soon as another thread creates a task")
-    func longPollWakesOnCreate() throws {
-        let f = QueueFixture()
+    @Test("a long poll returns as soon as another thread creates a task", arguments: StoreKind.all)
+    func longPollWakesOnCreate(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = f.runner()
         let poll = startLongPoll(f, runner: runner, waitMilliseconds: 20_000)
         #expect(poll.result.value == nil, "the poll answered before any task existed")
@@ -77,9 +77,9 @@ struct TaskQueueConcurrencyTests {
         #expect(try f.task(lease.taskID).status == .running)
     }
 
-    @Test("a long poll wakes when a backoff ends on tick")
-    func longPollWakesOnTick() throws {
-        let f = QueueFixture()
+    @Test("a long poll wakes when a backoff ends on tick", arguments: StoreKind.all)
+    func longPollWakesOnTick(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = f.runner()
         let id = try f.create(timeout: 10)
         _ = try f.lease(runner)
@@ -93,9 +93,9 @@ struct TaskQueueConcurrencyTests {
         #expect(lease.attempt == 2)
     }
 
-    @Test("a long poll is not woken into taking another runner's code, and times out empty")
-    func longPollTimesOut() throws {
-        let f = QueueFixture()
+    @Test("a long poll is not woken into taking another runner's code, and times out empty", arguments: StoreKind.all)
+    func longPollTimesOut(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = f.runner([100])
         let poll = startLongPoll(f, runner: runner, waitMilliseconds: 300)
         let other = try f.create(code: 200)
@@ -106,9 +106,11 @@ struct TaskQueueConcurrencyTests {
         #expect(try f.task(other).status == .pending)
     }
 
-    @Test("8 runner threads lease and complete 1,000 concurrently created tasks, each exactly once")
-    func manyRunners() throws {
-        let f = QueueFixture()
+    @Test(
+        "8 runner threads lease and complete 1,000 concurrently created tasks, each exactly once",
+        arguments: StoreKind.all)
+    func manyRunners(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let queue = f.queue
         let total = 1000
         let producers = 4
@@ -181,16 +183,16 @@ struct TaskQueueConcurrencyTests {
         #expect(done.allSatisfy { $0.resultData == .string($0.id.description) && $0.attempts == 1 })
         #expect(try queue.list(status: .pending, limit: 1000).isEmpty)
         #expect(try queue.list(status: .running, limit: 1000).isEmpty)
-        let stats = queue.stats()
+        let stats = try queue.stats()
         #expect(stats.counters.created == total)
         #expect(stats.counters.leased == total)
         #expect(stats.counters.completed == total)
-        #expect(queue.runners().allSatisfy { $0.runner.runningTasks.isEmpty })
+        #expect(try queue.runners().allSatisfy { $0.runner.runningTasks.isEmpty })
     }
 
-    @Test("concurrent creates with one idempotency key make exactly one task")
-    func concurrentIdempotency() throws {
-        let f = QueueFixture()
+    @Test("concurrent creates with one idempotency key make exactly one task", arguments: StoreKind.all)
+    func concurrentIdempotency(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let queue = f.queue
         let results = Shared<[(TaskID, Bool)]>([])
         let threads = (0..<16).map { _ in

@@ -4,9 +4,9 @@ import Testing
 
 @Suite("TaskQueue lifecycle")
 struct TaskQueueLifecycleTests {
-    @Test("a new task is pending with the contract's defaults")
-    func created() throws {
-        let f = QueueFixture()
+    @Test("a new task is pending with the contract's defaults", arguments: StoreKind.all)
+    func created(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let (task, created) = try f.queue.createTask(NewTask(operationCode: 100))
         #expect(created)
         #expect(task.status == .pending)
@@ -24,9 +24,9 @@ struct TaskQueueLifecycleTests {
         #expect(TaskSnapshot(try f.task(task.id)) == TaskSnapshot(task))
     }
 
-    @Test("pending → running: lease sets runner, attempts, start and lease expiry")
-    func leaseStartsRunning() throws {
-        let f = QueueFixture()
+    @Test("pending → running: lease sets runner, attempts, start and lease expiry", arguments: StoreKind.all)
+    func leaseStartsRunning(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(code: 7, params: ["x": 1], timeout: 60)
         let runner = f.runner()
         f.clock.advance(seconds: 5)
@@ -49,9 +49,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.queue.lease(runnerID: runner) == nil)
     }
 
-    @Test("running → completed is final")
-    func completedIsFinal() throws {
-        let f = QueueFixture()
+    @Test("running → completed is final", arguments: StoreKind.all)
+    func completedIsFinal(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(timeout: 10)
         let runner = f.runner()
         _ = try f.lease(runner)
@@ -66,7 +66,7 @@ struct TaskQueueLifecycleTests {
         #expect(task.attempts == 1)
         #expect(task.runnerID == runner)
         #expect(task.events.map(\.kind) == [.created, .leased, .result])
-        #expect(f.queue.runner(runner)?.runningTasks.isEmpty == true)
+        #expect(try f.queue.runner(runner)?.runningTasks.isEmpty == true)
 
         // The old lease deadline passing changes nothing; nothing is leasable again.
         let before = try f.snapshot(id)
@@ -78,9 +78,11 @@ struct TaskQueueLifecycleTests {
         #expect(try f.snapshot(id) == before)
     }
 
-    @Test("an expired lease returns the task to pending after 2^attempts s, then fails it with lease_expired")
-    func leaseExpiryBackoffThenFailed() throws {
-        let f = QueueFixture()
+    @Test(
+        "an expired lease returns the task to pending after 2^attempts s, then fails it with lease_expired",
+        arguments: StoreKind.all)
+    func leaseExpiryBackoffThenFailed(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(maxAttempts: 3, timeout: 10)
         let runner = f.runner()
         for attempt in 1...3 {
@@ -94,7 +96,7 @@ struct TaskQueueLifecycleTests {
             #expect(task.leaseExpiresAt == nil)
             #expect(task.attempts == attempt)
             #expect(task.events.last?.kind == .leaseExpired)
-            #expect(f.queue.runner(runner)?.runningTasks.isEmpty == true)
+            #expect(try f.queue.runner(runner)?.runningTasks.isEmpty == true)
             if attempt < 3 {
                 #expect(task.status == .pending)
                 #expect(task.completedAt == nil)
@@ -113,9 +115,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.task(id).events.filter { $0.kind == .leaseExpired }.count == 3)
     }
 
-    @Test("the backoff doubles per attempt and is capped at 300 s")
-    func backoffCap() throws {
-        let f = QueueFixture()
+    @Test("the backoff doubles per attempt and is capped at 300 s", arguments: StoreKind.all)
+    func backoffCap(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(maxAttempts: 12, timeout: 1)
         let runner = f.runner()
         for attempt in 1...11 {
@@ -133,9 +135,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.task(id).error == "lease_expired")
     }
 
-    @Test("a runner's failed result is retried with backoff, then fails for good")
-    func failedResultRetried() throws {
-        let f = QueueFixture()
+    @Test("a runner's failed result is retried with backoff, then fails for good", arguments: StoreKind.all)
+    func failedResultRetried(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(maxAttempts: 2, timeout: 100)
         let runner = f.runner()
         _ = try f.lease(runner)
@@ -146,7 +148,7 @@ struct TaskQueueLifecycleTests {
         #expect(task.attempts == 1)
         #expect(task.leaseExpiresAt == nil)
         #expect(task.completedAt == nil)
-        #expect(f.queue.runner(runner)?.runningTasks.isEmpty == true)
+        #expect(try f.queue.runner(runner)?.runningTasks.isEmpty == true)
         f.advance(milliseconds: 1999)
         #expect(try f.queue.lease(runnerID: runner) == nil)
         f.advance(milliseconds: 1)
@@ -162,9 +164,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.task(id).status == .failed)
     }
 
-    @Test("a failed result without an error message still records an error")
-    func failedWithoutMessage() throws {
-        let f = QueueFixture()
+    @Test("a failed result without an error message still records an error", arguments: StoreKind.all)
+    func failedWithoutMessage(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(maxAttempts: 1)
         let runner = f.runner()
         _ = try f.lease(runner)
@@ -176,9 +178,9 @@ struct TaskQueueLifecycleTests {
 
     // MARK: Fencing and duplicates
 
-    @Test("a result carrying a stale attempt is a conflict and changes nothing")
-    func staleAttempt() throws {
-        let f = QueueFixture()
+    @Test("a result carrying a stale attempt is a conflict and changes nothing", arguments: StoreKind.all)
+    func staleAttempt(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(maxAttempts: 3, timeout: 10)
         let runner = f.runner()
         #expect(try f.lease(runner).attempt == 1)
@@ -202,9 +204,10 @@ struct TaskQueueLifecycleTests {
         #expect(try f.task(id).resultData == "fresh")
     }
 
-    @Test("a result after the lease moved to another runner is a conflict and changes nothing")
-    func leaseMovedOn() throws {
-        let f = QueueFixture()
+    @Test(
+        "a result after the lease moved to another runner is a conflict and changes nothing", arguments: StoreKind.all)
+    func leaseMovedOn(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(timeout: 10)
         let a = f.runner(name: "a")
         let b = f.runner(name: "b")
@@ -220,9 +223,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.submit(id, by: b, attempt: 2) == .accepted)
     }
 
-    @Test("the identical result again is a duplicate and changes nothing")
-    func identicalResubmit() throws {
-        let f = QueueFixture()
+    @Test("the identical result again is a duplicate and changes nothing", arguments: StoreKind.all)
+    func identicalResubmit(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create()
         let runner = f.runner()
         _ = try f.lease(runner)
@@ -234,9 +237,10 @@ struct TaskQueueLifecycleTests {
         #expect(try f.snapshot(id) == before)
     }
 
-    @Test("an identical failed result again is a duplicate even while the task waits to retry")
-    func identicalFailedResubmit() throws {
-        let f = QueueFixture()
+    @Test(
+        "an identical failed result again is a duplicate even while the task waits to retry", arguments: StoreKind.all)
+    func identicalFailedResubmit(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(maxAttempts: 3)
         let runner = f.runner()
         _ = try f.lease(runner)
@@ -255,7 +259,7 @@ struct TaskQueueLifecycleTests {
             (.completed, .null, String?.none),
         ])
     func differentSecondResult(status: ResultStatus, data: JSONValue, error: String?) throws {
-        let f = QueueFixture()
+        let f = try QueueFixture()
         let id = try f.create()
         let runner = f.runner()
         _ = try f.lease(runner)
@@ -265,9 +269,11 @@ struct TaskQueueLifecycleTests {
         #expect(try f.snapshot(id) == before)
     }
 
-    @Test("a result from a runner that does not hold the lease is a conflict and changes nothing")
-    func otherRunner() throws {
-        let f = QueueFixture()
+    @Test(
+        "a result from a runner that does not hold the lease is a conflict and changes nothing",
+        arguments: StoreKind.all)
+    func otherRunner(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create()
         let holder = f.runner(name: "holder")
         let other = f.runner(name: "other")
@@ -283,9 +289,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.snapshot(id) == done)
     }
 
-    @Test("a result for a pending task, an unknown task or from an unknown runner is refused")
-    func resultForWrongTarget() throws {
-        let f = QueueFixture()
+    @Test("a result for a pending task, an unknown task or from an unknown runner is refused", arguments: StoreKind.all)
+    func resultForWrongTarget(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create()
         let runner = f.runner()
         let before = try f.snapshot(id)
@@ -297,9 +303,9 @@ struct TaskQueueLifecycleTests {
 
     // MARK: Cancel and retry
 
-    @Test("cancelling a pending task makes it unleasable")
-    func cancelPending() throws {
-        let f = QueueFixture()
+    @Test("cancelling a pending task makes it unleasable", arguments: StoreKind.all)
+    func cancelPending(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create()
         let task = try f.queue.cancel(id)
         #expect(task.status == .cancelled)
@@ -309,9 +315,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.queue.lease(runnerID: f.runner()) == nil)
     }
 
-    @Test("cancelling a running task: the heartbeat answers cancelled, the result is refused")
-    func cancelRunning() throws {
-        let f = QueueFixture()
+    @Test("cancelling a running task: the heartbeat answers cancelled, the result is refused", arguments: StoreKind.all)
+    func cancelRunning(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(timeout: 10)
         let runner = f.runner()
         _ = try f.lease(runner)
@@ -319,7 +325,7 @@ struct TaskQueueLifecycleTests {
         let cancelled = try f.queue.cancel(id)
         #expect(cancelled.status == .cancelled)
         #expect(cancelled.leaseExpiresAt == nil)
-        #expect(f.queue.runner(runner)?.runningTasks.isEmpty == true)
+        #expect(try f.queue.runner(runner)?.runningTasks.isEmpty == true)
         let reply = try f.queue.heartbeat(runnerID: runner, taskID: id)
         #expect(reply.cancelled == true)
         #expect(reply.leaseExpiresAt == nil)
@@ -331,9 +337,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.queue.lease(runnerID: runner) == nil)
     }
 
-    @Test("cancelling a finished task is a conflict and changes nothing")
-    func cancelFinished() throws {
-        let f = QueueFixture()
+    @Test("cancelling a finished task is a conflict and changes nothing", arguments: StoreKind.all)
+    func cancelFinished(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = f.runner()
         let completed = try f.create()
         _ = try f.lease(runner)
@@ -351,9 +357,9 @@ struct TaskQueueLifecycleTests {
         expectQueueError(.taskNotFound) { _ = try f.queue.cancel(TaskID.random()) }
     }
 
-    @Test("retry puts failed and cancelled tasks back to pending with attempts reset")
-    func retryFinished() throws {
-        let f = QueueFixture()
+    @Test("retry puts failed and cancelled tasks back to pending with attempts reset", arguments: StoreKind.all)
+    func retryFinished(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = f.runner()
         let failed = try f.create(maxAttempts: 1)
         _ = try f.lease(runner)
@@ -381,9 +387,9 @@ struct TaskQueueLifecycleTests {
         }
     }
 
-    @Test("retry of a pending, running or completed task is a conflict and changes nothing")
-    func retryUnfinishedOrCompleted() throws {
-        let f = QueueFixture()
+    @Test("retry of a pending, running or completed task is a conflict and changes nothing", arguments: StoreKind.all)
+    func retryUnfinishedOrCompleted(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = f.runner()
         let completed = try f.create()
         _ = try f.lease(runner)
@@ -401,9 +407,9 @@ struct TaskQueueLifecycleTests {
 
     // MARK: Heartbeat
 
-    @Test("a heartbeat extends the lease by the task's timeout")
-    func heartbeatExtends() throws {
-        let f = QueueFixture()
+    @Test("a heartbeat extends the lease by the task's timeout", arguments: StoreKind.all)
+    func heartbeatExtends(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(timeout: 10)
         let runner = f.runner()
         let lease = try f.lease(runner)
@@ -422,9 +428,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.task(id).error == "lease_expired")
     }
 
-    @Test("a heartbeat without a task extends every lease the runner holds")
-    func heartbeatAllTasks() throws {
-        let f = QueueFixture()
+    @Test("a heartbeat without a task extends every lease the runner holds", arguments: StoreKind.all)
+    func heartbeatAllTasks(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let a = try f.create(timeout: 10)
         let b = try f.create(timeout: 20)
         let runner = f.runner()
@@ -441,9 +447,9 @@ struct TaskQueueLifecycleTests {
         #expect(try f.task(b).status == .running)
     }
 
-    @Test("a heartbeat for a task the runner does not hold is refused and extends nothing")
-    func heartbeatNotHolder() throws {
-        let f = QueueFixture()
+    @Test("a heartbeat for a task the runner does not hold is refused and extends nothing", arguments: StoreKind.all)
+    func heartbeatNotHolder(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(timeout: 10)
         let holder = f.runner()
         let other = f.runner()
@@ -461,12 +467,12 @@ struct TaskQueueLifecycleTests {
         #expect(try f.snapshot(id) == expired)
     }
 
-    @Test("a heartbeat updates the runner's last_seen_at")
-    func heartbeatLastSeen() throws {
-        let f = QueueFixture()
+    @Test("a heartbeat updates the runner's last_seen_at", arguments: StoreKind.all)
+    func heartbeatLastSeen(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = f.runner()
         f.clock.advance(seconds: 42)
         _ = try f.queue.heartbeat(runnerID: runner, taskID: nil)
-        #expect(f.queue.runner(runner)?.lastSeenAt == f.now)
+        #expect(try f.queue.runner(runner)?.lastSeenAt == f.now)
     }
 }

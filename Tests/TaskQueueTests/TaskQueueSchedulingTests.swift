@@ -4,9 +4,9 @@ import Testing
 
 @Suite("TaskQueue scheduling")
 struct TaskQueueSchedulingTests {
-    @Test("higher priority first, FIFO within a priority")
-    func priorityOrder() throws {
-        let f = QueueFixture()
+    @Test("higher priority first, FIFO within a priority", arguments: StoreKind.all)
+    func priorityOrder(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let low = try f.create(priority: -3)
         let zeroA = try f.create(priority: 0)
         let fiveA = try f.create(priority: 5)
@@ -20,9 +20,9 @@ struct TaskQueueSchedulingTests {
         #expect(order == [top, fiveA, fiveB, zeroA, zeroB, low, bottom])
     }
 
-    @Test("FIFO within a priority holds across operation codes")
-    func fifoAcrossCodes() throws {
-        let f = QueueFixture()
+    @Test("FIFO within a priority holds across operation codes", arguments: StoreKind.all)
+    func fifoAcrossCodes(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         var created: [TaskID] = []
         for i in 0..<30 {
             f.clock.advance(milliseconds: 1)
@@ -34,18 +34,18 @@ struct TaskQueueSchedulingTests {
         #expect(order == created)
     }
 
-    @Test("tasks created in the same millisecond keep their creation order")
-    func fifoSameMillisecond() throws {
-        let f = QueueFixture()
+    @Test("tasks created in the same millisecond keep their creation order", arguments: StoreKind.all)
+    func fifoSameMillisecond(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let created = try (0..<50).map { _ in try f.create() }
         let runner = f.runner()
         let order = try (0..<50).map { _ in try f.lease(runner).taskID }
         #expect(order == created)
     }
 
-    @Test("a task back from its backoff is leased before a younger task of its priority")
-    func retriedTaskIsOlder() throws {
-        let f = QueueFixture()
+    @Test("a task back from its backoff is leased before a younger task of its priority", arguments: StoreKind.all)
+    func retriedTaskIsOlder(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = f.runner()
         let old = try f.create(code: 100, timeout: 10)
         _ = try f.lease(runner)
@@ -59,9 +59,9 @@ struct TaskQueueSchedulingTests {
             try f.lease(runner).taskID == old, "the contract leases the oldest pending task of the highest priority")
     }
 
-    @Test("a restricted runner only ever gets its codes; an unrestricted one gets any")
-    func capabilityRouting() throws {
-        let f = QueueFixture()
+    @Test("a restricted runner only ever gets its codes; an unrestricted one gets any", arguments: StoreKind.all)
+    func capabilityRouting(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let t200 = try f.create(code: 200, priority: 100)
         let t100 = try f.create(code: 100)
         let t300 = try f.create(code: 300, priority: 50)
@@ -78,9 +78,9 @@ struct TaskQueueSchedulingTests {
         #expect(try f.queue.lease(runnerID: any) == nil)
     }
 
-    @Test("a runner with several codes gets the best task among them")
-    func severalCodes() throws {
-        let f = QueueFixture()
+    @Test("a runner with several codes gets the best task among them", arguments: StoreKind.all)
+    func severalCodes(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let a = try f.create(code: 1, priority: 0)
         let b = try f.create(code: 2, priority: 3)
         let c = try f.create(code: 3, priority: 9)
@@ -92,34 +92,34 @@ struct TaskQueueSchedulingTests {
         #expect(try f.task(c).status == .pending)
     }
 
-    @Test("a runner's codes are stored sorted and without repeats; nil means any")
-    func registration() throws {
-        let f = QueueFixture()
+    @Test("a runner's codes are stored sorted and without repeats; nil means any", arguments: StoreKind.all)
+    func registration(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = try f.queue.registerRunner(name: "r \"1\"", operationCodes: [300, 100, 300, 7])
         #expect(runner.operationCodes == [7, 100, 300])
         #expect(runner.name == "r \"1\"")
         #expect(runner.registeredAt == f.now)
         #expect(runner.lastSeenAt == f.now)
         #expect(try f.queue.registerRunner(name: "any", operationCodes: nil).operationCodes == nil)
-        #expect(f.queue.runner(runner.id)?.operationCodes == [7, 100, 300])
-        #expect(f.queue.runner(RunnerID.random()) == nil)
+        #expect(try f.queue.runner(runner.id)?.operationCodes == [7, 100, 300])
+        #expect(try f.queue.runner(RunnerID.random()) == nil)
     }
 
-    @Test("leasing as an unknown runner is refused")
-    func unknownRunner() throws {
-        let f = QueueFixture()
+    @Test("leasing as an unknown runner is refused", arguments: StoreKind.all)
+    func unknownRunner(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create()
         expectQueueError(.runnerNotFound) { _ = try f.queue.lease(runnerID: RunnerID.random()) }
         #expect(try f.task(id).status == .pending)
     }
 
-    @Test("runner state: idle, busy while holding a lease, offline when silent")
-    func runnerState() throws {
-        let f = QueueFixture()
+    @Test("runner state: idle, busy while holding a lease, offline when silent", arguments: StoreKind.all)
+    func runnerState(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let offlineAfter = f.queue.configuration.runnerOfflineAfterSeconds
         let runner = f.runner()
         func state() -> RunnerRecord.State? {
-            f.queue.runners().first { $0.runner.id == runner }?.state
+            (try? f.queue.runners())?.first { $0.runner.id == runner }?.state
         }
         #expect(state() == .idle)
         let id = try f.create()
@@ -138,24 +138,24 @@ struct TaskQueueSchedulingTests {
         // An empty poll brings it back.
         #expect(try f.queue.lease(runnerID: runner) == nil)
         #expect(state() == .idle)
-        #expect(f.queue.runner(runner)?.lastSeenAt == f.now)
+        #expect(try f.queue.runner(runner)?.lastSeenAt == f.now)
     }
 
-    @Test("runners are listed in registration order")
-    func runnersOrder() {
-        let f = QueueFixture()
+    @Test("runners are listed in registration order", arguments: StoreKind.all)
+    func runnersOrder(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let a = f.runner(name: "a")
         f.clock.advance(seconds: 1)
         let b = f.runner(name: "b")
         f.clock.advance(seconds: 1)
         let c = f.runner(name: "c")
-        #expect(f.queue.runners().map(\.runner.id) == [a, b, c])
-        #expect(f.queue.runners().map(\.runner.name) == ["a", "b", "c"])
+        #expect(try f.queue.runners().map(\.runner.id) == [a, b, c])
+        #expect(try f.queue.runners().map(\.runner.name) == ["a", "b", "c"])
     }
 
-    @Test("stats count tasks by status and the lifecycle counters")
-    func stats() throws {
-        let f = QueueFixture()
+    @Test("stats count tasks by status and the lifecycle counters", arguments: StoreKind.all)
+    func stats(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let runner = f.runner()
         let done = try f.create()
         _ = try f.lease(runner)
@@ -166,7 +166,7 @@ struct TaskQueueSchedulingTests {
         #expect(try f.task(failed).status == .failed)
         _ = try f.queue.cancel(try f.create())
         try f.create()
-        let stats = f.queue.stats()
+        let stats = try f.queue.stats()
         #expect(stats.tasksByStatus[.completed] == 1)
         #expect(stats.tasksByStatus[.failed] == 1)
         #expect(stats.tasksByStatus[.cancelled] == 1)

@@ -6,9 +6,9 @@ import Testing
 struct TaskQueueStorageTests {
     // MARK: Idempotency
 
-    @Test("the same idempotency key returns the first task and creates nothing")
-    func sameKey() throws {
-        let f = QueueFixture()
+    @Test("the same idempotency key returns the first task and creates nothing", arguments: StoreKind.all)
+    func sameKey(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let first = try f.queue.createTask(NewTask(operationCode: 100, params: ["a": 1]), idempotencyKey: "k1")
         #expect(first.created)
         f.clock.advance(seconds: 60)
@@ -17,7 +17,7 @@ struct TaskQueueStorageTests {
         #expect(second.task.id == first.task.id)
         #expect(second.task.operationCode == 100)
         #expect(try f.listed() == [first.task.id])
-        #expect(f.queue.stats().counters.created == 1)
+        #expect(try f.queue.stats().counters.created == 1)
         // Another key, or none, creates.
         let other = try f.queue.createTask(NewTask(operationCode: 100), idempotencyKey: "k2")
         #expect(other.created)
@@ -26,9 +26,9 @@ struct TaskQueueStorageTests {
         #expect(try f.listed().count == 3)
     }
 
-    @Test("the same key returns the first task whatever its state")
-    func sameKeyAfterProgress() throws {
-        let f = QueueFixture()
+    @Test("the same key returns the first task whatever its state", arguments: StoreKind.all)
+    func sameKeyAfterProgress(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(idempotencyKey: "job-1")
         let runner = f.runner()
         _ = try f.lease(runner)
@@ -39,9 +39,9 @@ struct TaskQueueStorageTests {
         #expect(again.task.status == .completed)
     }
 
-    @Test("after the 24 h window the same key creates a new task")
-    func keyExpires() throws {
-        let f = QueueFixture()
+    @Test("after the 24 h window the same key creates a new task", arguments: StoreKind.all)
+    func keyExpires(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let window = f.queue.configuration.idempotencyWindowSeconds
         #expect(window == 86_400)
         let id = try f.create(idempotencyKey: "k")
@@ -61,9 +61,11 @@ struct TaskQueueStorageTests {
 
     // MARK: Capacity
 
-    @Test("at capacity: createTask is atCapacity, the idempotent replay still answers, finishing frees room")
-    func atCapacity() throws {
-        let f = QueueFixture { $0.capacity = 3 }
+    @Test(
+        "at capacity: createTask is atCapacity, the idempotent replay still answers, finishing frees room",
+        arguments: StoreKind.all)
+    func atCapacity(_ store: StoreKind) throws {
+        let f = try QueueFixture(store) { $0.capacity = 3 }
         let first = try f.create(idempotencyKey: "first")
         try f.create()
         try f.create()
@@ -86,9 +88,9 @@ struct TaskQueueStorageTests {
 
     // MARK: Retention
 
-    @Test("finished tasks are dropped after the retention period; unfinished ones are kept")
-    func retention() throws {
-        let f = QueueFixture()
+    @Test("finished tasks are dropped after the retention period; unfinished ones are kept", arguments: StoreKind.all)
+    func retention(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let retention = f.queue.configuration.retentionSeconds
         #expect(retention == 7 * 86_400)
         let runner = f.runner()
@@ -114,42 +116,42 @@ struct TaskQueueStorageTests {
             remaining -= step
         }
         for id in [completed, failed, cancelled, pending, running] {
-            #expect(f.queue.task(id) != nil, "dropped before the retention period ended")
+            #expect(try f.queue.task(id) != nil, "dropped before the retention period ended")
         }
         f.advance(seconds: 2)
         for id in [completed, failed, cancelled] {
-            #expect(f.queue.task(id) == nil, "kept after the retention period")
+            #expect(try f.queue.task(id) == nil, "kept after the retention period")
         }
-        #expect(f.queue.task(pending)?.status == .pending)
-        #expect(f.queue.task(running)?.status == .running)
+        #expect(try f.queue.task(pending)?.status == .pending)
+        #expect(try f.queue.task(running)?.status == .running)
         #expect(Set(try f.listed()) == [pending, running])
-        #expect(f.queue.stats().counters.dropped == 3)
-        #expect(f.queue.stats().tasksByStatus[.completed] == 0)
+        #expect(try f.queue.stats().counters.dropped == 3)
+        #expect(try f.queue.stats().tasksByStatus[.completed] == 0)
         // A dropped task is unknown everywhere.
         expectQueueError(.taskNotFound) { _ = try f.queue.retry(failed) }
         expectQueueError(.taskNotFound) { _ = try f.queue.cancel(completed) }
         expectQueueError(.cursorNotFound) { _ = try f.queue.list(before: completed) }
     }
 
-    @Test("retention counts from when a task finished, not when it was created")
-    func retentionFromFinish() throws {
-        let f = QueueFixture()
+    @Test("retention counts from when a task finished, not when it was created", arguments: StoreKind.all)
+    func retentionFromFinish(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let retention = f.queue.configuration.retentionSeconds
         let id = try f.create()
         f.advance(seconds: retention) // old but pending: kept
-        #expect(f.queue.task(id) != nil)
+        #expect(try f.queue.task(id) != nil)
         _ = try f.queue.cancel(id)
         f.advance(seconds: retention - 1)
-        #expect(f.queue.task(id) != nil)
+        #expect(try f.queue.task(id) != nil)
         f.advance(seconds: 1)
-        #expect(f.queue.task(id) == nil)
+        #expect(try f.queue.task(id) == nil)
     }
 
     // MARK: Listing
 
-    @Test("list is newest first, filters by status, honours limit and the before cursor")
-    func list() throws {
-        let f = QueueFixture()
+    @Test("list is newest first, filters by status, honours limit and the before cursor", arguments: StoreKind.all)
+    func list(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         var ids: [TaskID] = []
         for _ in 0..<7 {
             ids.append(try f.create())
@@ -189,9 +191,9 @@ struct TaskQueueStorageTests {
         expectQueueError(.cursorNotFound) { _ = try f.queue.list(before: TaskID.random()) }
     }
 
-    @Test("a listed task is a copy of the stored one")
-    func listShowsState() throws {
-        let f = QueueFixture()
+    @Test("a listed task is a copy of the stored one", arguments: StoreKind.all)
+    func listShowsState(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         let id = try f.create(code: 42, params: ["p": "q"], priority: 7, maxAttempts: 9, timeout: 77)
         let listed = try #require(try f.queue.list().first)
         #expect(TaskSnapshot(listed) == (try f.snapshot(id)))
@@ -202,9 +204,12 @@ struct TaskQueueStorageTests {
         #expect(listed.timeoutSeconds == 77)
     }
 
-    @Test("tick with nothing due changes nothing, and millisecondsUntilDue names the next deadline")
-    func tickAndDue() throws {
-        let f = QueueFixture()
+    // The embedded store's own timers (the PostgreSQL store sweeps on a fixed beat instead).
+    @Test(
+        "tick with nothing due changes nothing, and millisecondsUntilDue names the next deadline",
+        arguments: [StoreKind.memory])
+    func tickAndDue(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
         #expect(f.queue.millisecondsUntilDue() == nil)
         let id = try f.create(timeout: 30)
         _ = try f.lease(f.runner())

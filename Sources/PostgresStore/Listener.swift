@@ -1,0 +1,88 @@
+import Locking
+import Logging
+import Postgres
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A dedicated connection that `LISTEN`s on one channel and calls `onNotify` when a
+/// notification arrives: a task created on any server wakes the polls parked on this one.
+/// It reconnects by itself (every second) while the database is away.
+final class Listener: @unchecked Sendable {
+    private let url: String
+    private let channel: String
+    private let logger: Logger
+    private let running = Locked(false)
+    private let finished = OneShot<Bool>()
+    /// Set once before `start()`.
+    var onNotify: @Sendable () -> Void = {}
+
+    init(url: String, channel: String, logger: Logger) {
+        self.url = url
+        self.channel = channel
+        self.logger = logger
+    }
+
+    func start() {
+        running.withLock { $0 = true }
+        Thread.detach { [self] in
+            defer { finished.set(true) }
+            var connection: PGConnection?
+            while running.withLock({ $0 }) {
+                if connection == nil {
+                    do {
+                        let opened = try PGConnection(url)
+                        try opened.query("LISTEN \(channel)")
+                        connection = opened
+                        // Tasks may have been created while nobody listened.
+                        onNotify()
+                    } catch {
+                        logger.warning("cannot listen for new tasks; retrying", metadata: ["error": "\(error)"])
+                        usleep(1_000_000)
+                        continue
+                    }
+                }
+                guard let current = connection else { continue }
+                var descriptor = pollfd(fd: current.socket, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&descriptor, 1, 250)
+                guard ready > 0 else { continue }
+                do {
+                    if !(try current.notifications()).isEmpty { onNotify() }
+                } catch {
+                    logger.warning("lost the notification connection; reconnecting", metadata: ["error": "\(error)"])
+                    connection = nil
+                }
+            }
+        }
+    }
+
+    func stop() {
+        running.withLock { $0 = false }
+        _ = finished.wait(milliseconds: 2000)
+    }
+}
+
+/// Starts a detached thread.
+enum Thread {
+    static func detach(_ body: @escaping @Sendable () -> Void) {
+        final class Box: @unchecked Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                guard let raw else { return nil }
+                Unmanaged<Box>.fromOpaque(raw).takeRetainedValue().body()
+                return nil
+            }, box)
+        if rc == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<Box>.fromOpaque(box).release()
+        }
+    }
+}

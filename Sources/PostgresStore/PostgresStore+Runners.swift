@@ -1,0 +1,327 @@
+import DDAModel
+import Locking
+import Postgres
+import TaskQueue
+
+extension PostgresStore {
+    // MARK: Runners
+
+    public func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord {
+        let now = clock.now()
+        let runner = RunnerRecord(
+            id: RunnerID.random(), name: name, operationCodes: operationCodes.map { Array(Set($0)).sorted() },
+            registeredAt: now, lastSeenAt: now)
+        let cap = configuration.maxRunners
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_register",
+                    """
+                    INSERT INTO dda_runners (id, name, operation_codes, registered_ms, last_seen_ms)
+                    SELECT $1, $2, $3::bigint[], $4, $4 WHERE (SELECT count(*) FROM dda_runners) < $5
+                    RETURNING id
+                    """),
+                [
+                    runner.id.description, name, runner.operationCodes?.arrayLiteral, String(now.milliseconds),
+                    String(cap),
+                ])
+        }
+        guard !rows.isEmpty else {
+            throw QueueError(
+                .atCapacity,
+                "The server already knows \(cap) runners; runners not seen for the retention period are forgotten, or raise the limit."
+            )
+        }
+        return runner
+    }
+
+    public func runner(_ id: RunnerID) throws(QueueError) -> RunnerRecord? {
+        try runners().first { $0.runner.id == id }?.runner
+    }
+
+    public func runners() throws(QueueError) -> [(runner: RunnerRecord, state: RunnerRecord.State)] {
+        let now = clock.now()
+        try sweepIfDue(now)
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_runners",
+                    """
+                    SELECT r.id, r.name, r.operation_codes, r.registered_ms, r.last_seen_ms,
+                           ARRAY(SELECT t.id FROM dda_tasks t WHERE t.runner_id = r.id AND t.status = 'running')
+                    FROM dda_runners r ORDER BY r.registered_ms, r.id
+                    """))
+        }
+        var out: [(runner: RunnerRecord, state: RunnerRecord.State)] = []
+        for row in rows.rows {
+            var reader = RowReader(row)
+            let id = try reader.id(RunnerID.self)
+            let name = try reader.string()
+            let codes = try reader.optionalIntegerArray()
+            let registered = Timestamp(milliseconds: try reader.int64())
+            let lastSeen = Timestamp(milliseconds: try reader.int64())
+            let running = Set(try reader.idArray(TaskID.self))
+            let runner = RunnerRecord(
+                id: id, name: name, operationCodes: codes, registeredAt: registered, lastSeenAt: lastSeen,
+                runningTasks: running)
+            out.append((runner, runner.state(now: now, offlineAfterSeconds: configuration.runnerOfflineAfterSeconds)))
+        }
+        return out
+    }
+
+    // MARK: Leasing
+
+    /// Leases the best pending task this runner may run, in one statement: the runner's
+    /// codes, the pick (`FOR UPDATE SKIP LOCKED`, so servers never wait on each other), the
+    /// update, the event and the runner's last-seen time. Nil: none now. `.runnerNotFound`
+    /// when the runner is not registered.
+    func leaseNow(_ runnerID: RunnerID, now: Timestamp) throws(QueueError) -> TaskLease? {
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_lease",
+                    """
+                    WITH runner AS (
+                        UPDATE dda_runners SET last_seen_ms = $2 WHERE id = $1 RETURNING operation_codes),
+                    picked AS (
+                        SELECT t.id FROM dda_tasks t, runner r
+                        WHERE t.status = 'pending' AND t.available_ms <= $2
+                          AND (r.operation_codes IS NULL OR t.operation_code = ANY (r.operation_codes))
+                        ORDER BY t.priority DESC, t.seq
+                        LIMIT 1 FOR UPDATE OF t SKIP LOCKED),
+                    leased AS (
+                        UPDATE dda_tasks t SET status = 'running', attempts = t.attempts + 1, runner_id = $1,
+                            started_ms = $2, lease_expires_ms = $2::bigint + t.timeout_seconds * 1000::bigint
+                        FROM picked WHERE t.id = picked.id
+                        RETURNING t.id, t.operation_code, t.params, t.attempts, t.lease_expires_ms, t.timeout_seconds),
+                    ev AS (
+                        INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id, detail)
+                        SELECT id, $2, 'leased', $1, 'attempt ' || attempts FROM leased)
+                    SELECT (SELECT count(*) FROM runner), l.*
+                    FROM (SELECT 1) one LEFT JOIN leased l ON true
+                    """), [runnerID.description, String(now.milliseconds)])
+        }
+        guard let row = rows.first, let found = row[0] else { throw RowReader.damaged("lease") }
+        guard found != "0" else { throw QueueRules.unknownRunner }
+        guard row[1] != nil else { return nil }
+        var reader = RowReader(Array(row.dropFirst()))
+        let lease = TaskLease(
+            taskID: try reader.id(TaskID.self), operationCode: try reader.int64(), params: try reader.json(),
+            attempt: Int(try reader.int64()), leaseExpiresAt: Timestamp(milliseconds: try reader.int64()),
+            timeoutSeconds: try reader.int64())
+        counters.withLock { $0.leased += 1 }
+        return lease
+    }
+
+    @discardableResult
+    public func lease(
+        runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+    ) throws(QueueError) -> Int64? {
+        let now = clock.now()
+        try sweepIfDue(now)
+        if waiters.withLock({ $0.shuttingDown }) {
+            _ = try runnerExists(runnerID, now: now)
+            completion(.success(nil))
+            return nil
+        }
+        if let lease = try leaseNow(runnerID, now: now) {
+            completion(.success(lease))
+            return nil
+        }
+        guard waitMilliseconds > 0 else {
+            completion(.success(nil))
+            return nil
+        }
+        let deadline = MonotonicClock.nanoseconds() + UInt64(waitMilliseconds) * 1_000_000
+        let cap = configuration.maxParkedPollsPerRunner
+        let parked = waiters.withLock { polls -> Int64? in
+            if polls.count(of: runnerID) >= cap {
+                polls.dropDisconnected(of: runnerID)
+                if polls.count(of: runnerID) >= cap { return nil }
+            }
+            return polls.park(runnerID: runnerID, deadline: deadline, isConnected: isConnected, completion: completion)
+        }
+        guard let parked else {
+            throw QueueError(
+                .tooManyPolls, "This runner already has \(cap) long polls waiting; wait for one to be answered.")
+        }
+        // A task may have arrived between the empty lease and parking (its notification
+        // found no poll): look once more.
+        serveParked()
+        return parked
+    }
+
+    private func runnerExists(_ runnerID: RunnerID, now: Timestamp) throws(QueueError) -> Bool {
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement("dda_touch_runner", "UPDATE dda_runners SET last_seen_ms = $2 WHERE id = $1"),
+                [runnerID.description, String(now.milliseconds)])
+        }
+        guard rows.affected > 0 else { throw QueueRules.unknownRunner }
+        return true
+    }
+
+    /// Withdraws a parked poll; false when it was already answered.
+    public func cancelPoll(_ id: Int64) -> Bool {
+        waiters.withLock { $0.remove(id) != nil }
+    }
+
+    /// Offers the pending tasks to the polls parked here, oldest poll first; each poll is
+    /// answered once (taken out of the set before its lease is tried, put back when none).
+    func serveParked() {
+        let now = clock.now()
+        var tried: Set<RunnerID> = []
+        while let poll = waiters.withLock({ $0.takeOldest(excluding: tried) }) {
+            do {
+                if let lease = try leaseNow(poll.runnerID, now: now) {
+                    waiters.withLock { $0.served(poll) }
+                    poll.completion(.success(lease))
+                    continue
+                }
+            } catch {
+                waiters.withLock { $0.served(poll) }
+                poll.completion(.failure(error))
+                continue
+            }
+            tried.insert(poll.runnerID)
+            let answered = waiters.withLock { $0.putBack(poll) }
+            if !answered { poll.completion(.success(nil)) }
+        }
+    }
+
+    // MARK: Results and heartbeats
+
+    public func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome {
+        let now = clock.now()
+        try sweepIfDue(now)
+        let backoff = configuration
+        let result: Result<(SubmitOutcome, TaskStatus), QueueError> = try transaction { (c) throws(PGError) in
+            let seen = try c.execute(
+                PGStatement("dda_touch_runner", "UPDATE dda_runners SET last_seen_ms = $2 WHERE id = $1"),
+                [submission.runnerID.description, String(now.milliseconds)])
+            guard seen.affected > 0 else { return .failure(QueueRules.unknownRunner) }
+            let rows = try c.execute(
+                PGStatement("dda_lock_task", "SELECT \(taskColumns) FROM dda_tasks WHERE id = $1 FOR UPDATE"),
+                [submission.taskID.description])
+            guard let row = rows.first else {
+                return .failure(QueueError(.taskNotFound, "No task with id \(submission.taskID)."))
+            }
+            let task: TaskRecord
+            do throws(QueueError) { task = try TaskRow(row).record } catch { return .failure(error) }
+            guard QueueRules.holdsLease(task, submission) else {
+                if QueueRules.isDuplicate(submission, of: task.acceptedResult) {
+                    return .success((.duplicate, task.status))
+                }
+                return .failure(QueueError(.conflict, QueueRules.conflictReason(task, submission)))
+            }
+            let attempt = task.attempts
+            let status: TaskStatus
+            let detail: String
+            var available = task.availableAt.milliseconds
+            switch submission.status {
+            case .completed:
+                status = .completed
+                detail = "completed (attempt \(attempt))"
+            case .failed:
+                let error = submission.error ?? "failed"
+                detail = "failed (attempt \(attempt)): \(error.prefix(200))"
+                if attempt < task.maxAttempts {
+                    status = .pending
+                    available = now.milliseconds + backoff.backoffSeconds(afterAttempts: attempt) * 1000
+                } else {
+                    status = .failed
+                }
+            }
+            // A failed attempt that will be retried keeps no result; one that ends the task does.
+            let keepsResult = status != .pending
+            let error = submission.status == .failed ? (submission.error ?? "failed") : submission.error
+            try c.execute(
+                PGStatement(
+                    "dda_submit",
+                    """
+                    WITH done AS (
+                        UPDATE dda_tasks SET status = $2, result_data = $3, error = $4,
+                            completed_ms = CASE WHEN $2 = 'pending' THEN completed_ms ELSE $5::bigint END,
+                            lease_expires_ms = NULL, available_ms = $6,
+                            accepted_runner = $7, accepted_attempt = $8, accepted_status = $9,
+                            accepted_data = $10, accepted_error = $11
+                        WHERE id = $1 RETURNING id)
+                    INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id, detail)
+                    SELECT id, $5, 'result', $7, $12 FROM done
+                    """),
+                [
+                    task.id.description, status.rawValue, keepsResult ? submission.resultData.storedText : nil,
+                    error, String(now.milliseconds), String(available), submission.runnerID.description,
+                    String(attempt), submission.status.rawValue, submission.resultData.storedText, submission.error,
+                    detail,
+                ])
+            return .success((.accepted, status))
+        }
+        let (outcome, status) = try result.get()
+        if outcome == .accepted {
+            counters.withLock {
+                if status == .completed { $0.completed += 1 }
+                if status == .failed { $0.failed += 1 }
+            }
+        }
+        return outcome
+    }
+
+    public func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply {
+        let now = clock.now()
+        try sweepIfDue(now)
+        let result: Result<HeartbeatReply, QueueError> = try transaction { (c) throws(PGError) in
+            let seen = try c.execute(
+                PGStatement("dda_touch_runner", "UPDATE dda_runners SET last_seen_ms = $2 WHERE id = $1"),
+                [runnerID.description, String(now.milliseconds)])
+            guard seen.affected > 0 else { return .failure(QueueRules.unknownRunner) }
+            if let taskID {
+                let rows = try c.execute(
+                    PGStatement("dda_task_state", "SELECT status, runner_id FROM dda_tasks WHERE id = $1 FOR UPDATE"),
+                    [taskID.description])
+                guard let row = rows.first else {
+                    return .failure(QueueError(.taskNotFound, "No task with id \(taskID)."))
+                }
+                let status = row[0] ?? ""
+                let holder = row[1].flatMap { RunnerID($0) }
+                if status == TaskStatus.cancelled.rawValue, holder == runnerID {
+                    return .success(HeartbeatReply(leaseExpiresAt: nil, cancelled: true))
+                }
+                guard status == TaskStatus.running.rawValue, holder == runnerID else {
+                    return .failure(QueueError(.conflict, "The task is not leased to this runner (it is \(status))."))
+                }
+            }
+            // Extend, and coalesce the event: a long task heartbeats thousands of times.
+            let extended = try c.execute(
+                PGStatement(
+                    "dda_extend",
+                    """
+                    WITH ext AS (
+                        UPDATE dda_tasks SET lease_expires_ms = $2::bigint + timeout_seconds * 1000::bigint
+                        WHERE runner_id = $1 AND status = 'running' AND ($3::uuid IS NULL OR id = $3::uuid)
+                        RETURNING id, lease_expires_ms),
+                    last AS (
+                        SELECT DISTINCT ON (e.task_id) e.task_id, e.n, e.kind, e.runner_id, e.detail
+                        FROM dda_task_events e JOIN ext ON e.task_id = ext.id
+                        ORDER BY e.task_id, e.n DESC),
+                    coalesced AS (
+                        UPDATE dda_task_events e
+                        SET at_ms = $2::bigint,
+                            detail = 'extended ' || (coalesce(nullif(split_part(last.detail, ' ', 2), '')::bigint, 1) + 1)
+                        FROM last
+                        WHERE e.task_id = last.task_id AND e.n = last.n AND last.kind = 'heartbeat-extended'
+                          AND last.runner_id = $1
+                        RETURNING e.task_id),
+                    added AS (
+                        INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id)
+                        SELECT id, $2, 'heartbeat-extended', $1 FROM ext
+                        WHERE id NOT IN (SELECT task_id FROM last WHERE kind = 'heartbeat-extended' AND runner_id = $1))
+                    SELECT min(lease_expires_ms) FROM ext
+                    """), [runnerID.description, String(now.milliseconds), taskID?.description])
+            let earliest = extended.first?[0].flatMap { Int64($0) }.map(Timestamp.init(milliseconds:))
+            return .success(HeartbeatReply(leaseExpiresAt: earliest, cancelled: false))
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,384 @@
+import DDAModel
+import Locking
+import Logging
+import Postgres
+import TaskQueue
+
+/// The queue in PostgreSQL, for several servers on one database: the same operations and
+/// state machine as the embedded `TaskQueue`, with leases taken by `FOR UPDATE SKIP LOCKED`,
+/// long polls parked in the process that received them and woken by `LISTEN/NOTIFY`, and
+/// expiry, backoff and retention swept by whichever server runs. Every acknowledged change is
+/// committed (synchronously) before the call returns.
+///
+/// Times come from the injected clock and are stored as milliseconds, so the tests drive
+/// this store by hand exactly as they drive the embedded one.
+public final class PostgresStore: QueueStore {
+    public let configuration: QueueConfiguration
+    let clock: any TimeSource
+    let pool: PGPool
+    let logger: Logger
+    /// What this process did, for `/metrics` (each server counts its own, as Prometheus expects).
+    let counters = Locked(QueueCounters())
+    let waiters = Locked(ParkedPolls())
+    let sweeps = Locked(SweepClock())
+    /// The unfinished count from the last exact count, and when (monotonic ms).
+    let unfinished = Locked((count: 0, at: -Double.infinity))
+    /// Why the database cannot be used, while it cannot.
+    let failure = Locked<String?>(nil)
+    let listener: Listener
+
+    /// Connects, brings the schema up to date (safe when several servers start at once) and
+    /// starts listening for new tasks.
+    public init(
+        url: String, configuration: QueueConfiguration = QueueConfiguration(), poolSize: Int = 8,
+        clock: any TimeSource = SystemTimeSource(), logger: Logger = Logger(label: "dda.postgres")
+    ) throws(PGError) {
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.pool = PGPool(conninfo: url, size: poolSize)
+        let applied = try pool.withConnection { (connection) throws(PGError) in try Migrations.apply(on: connection) }
+        if !applied.isEmpty { logger.info("database schema migrated", metadata: ["versions": "\(applied)"]) }
+        self.listener = Listener(url: url, channel: Self.readyChannel, logger: logger)
+        listener.onNotify = { [weak self] in self?.serveParked() }
+        listener.start()
+    }
+
+    static let readyChannel = "dda_task_ready"
+
+    /// Runs database work, mapping its failure to the queue's `.unavailable` (503).
+    func db<R>(_ body: (PGConnection) throws(PGError) -> R) throws(QueueError) -> R {
+        do {
+            let result = try pool.withConnection(body)
+            failure.withLock { $0 = nil }
+            return result
+        } catch {
+            throw unavailable(error)
+        }
+    }
+
+    /// The same in one transaction.
+    func transaction<R>(_ body: (PGConnection) throws(PGError) -> R) throws(QueueError) -> R {
+        do {
+            let result = try pool.transaction(body)
+            failure.withLock { $0 = nil }
+            return result
+        } catch {
+            throw unavailable(error)
+        }
+    }
+
+    /// Whether a unique constraint refused the row.
+    static func isUniqueViolation(_ error: PGError) -> Bool { error.isUniqueViolation }
+
+    private func unavailable(_ error: PGError) -> QueueError {
+        if error.isUnavailable {
+            failure.withLock { $0 = "the database is unreachable: \(error.message)" }
+            logger.error("database unavailable", metadata: ["error": "\(error.description)"])
+            return QueueError(.unavailable, "The database is unavailable; try again shortly.")
+        }
+        logger.error("database refused a statement", metadata: ["error": "\(error.description)"])
+        return QueueError(.unavailable, "The database refused the request.")
+    }
+
+    // MARK: Tasks
+
+    public func createTask(_ new: NewTask, idempotencyKey: String?) throws(QueueError) -> (
+        task: TaskRecord, created: Bool
+    ) {
+        let now = clock.now()
+        try sweepIfDue(now)
+        do {
+            try checkCapacity()
+        } catch {
+            // A replay of a known key creates nothing, so a full queue does not refuse it.
+            if let key = idempotencyKey, let existing = try idempotentTask(key, now: now) { return (existing, false) }
+            throw error
+        }
+        let id = TaskID.random()
+        let values: [String?] = [
+            id.description, String(new.operationCode), new.params.storedText, String(new.priority),
+            String(new.maxAttempts), String(new.timeoutSeconds), String(now.milliseconds),
+        ]
+        let insert = """
+            INSERT INTO dda_tasks (id, operation_code, params, status, priority, max_attempts, timeout_seconds,
+                                   created_ms, available_ms)
+            SELECT $1, $2, $3, 'pending', $4, $5, $6, $7, $7
+            """
+        let rows: PGRows
+        if let key = idempotencyKey {
+            let expires = now.milliseconds + configuration.idempotencyWindowSeconds * 1000
+            // The key claims the task id first; an expired key not yet swept is taken over.
+            rows = try db { (c) throws(PGError) in
+                try c.execute(
+                    PGStatement(
+                        "dda_create_keyed",
+                        """
+                        WITH claim AS (
+                            INSERT INTO dda_idempotency (key, task_id, expires_ms) VALUES ($8, $1, $9)
+                            ON CONFLICT (key) DO UPDATE SET task_id = EXCLUDED.task_id, expires_ms = EXCLUDED.expires_ms
+                                WHERE dda_idempotency.expires_ms <= $7
+                            RETURNING task_id),
+                        created AS (\(insert) WHERE EXISTS (SELECT 1 FROM claim) RETURNING \(taskColumns))
+                        SELECT \(taskColumns), pg_notify('\(Self.readyChannel)', '') FROM created
+                        """), values + [key, String(expires)])
+            }
+            if rows.isEmpty {
+                guard let existing = try idempotentTask(key, now: now) else {
+                    // The first task was already dropped by retention; still create nothing.
+                    throw QueueError(.conflict, "The task created with this Idempotency-Key no longer exists.")
+                }
+                return (existing, false)
+            }
+        } else {
+            rows = try db { (c) throws(PGError) in
+                try c.execute(
+                    PGStatement(
+                        "dda_create",
+                        """
+                        WITH created AS (\(insert) RETURNING \(taskColumns))
+                        SELECT \(taskColumns), pg_notify('\(Self.readyChannel)', '') FROM created
+                        """), values)
+            }
+        }
+        guard let row = rows.first else { throw RowReader.damaged("created task") }
+        counters.withLock { $0.created += 1 }
+        unfinished.withLock { $0.count += 1 }
+        return (try TaskRow(row).record, true)
+    }
+
+    /// The task a live idempotency key created, if the key is live and the task still exists.
+    private func idempotentTask(_ key: String, now: Timestamp) throws(QueueError) -> TaskRecord? {
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_idempotent_task",
+                    """
+                    SELECT \(taskColumns) FROM dda_tasks
+                    WHERE id = (SELECT task_id FROM dda_idempotency WHERE key = $1 AND expires_ms > $2)
+                    """), [key, String(now.milliseconds)])
+        }
+        guard let row = rows.first else { return nil }
+        return try TaskRow(row).record
+    }
+
+    /// 503 when the unfinished tasks reach the capacity. Counting a million rows costs tens of
+    /// milliseconds, so the count is taken at most once a second, and on every call once it is
+    /// within a tenth of the limit (where the answer matters).
+    private func checkCapacity() throws(QueueError) {
+        let capacity = configuration.capacity
+        let (count, at) = unfinished.withLock { $0 }
+        let nowMs = MonotonicClock.milliseconds()
+        var current = count
+        if nowMs - at >= 1000 || count + max(1, capacity / 10) >= capacity {
+            let rows = try db { (c) throws(PGError) in
+                try c.execute(
+                    PGStatement(
+                        "dda_unfinished", "SELECT count(*) FROM dda_tasks WHERE status IN ('pending', 'running')"))
+            }
+            current = rows.first?[0].flatMap { Int($0) } ?? 0
+            unfinished.withLock { $0 = (current, nowMs) }
+        }
+        guard current < capacity else { throw QueueRules.atCapacity(capacity) }
+    }
+
+    public func task(_ id: TaskID) throws(QueueError) -> TaskRecord? {
+        try sweepIfDue(clock.now())
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_task",
+                    """
+                    SELECT \(taskColumns),
+                      (SELECT coalesce(json_agg(json_build_array(e.at_ms, e.kind, e.runner_id, e.detail) ORDER BY e.n), '[]')
+                       FROM (SELECT * FROM dda_task_events WHERE task_id = $1 ORDER BY n DESC LIMIT $2) e)
+                    FROM dda_tasks WHERE id = $1
+                    """), [id.description, String(max(0, configuration.maxEventsPerTask - 1))])
+        }
+        guard let row = rows.first else { return nil }
+        return try TaskRow(Array(row.dropLast()), events: try Self.events(row.last ?? nil)).record
+    }
+
+    /// Events as `json_agg` wrote them: `[[at_ms, kind, runner_id, detail], …]`.
+    static func events(_ text: String?) throws(QueueError) -> [TaskEvent] {
+        guard let text, let value = try? JSONParser.parse(Array(text.utf8)), case .array(let items) = value else {
+            throw RowReader.damaged("events")
+        }
+        var events: [TaskEvent] = []
+        for item in items {
+            guard case .array(let fields) = item, fields.count == 4, let at = fields[0].intValue,
+                let kind = fields[1].stringValue.flatMap(TaskEvent.Kind.init(rawValue:))
+            else { throw RowReader.damaged("event") }
+            events.append(
+                TaskEvent(
+                    at: Timestamp(milliseconds: at), kind: kind,
+                    runnerID: fields[2].stringValue.flatMap { RunnerID($0) },
+                    detail: fields[3].stringValue))
+        }
+        return events
+    }
+
+    public func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord {
+        let now = clock.now()
+        try sweepIfDue(now)
+        let result: Result<TaskRecord, QueueError> = try transaction { (c) throws(PGError) in
+            let rows = try c.execute(
+                PGStatement("dda_lock_task", "SELECT \(taskColumns) FROM dda_tasks WHERE id = $1 FOR UPDATE"),
+                [id.description])
+            guard let row = rows.first else { return .failure(QueueError(.taskNotFound, "No task with id \(id).")) }
+            let task: TaskRecord
+            do throws(QueueError) { task = try TaskRow(row).record } catch { return .failure(error) }
+            guard !task.status.isFinished else {
+                return .failure(
+                    QueueError(.conflict, "The task is already \(task.status.rawValue) and cannot be cancelled."))
+            }
+            let updated = try c.execute(
+                PGStatement(
+                    "dda_cancel",
+                    """
+                    WITH done AS (
+                        UPDATE dda_tasks SET status = 'cancelled', completed_ms = $2, lease_expires_ms = NULL
+                        WHERE id = $1 RETURNING \(taskColumns)),
+                    ev AS (INSERT INTO dda_task_events (task_id, at_ms, kind) SELECT id, $2, 'cancelled' FROM done)
+                    SELECT \(taskColumns) FROM done
+                    """), [id.description, String(now.milliseconds)])
+            guard let done = updated.first else { return .failure(RowReader.damaged("cancelled task")) }
+            do throws(QueueError) { return .success(try TaskRow(done).record) } catch { return .failure(error) }
+        }
+        let task = try result.get()
+        counters.withLock { $0.cancelled += 1 }
+        return try self.task(id) ?? task
+    }
+
+    public func retry(_ id: TaskID) throws(QueueError) -> TaskRecord {
+        let now = clock.now()
+        try sweepIfDue(now)
+        try checkCapacity()
+        let result: Result<TaskRecord, QueueError> = try transaction { (c) throws(PGError) in
+            let rows = try c.execute(
+                PGStatement("dda_lock_task", "SELECT \(taskColumns) FROM dda_tasks WHERE id = $1 FOR UPDATE"),
+                [id.description])
+            guard let row = rows.first else { return .failure(QueueError(.taskNotFound, "No task with id \(id).")) }
+            let task: TaskRecord
+            do throws(QueueError) { task = try TaskRow(row).record } catch { return .failure(error) }
+            guard task.status == .failed || task.status == .cancelled else {
+                return .failure(
+                    QueueError(
+                        .conflict, "Only failed or cancelled tasks can be retried; this one is \(task.status.rawValue)."
+                    ))
+            }
+            let updated = try c.execute(
+                PGStatement(
+                    "dda_retry",
+                    """
+                    WITH again AS (
+                        UPDATE dda_tasks SET status = 'pending', attempts = 0, error = NULL, result_data = NULL,
+                            accepted_runner = NULL, accepted_attempt = NULL, accepted_status = NULL,
+                            accepted_data = NULL, accepted_error = NULL, runner_id = NULL, started_ms = NULL,
+                            completed_ms = NULL, lease_expires_ms = NULL, available_ms = $2
+                        WHERE id = $1 RETURNING \(taskColumns)),
+                    ev AS (INSERT INTO dda_task_events (task_id, at_ms, kind) SELECT id, $2, 'retried' FROM again)
+                    SELECT \(taskColumns), pg_notify('\(Self.readyChannel)', '') FROM again
+                    """), [id.description, String(now.milliseconds)])
+            guard let done = updated.first else { return .failure(RowReader.damaged("retried task")) }
+            do throws(QueueError) { return .success(try TaskRow(Array(done.dropLast())).record) } catch {
+                return .failure(error)
+            }
+        }
+        let task = try result.get()
+        counters.withLock { $0.retried += 1 }
+        return try self.task(id) ?? task
+    }
+
+    public func list(status: TaskStatus?, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] {
+        try sweepIfDue(clock.now())
+        var beforeSeq = Int64.max
+        if let before {
+            let rows = try db { (c) throws(PGError) in
+                try c.execute(PGStatement("dda_seq", "SELECT seq FROM dda_tasks WHERE id = $1"), [before.description])
+            }
+            guard let text = rows.first?[0], let seq = Int64(text) else {
+                throw QueueError(.cursorNotFound, "No task with id \(before) (the `before` cursor).")
+            }
+            beforeSeq = seq
+        }
+        let rows = try db { (c) throws(PGError) in
+            if let status {
+                return try c.execute(
+                    PGStatement(
+                        "dda_list_status",
+                        "SELECT \(taskColumns) FROM dda_tasks WHERE status = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
+                    ),
+                    [status.rawValue, String(beforeSeq), String(limit)])
+            }
+            return try c.execute(
+                PGStatement(
+                    "dda_list", "SELECT \(taskColumns) FROM dda_tasks WHERE seq < $1 ORDER BY seq DESC LIMIT $2"),
+                [String(beforeSeq), String(limit)])
+        }
+        var out: [TaskRecord] = []
+        out.reserveCapacity(rows.rows.count)
+        for row in rows.rows { out.append(try TaskRow(row).record) }
+        return out
+    }
+
+    // MARK: Running the store
+
+    public func stats() throws(QueueError) -> QueueStats {
+        let now = clock.now()
+        try sweepIfDue(now)
+        let (statusRows, runnerRows) = try db { (c) throws(PGError) in
+            (
+                try c.execute(
+                    PGStatement("dda_status_counts", "SELECT status, count(*) FROM dda_tasks GROUP BY status")),
+                try c.execute(
+                    PGStatement(
+                        "dda_runner_states",
+                        """
+                        SELECT r.last_seen_ms,
+                               EXISTS (SELECT 1 FROM dda_tasks t WHERE t.runner_id = r.id AND t.status = 'running')
+                        FROM dda_runners r
+                        """))
+            )
+        }
+        var byStatus: [TaskStatus: Int] = [:]
+        for status in TaskStatus.allCases { byStatus[status] = 0 }
+        for row in statusRows.rows {
+            if let status = row[0].flatMap(TaskStatus.init(rawValue:)), let count = row[1].flatMap({ Int($0) }) {
+                byStatus[status] = count
+            }
+        }
+        var byState: [RunnerRecord.State: Int] = [.idle: 0, .busy: 0, .offline: 0]
+        for row in runnerRows.rows {
+            let lastSeen = row[0].flatMap { Int64($0) } ?? 0
+            let state: RunnerRecord.State =
+                row[1] == "t"
+                ? .busy
+                : (now.milliseconds - lastSeen > configuration.runnerOfflineAfterSeconds * 1000 ? .offline : .idle)
+            byState[state, default: 0] += 1
+        }
+        return QueueStats(tasksByStatus: byStatus, runnersByState: byState, counters: counters.withLock { $0 })
+    }
+
+    public var persistenceFailure: String? { failure.withLock { $0 } }
+
+    public func renderMetrics(into out: inout String) {
+        out += "# HELP dda_database_available 1 while the database answers.\n# TYPE dda_database_available gauge\n"
+        out += "dda_database_available \(persistenceFailure == nil ? 1 : 0)\n"
+    }
+
+    public func performMaintenance() {}
+
+    public func beginShutdown() {
+        let parked = waiters.withLock { polls -> [ParkedPoll] in
+            polls.shuttingDown = true
+            return polls.takeAll()
+        }
+        for poll in parked { poll.completion(.success(nil)) }
+    }
+
+    public func close() {
+        listener.stop()
+        pool.close()
+    }
+}
