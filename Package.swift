@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "ServerApp",
             dependencies: [
-                "FastCGI", "DDAServer", "TaskQueue", "CMallocTuning", "Locking",
+                "FastCGI", "DDAServer", "TaskQueue", "PostgresStore", "Postgres", "CMallocTuning", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -118,6 +118,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ServerAppTests", dependencies: ["ServerApp", "DDAServer", "TaskQueue", "FastCGI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["DDAModel", "Locking", "LoadKit"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DDAModel", "Locking", "LoadKit", "PostgresStore"]),
     ]
 )

@@ -47,12 +47,21 @@ dda_pg_start() {
     chown -R postgres "$dir"
     runuser -u postgres -- "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 >"$dir/log/initdb.log" 2>&1 \
         || { cat "$dir/log/initdb.log" >&2; return 1; }
-    runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/log/postgresql.log" -w -s \
-        -o "-k $dir/sock -p $port -c listen_addresses='' -c max_connections=400 -c fsync=off" start \
-        || { cat "$dir/log/postgresql.log" >&2; return 1; }
+    echo "$port" > "$dir/port"
+    dda_pg_resume "$dir" || return 1
     runuser -u postgres -- "$bin/createdb" -h "$dir/sock" -p "$port" -U postgres dda
     DDA_PG_URL="postgresql:///dda?host=$dir/sock&port=$port&user=postgres"
     DDA_PG_BIN="$bin"
+}
+
+# dda_pg_resume DIR: starts again (same socket and port) a cluster dda_pg_stop stopped.
+dda_pg_resume() {
+    local dir="$1" bin port
+    bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    port="$(cat "$dir/port")"
+    runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/log/postgresql.log" -w -s \
+        -o "-k $dir/sock -p $port -c listen_addresses='' -c max_connections=400 -c fsync=off" start \
+        || { cat "$dir/log/postgresql.log" >&2; return 1; }
 }
 
 # dda_pg_stop DIR: stops the cluster dda_pg_start started in DIR (safe to call twice).

@@ -22,6 +22,8 @@ public final class PGConnection: @unchecked Sendable {
             PQfinish(connection)
             throw PGError(message: "cannot connect to the database: \(message)", connectionLost: true)
         }
+        // Notices (`… already exists, skipping`) are not errors: keep them off stderr.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         self.connection = connection
     }
 

@@ -382,3 +382,22 @@ public final class PostgresStore: QueueStore {
         pool.close()
     }
 }
+
+extension PostgresStore {
+    /// The runner-token secret every server on this database signs with: the one stored, or
+    /// `generate()` stored by the first server to ask (several starting at once agree).
+    public func sharedSecret(generate: () -> String) throws(QueueError) -> [UInt8] {
+        let candidate = generate()
+        let rows = try db { (c) throws(PGError) in
+            try c.query(
+                """
+                WITH new AS (
+                    INSERT INTO dda_settings (name, value) VALUES ('jwt_secret', $1)
+                    ON CONFLICT (name) DO NOTHING RETURNING value)
+                SELECT value FROM new UNION ALL SELECT value FROM dda_settings WHERE name = 'jwt_secret'
+                """, [candidate])
+        }
+        guard let value = rows.first?[0], value.utf8.count >= 32 else { throw RowReader.damaged("jwt_secret") }
+        return Array(value.utf8)
+    }
+}

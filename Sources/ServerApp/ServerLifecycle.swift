@@ -2,6 +2,8 @@ import CMallocTuning
 import DDAServer
 import FastCGI
 import Logging
+import Postgres
+import PostgresStore
 import TaskQueue
 
 #if canImport(Glibc)
@@ -17,7 +19,7 @@ public final class ServerLifecycle {
         public var message: String
     }
 
-    private let settings: ServerSettings
+    private var settings: ServerSettings
     private let logger: Logger
     private var stopSignals = sigset_t()
 
@@ -60,7 +62,7 @@ public final class ServerLifecycle {
         if settings.generatedJWTSecret {
             logger.warning("no DDA_JWT_SECRET set: using a random secret; runner tokens will not survive a restart")
         }
-        let queue = try openQueue()
+        let (queue, journaled) = try openStore()
         let api = APIServer(queue: queue, configuration: settings.server, logger: logger)
         let ticker = QueueTicker(queue: queue)
         let server = FastCGIServer(configuration: settings.fastCGI, logger: Logger(label: "dda.fastcgi")) { request in
@@ -79,13 +81,52 @@ public final class ServerLifecycle {
                 "version": "\(ddaVersion)", "pid": "\(getpid())", "api_keys": "\(settings.server.apiKeys.count)",
             ])
 
-        let received = waitForStop(compacting: queue)
+        let received = waitForStop(compacting: journaled)
         logger.info("stopping", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
         queue.beginShutdown()
         server.stop()
         ticker.stop()
         queue.close()
         logger.info("stopped")
+    }
+
+    /// The store: PostgreSQL, or the embedded queue loaded from the state directory, or in
+    /// memory only. The embedded one comes back twice: as the store, and for SIGHUP compaction.
+    private func openStore() throws(Failure) -> (any QueueStore, TaskQueue?) {
+        if let url = settings.databaseURL {
+            return (try openDatabase(url), nil)
+        }
+        let queue = try openQueue()
+        return (queue, queue)
+    }
+
+    /// The PostgreSQL store: connected, schema migrated, the shared runner-token secret read.
+    /// A database that cannot be reached is exit 75 (try again: systemd restarts the unit);
+    /// one that refuses (bad credentials, a newer schema) is 78.
+    private func openDatabase(_ url: String) throws(Failure) -> PostgresStore {
+        let store: PostgresStore
+        do {
+            store = try PostgresStore(
+                url: url, configuration: settings.queue, poolSize: settings.fastCGI.threads,
+                logger: Logger(label: "dda.postgres"))
+        } catch {
+            logger.critical("cannot open the database", metadata: ["error": "\(error.message)"])
+            throw Failure(exitCode: error.isUnavailable ? 75 : 78, message: error.message)
+        }
+        if settings.jwtSecretFromDatabase {
+            do {
+                settings.server.jwtSecret = try store.sharedSecret {
+                    var rng = SystemRandomNumberGenerator()
+                    let hex = Array("0123456789abcdef".utf8)
+                    return String(
+                        decoding: (0..<64).map { _ in hex[Int.random(in: 0..<16, using: &rng)] }, as: UTF8.self)
+                }
+            } catch {
+                throw Failure(exitCode: 75, message: "cannot read the shared runner-token secret: \(error.message)")
+            }
+        }
+        logger.info("database opened", metadata: ["pool": "\(settings.fastCGI.threads)"])
+        return store
     }
 
     /// The queue: loaded from the state directory, or in memory only.
@@ -120,11 +161,15 @@ public final class ServerLifecycle {
     }
 
     /// Waits for SIGTERM or SIGINT (returned); each SIGHUP meanwhile compacts the journal.
-    private func waitForStop(compacting queue: TaskQueue) -> Int32 {
+    private func waitForStop(compacting queue: TaskQueue?) -> Int32 {
         var received: Int32 = 0
         while true {
             sigwait(&stopSignals, &received)
             guard received == SIGHUP else { return received }
+            guard let queue else {
+                logger.info("SIGHUP: nothing to compact (the queue is in the database)")
+                continue
+            }
             do {
                 let report = try queue.compact()
                 logger.info(

@@ -75,6 +75,12 @@ public struct ServerOptions: ParsableArguments, Sendable {
 
     @Option(
         help:
+            "PostgreSQL connection string (postgresql://… or host=… dbname=…): keep the queue there, shared by every server on the same database, instead of in this process. Not together with --state-dir. Env DDA_DATABASE_URL."
+    )
+    public var databaseURL: String?
+
+    @Option(
+        help:
             "always (group commit: an answer waits for its fsync), interval (fsync every --fsync-interval-ms), off. Env DDA_FSYNC. Default \(JournalConfiguration(directory: "").fsync.rawValue)."
     )
     public var fsync: String?

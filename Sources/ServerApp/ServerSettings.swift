@@ -48,9 +48,14 @@ public struct ServerSettings: Sendable {
     public var server: ServerConfiguration
     public var queue: QueueConfiguration
     public var journal: JournalConfiguration?
+    /// The PostgreSQL store's connection string, when the queue lives there.
+    public var databaseURL: String?
     public var logLevel: Logger.Level
     /// No `DDA_JWT_SECRET` and no state directory: runner tokens die with the process.
     public var generatedJWTSecret = false
+    /// No `DDA_JWT_SECRET` with a database: the servers share one generated into it (the
+    /// lifecycle reads it once the store is open).
+    public var jwtSecretFromDatabase = false
 
     public init(options: ServerOptions, environment env: Environment) throws(ConfigurationError) {
         let read = SettingReader(environment: env)
@@ -93,6 +98,13 @@ public struct ServerSettings: Sendable {
             )
         }
 
+        databaseURL = read.string(options.databaseURL, "database-url")
+        if databaseURL != nil, read.string(options.stateDir, "state-dir") != nil {
+            throw ConfigurationError(
+                message:
+                    "--state-dir and --database-url (DDA_STATE_DIR, DDA_DATABASE_URL) exclude each other: the queue lives in one place. Move a journal over with `dda-server import`."
+            )
+        }
         if let directory = read.string(options.stateDir, "state-dir") {
             var journal = JournalConfiguration(directory: directory)
             if let policy = read.string(options.fsync, "fsync") {
@@ -119,6 +131,9 @@ public struct ServerSettings: Sendable {
                 )
             }
             secret = Array(text.utf8)
+        } else if databaseURL != nil {
+            secret = []
+            jwtSecretFromDatabase = true
         } else if let directory = journal?.directory {
             // Runner tokens must survive a restart like the queue does: keep the generated
             // secret beside the journal.

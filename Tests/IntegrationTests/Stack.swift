@@ -16,6 +16,8 @@ final class Stack: @unchecked Sendable {
     let directory: URL
     let port: UInt16
     private(set) var server: Process
+    /// Servers after the first (`servers:` > 1), each on its own socket, all in nginx's upstream.
+    private(set) var otherServers: [Process] = []
     private let serverEnvironment: [String: String]
     let nginx: Process
     let client: HTTPClient
@@ -31,8 +33,11 @@ final class Stack: @unchecked Sendable {
         return repositoryRoot.appendingPathComponent(".build/debug/dda-server").path
     }
 
-    /// Starts server and nginx and waits until `/healthz` answers through nginx.
-    init(threads: Int = 8, maxBodyBytes: Int = 1 << 20, extraEnvironment: [String: String] = [:]) throws {
+    /// Starts server(s) and nginx and waits until `/healthz` answers through nginx. With
+    /// `servers` > 1 they share nginx's upstream (they need `DDA_DATABASE_URL`).
+    init(
+        threads: Int = 8, maxBodyBytes: Int = 1 << 20, servers: Int = 1, extraEnvironment: [String: String] = [:]
+    ) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "dda-it-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -43,7 +48,11 @@ final class Stack: @unchecked Sendable {
 
         let render = Process()
         render.executableURL = Self.repositoryRoot.appendingPathComponent("scripts/render-nginx.sh")
-        render.arguments = [directory.path, String(port), socketPath, String(maxBodyBytes)]
+        let base = directory
+        let otherSockets = (1..<max(1, servers)).map { base.appendingPathComponent("api-\($0).sock").path }
+        render.arguments = [
+            directory.path, String(port), ([socketPath] + otherSockets).joined(separator: ","), String(maxBodyBytes),
+        ]
         render.standardOutput = FileHandle.nullDevice
         try render.run()
         render.waitUntilExit()
@@ -62,6 +71,18 @@ final class Stack: @unchecked Sendable {
             "DDA_LOG_LEVEL": "info",
         ].merging(extraEnvironment) { $1 }
         server = try Self.startServer(environment: serverEnvironment, log: serverLog)
+        for other in otherSockets {
+            var environment = serverEnvironment
+            environment["DDA_SOCKET"] = other
+            otherServers.append(try Self.startServer(environment: environment, log: serverLog))
+        }
+
+        // nginx's upstream should find every server listening.
+        for socket in otherSockets {
+            try awaitCondition("server on \(socket) listens", timeoutSeconds: 15) {
+                FileManager.default.fileExists(atPath: socket)
+            }
+        }
 
         nginx = Process()
         nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
@@ -106,6 +127,13 @@ final class Stack: @unchecked Sendable {
         server.waitUntilExit()
     }
 
+    /// kill -9 of the server at `index` (0 is `server`).
+    func crashServer(at index: Int) {
+        let process = index == 0 ? server : otherServers[index - 1]
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Starts the server again after `crashServer()` or a stop.
     func startServerAgain() throws {
         server = try Self.startServer(environment: serverEnvironment, log: serverLog)
@@ -116,9 +144,9 @@ final class Stack: @unchecked Sendable {
 
     /// Stops both processes (SIGTERM to the server, SIGQUIT to nginx) and removes the files.
     func stop() {
-        if server.isRunning {
-            server.terminate()
-            server.waitUntilExit()
+        for process in [server] + otherServers where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
         }
         if nginx.isRunning {
             kill(nginx.processIdentifier, SIGQUIT)
