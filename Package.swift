@@ -117,7 +117,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ServerAppTests", dependencies: ["ServerApp", "DDAServer", "TaskQueue", "FastCGI"]),
+        .testTarget(
+            name: "ServerAppTests",
+            dependencies: [
+                "ServerApp", "DDAServer", "TaskQueue", "FastCGI", "PostgresStore", "DDAModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "IntegrationTests", dependencies: ["DDAModel", "Locking", "LoadKit", "PostgresStore"]),
     ]
 )

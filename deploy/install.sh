@@ -23,7 +23,10 @@
 # What goes where (all recorded with their checksums in /usr/local/share/dda/install-manifest):
 #   /usr/local/bin/dda-server, dda-runner                 0755  replaced when they change
 #   /usr/local/share/dda/openapi.yaml, examples/, doc     0644  replaced when they change
-#   /etc/systemd/system/dda-*.{socket,service,timer}      0644  config files (see below)
+#     (examples/ also holds server-cluster.env and dda-upstream.conf: several servers on one
+#     PostgreSQL database, README "Scaling out")
+#   /etc/systemd/system/dda-*.{socket,service,timer}      0644  config files (see below);
+#     dda-server@.socket/.service too, the template for several servers on one host
 #   /etc/nginx/conf.d/dda-*.conf, snippets/dda-*.conf,
 #   /etc/nginx/sites-available/dda.conf, dda-ffdhe2048.pem 0644  config files
 #   /etc/dda/runner.toml                                  0640  config file (root:dda)
@@ -231,11 +234,14 @@ do_install() {
     put program "$src/openapi.yaml" /usr/local/share/dda/openapi.yaml 0644
     put program "$src/deploy/README.md" /usr/local/share/doc/dda/README.md 0644
     put program "$src/deploy/examples/server.env" /usr/local/share/dda/examples/server.env 0644
+    put program "$src/deploy/examples/server-cluster.env" /usr/local/share/dda/examples/server-cluster.env 0644
+    put program "$src/nginx/conf.d/dda-upstream.conf.example" /usr/local/share/dda/examples/dda-upstream.conf 0644
     put program "$src/deploy/examples/runner.toml" /usr/local/share/dda/examples/runner.toml 0644
     put program "$src/deploy/cron/dda-runner" /usr/local/share/dda/examples/cron.d-dda-runner 0644
     put program "$src/deploy/spawn-fcgi/dda-server-spawn-fcgi" /usr/local/share/dda/examples/dda-server-spawn-fcgi 0755
 
     local f
+    # dda-server@.socket/.service included: files only, enabled per instance by the admin.
     for f in "$src"/deploy/systemd/dda-*; do
         put config "$f" "/etc/systemd/system/$(basename "$f")" 0644
     done
@@ -341,6 +347,8 @@ MSG
 
 Installed into ${root:-/}. Nothing is enabled yet; next (deploy/README.md, "Deploying"):
   systemctl enable --now dda-server.socket dda-server.service
+    (or several servers on one PostgreSQL database: dda-server@1.socket dda-server@2.socket,
+    README "Scaling out")
   edit /etc/nginx/sites-available/dda.conf (server_name, certificate), link it into
   sites-enabled, nginx -t && systemctl reload nginx
 MSG
@@ -362,6 +370,12 @@ do_uninstall() {
         # Some of these units may never have been enabled or may be gone already: not an error.
         systemctl disable --now dda-runner-once.timer dda-runner.service dda-server.service \
             dda-server.socket 2>/dev/null || true
+        # Instances of dda-server@.socket/.service: stopped by pattern (loaded units), disabled
+        # by the names of their links (disable takes no patterns).
+        local instances=()
+        mapfile -t instances < <(find /etc/systemd/system -path '*.wants/dda-server@?*' -printf '%f\n' 2>/dev/null | sort -u)
+        systemctl stop 'dda-server@*.service' 'dda-server@*.socket' 2>/dev/null || true
+        [ ${#instances[@]} -eq 0 ] || systemctl disable "${instances[@]}" 2>/dev/null || true
     fi
     local sum perm kind rel dest kept=""
     while read -r sum perm kind rel; do

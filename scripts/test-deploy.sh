@@ -8,9 +8,13 @@
 #   (IPv4 address, IPv6 /64), the long-poll connection cap → JSON 429, JSON 413, JSON 502
 #   with the server down, CORS off by default and for an allow-listed origin, /metrics from
 #   loopback only, the WordPress /dda/ prefix, IPv6 on ::1 where the host has it;
-#   systemd-analyze verify/security on every unit and the runners' hardening; dda-server
-#   under systemd-socket-activate and under spawn-fcgi (the shipped wrapper); install.sh into
-#   a temporary root, its --php-pool-user and the site's HTTP/2 form per nginx version.
+#   several servers behind the upstream example (nginx -t with fastcgi_pass dda_api; live: a
+#   server down or hanging up is skipped for a GET and a not yet sent POST, never for a sent
+#   POST); systemd-analyze verify/security on every unit (templates as dda-server@1), the
+#   runners' hardening, the template units' settings and the cluster env example (exit 75
+#   with the database unreachable); dda-server under systemd-socket-activate and under
+#   spawn-fcgi (the shipped wrapper); install.sh into a temporary root, its --php-pool-user
+#   and the site's HTTP/2 form per nginx version.
 #
 # One line per check, then "N passed, M failed"; exit 1 if anything failed. Needs root
 # (nginx's master must be root to run workers as nobody; spawn-fcgi changes users).
@@ -261,6 +265,37 @@ dev_dir="$T/dev"
 "$here/scripts/render-nginx.sh" "$dev_dir" "$(dda_free_port "${PORTS_TAKEN[@]}")" "$dev_dir/api.sock" 1048576 >/dev/null
 check "nginx -t: dev.conf.template (make run, integration tests)" \
     nginx -t -q -p "$dev_dir" -c "$dev_dir/nginx.conf" -e "$dev_dir/nginx-error.log"
+# Several servers on one database (README, "Scaling out"): a copy of the rendered files in
+# which the upstream example is conf.d/dda-upstream.conf and the snippet passes to dda_api,
+# as the example's header says.
+NC="$T/nginx-cluster"
+mkdir -p "$NC/logs" "$NC/temp"
+cp -r "$NG/conf.d" "$NG/snippets" "$NG/sites" "$NG/fastcgi_params" "$NG/mime.types" "$NC/"
+sed -e "s|unix:/run/dda/|unix:$RUN/|" "$here/nginx/conf.d/dda-upstream.conf.example" > "$NC/conf.d/dda-upstream.conf"
+sed -i "s|^fastcgi_pass unix:$SOCK;\$|fastcgi_pass dda_api;|" "$NC/snippets/dda-fastcgi.conf"
+cluster_main() {  # cluster_main FILE SITE...: write_main with the copy's pid, logs and temp paths
+    write_main "$@"
+    sed -i "s|$NG/|$NC/|g" "$1"
+}
+cluster_main "$NC/nginx.conf" dda.conf wordpress.conf
+check "nginx -t: conf.d/dda-upstream.conf (the example) with fastcgi_pass dda_api, the site and the WordPress prefix" \
+    nginx -t -q -p "$NC" -c "$NC/nginx.conf" -e "$NC/logs/error.log"
+upstream_config_ok() {  # what nginx -T reads: the upstream, and no proxy retry of a sent POST
+    local dump up passes
+    dump="$(nginx -T -q -p "$NC" -c "$NC/nginx.conf" -e "$NC/logs/error.log" 2>&1)" || { echo "$dump"; return 1; }
+    dump="$(grep -v '^[[:space:]]*#' <<<"$dump")"
+    up="$(sed -n '/^upstream dda_api {/,/^}/p' <<<"$dump")"
+    [ "$(grep -cE "^ +server unix:$RUN/api-[12].sock max_fails=1 fail_timeout=10s;\$" <<<"$up")" = 2 ] \
+        || { echo "upstream: $up"; return 1; }
+    grep -qE '^ +zone dda_api [0-9]+k;$' <<<"$up" || { echo "no zone: $up"; return 1; }
+    ! grep -q 'keepalive' <<<"$up" || { echo "keepalive in the upstream"; return 1; }
+    passes="$(grep -E '^[[:space:]]*fastcgi_pass ' <<<"$dump" | sed 's/^[[:space:]]*//' | sort -u)"
+    [ "$passes" = "fastcgi_pass dda_api;" ] || { echo "fastcgi_pass: $passes"; return 1; }
+    [ "$(grep -E '^[[:space:]]*fastcgi_next_upstream ' <<<"$dump" | sed 's/^[[:space:]]*//' | sort -u)" = \
+        "fastcgi_next_upstream error timeout;" ] || { echo "fastcgi_next_upstream: $(grep next_upstream <<<"$dump")"; return 1; }
+    ! grep -q 'non_idempotent' <<<"$dump" || { echo "non_idempotent set"; return 1; }
+}
+check "upstream example: two sockets (max_fails=1 fail_timeout=10s, a shared zone), every fastcgi_pass to dda_api, next_upstream error timeout without non_idempotent (nginx -T)" upstream_config_ok
 every_file_tested() {
     local f missing=""
     for f in "$here"/nginx/conf.d/*.conf "$here"/nginx/snippets/*.conf; do
@@ -687,6 +722,129 @@ check "spawn-fcgi: SIGTERM stops dda-server with exit 0" bash -c "[ '$rc' = 0 ] 
 rm -f "$SOCK"
 
 # ---------------------------------------------------------------------------------------
+echo "# several servers behind one nginx (the upstream example)"
+# The copy made for nginx -t above, on a port of its own; max_fails=0 here, so that a server
+# that failed stays in the rotation and every probe below reaches both.
+sed -i 's/max_fails=1/max_fails=0/' "$NC/conf.d/dda-upstream.conf"
+CLUSTER_PORT=$(dda_free_port "${PORTS_TAKEN[@]}")
+# The log has $request, the request line as sent: an error page turns $request_method to GET.
+cat > "$NC/sites/cluster-live.conf" <<EOF
+log_format dda_upstream '\$request \$status \$upstream_addr';
+server {
+    listen 127.0.0.1:$CLUSTER_PORT;
+    server_name cluster.test;
+    access_log $NC/logs/cluster.log dda_upstream;
+    include snippets/dda-error-pages.conf;
+    include snippets/dda-error-locations.conf;
+    location / {
+        include snippets/dda-fastcgi.conf;
+    }
+}
+EOF
+cluster_main "$NC/live.conf" cluster-live.conf
+S1="$RUN/api-1.sock" S2="$RUN/api-2.sock"
+rm -f "$S1" "$S2"
+# Server 2 is a real dda-server. Server 1 is missing at first (as after systemctl stop
+# dda-server@1.socket), then a stand-in that reads a whole request and hangs up unanswered,
+# as a server that dies mid-request.
+"$server_bin" --socket "$S2" --socket-mode 0666 --threads 2 >>"$server_log" 2>&1 &
+C2_PID=$!
+pids+=("$C2_PID")
+wait_for 10 test -S "$S2"
+dda_nginx_start "$NC" "$NC/live.conf" "$NC/logs/error.log" -g 'daemon off;'
+CL_NGINX_PID=$DDA_NGINX_PID
+pids+=("$CL_NGINX_PID")
+CL="http://127.0.0.1:$CLUSTER_PORT"
+check "upstream: nginx with the upstream example up, dda-server answers through it" \
+    wait_for 15 bash -c "curl -fsS --max-time 5 '$CL/healthz' | grep -q ok"
+cluster_log() { tail -n +"$(($1 + 1))" "$NC/logs/cluster.log"; }  # the lines after the first N
+# nginx writes a request's log line after its answer: wait for the lines of the last requests.
+cluster_logged() { wait_for 5 bash -c "[ \$(wc -l < '$NC/logs/cluster.log') -ge $(($1 + $2)) ]"; }  # MARK N
+cluster_req() {  # cluster_req N GET|POST: N × GET /healthz or POST /task; their statuses
+    local i
+    for ((i = 0; i < $1; i++)); do
+        if [ "$2" = POST ]; then
+            curl -sS --max-time 15 -o /dev/null -w '%{http_code} ' -X POST -H 'Content-Type: application/json' \
+                -H "X-API-Key: $KEY" -d '{"operation_code":200}' "$CL/task"
+        else
+            curl -sS --max-time 15 -o /dev/null -w '%{http_code} ' "$CL/healthz"
+        fi
+    done
+}
+mark=$(wc -l < "$NC/logs/cluster.log")
+codes="$(cluster_req 4 POST)"
+down_passed_on() {
+    cluster_logged "$mark" 4
+    [ "$codes" = "201 201 201 201 " ] || { echo "statuses: $codes"; return 1; }
+    cluster_log "$mark" | grep -qx "POST /task HTTP/1.1 201 unix:$S1, unix:$S2" || { cluster_log "$mark"; return 1; }
+}
+check "upstream: server 1 down (no socket) → every POST /task 201, the ones for it passed on to server 2" down_passed_on
+
+fake_count="$T/fake-fcgi.count"
+: > "$fake_count"
+cat > "$T/fake-fcgi.py" <<'PY'
+import os, socket, sys
+path, count = sys.argv[1], sys.argv[2]
+listener = socket.socket(socket.AF_UNIX)
+listener.bind(path)
+os.chmod(path, 0o666)
+listener.listen(16)
+while True:
+    conn, _ = listener.accept()
+    conn.settimeout(5)
+    buf, done = b"", False
+    try:
+        while not done:  # FastCGI records up to the empty FCGI_STDIN one: the whole request
+            data = conn.recv(65536)
+            if not data:
+                break
+            buf += data
+            while len(buf) >= 8:
+                length = buf[4] << 8 | buf[5]
+                if len(buf) < 8 + length + buf[6]:
+                    break
+                done = done or (buf[1] == 5 and length == 0)
+                buf = buf[8 + length + buf[6]:]
+    except OSError:
+        pass
+    with open(count, "a") as f:
+        f.write("request\n")
+    conn.close()  # no answer
+PY
+python3 "$T/fake-fcgi.py" "$S1" "$fake_count" >>"$server_log" 2>&1 &
+FAKE_PID=$!
+pids+=("$FAKE_PID")
+wait_for 10 test -S "$S1"
+mark=$(wc -l < "$NC/logs/cluster.log")
+codes="$(cluster_req 4 GET)"
+get_passed_on() {
+    cluster_logged "$mark" 4
+    [ "$codes" = "200 200 200 200 " ] || { echo "statuses: $codes"; return 1; }
+    cluster_log "$mark" | grep -qx "GET /healthz HTTP/1.1 200 unix:$S1, unix:$S2" || { cluster_log "$mark"; return 1; }
+}
+check "upstream: server 1 hangs up after reading a GET → passed on to server 2, 200" get_passed_on
+mark=$(wc -l < "$NC/logs/cluster.log")
+seen_before=$(wc -l < "$fake_count")
+codes="$(cluster_req 4 POST)"
+post_not_passed_on() {
+    local lost seen
+    cluster_logged "$mark" 4
+    lost="$(grep -o 502 <<<"$codes" | wc -l)"
+    seen=$(($(wc -l < "$fake_count") - seen_before))
+    [[ "$codes" =~ ^((201|502)\ ){4}$ ]] && [ "$lost" -ge 1 ] || { echo "statuses: $codes"; return 1; }
+    [ "$seen" = "$lost" ] || { echo "server 1 read $seen POSTs, $lost answered 502"; return 1; }
+    [ "$(cluster_log "$mark" | grep -cx "POST /task HTTP/1.1 502 unix:$S1")" = "$lost" ] \
+        && ! cluster_log "$mark" | grep -q "^POST .*unix:$S1, " || { cluster_log "$mark"; return 1; }
+}
+check "upstream: server 1 hangs up after reading a POST /task → 502, not sent to server 2 (no non_idempotent: never a task twice)" \
+    post_not_passed_on
+stop_pid "$FAKE_PID" 5
+stop_pid "$C2_PID" 10; rc="$STOP_RC"
+check "upstream: server 2 stops on SIGTERM with exit 0" bash -c "[ '$rc' = 0 ] || { echo 'exit $rc'; exit 1; }"
+stop_pid "$CL_NGINX_PID" 10
+rm -f "$S1" "$S2"
+
+# ---------------------------------------------------------------------------------------
 echo "# systemd units"
 units="$T/units"
 mkdir -p "$units" "$T/bin"
@@ -700,7 +858,11 @@ verify_unit() {  # systemd-analyze verify exits 0 even on unknown keys: any outp
     [ -z "$out" ] || { echo "$out"; return 1; }
 }
 for f in "$units"/*; do
-    check "systemd-analyze verify $(basename "$f")" verify_unit "$(basename "$f")"
+    case "$(basename "$f")" in
+        # A template is verified as an instance (dda-server@1.service loads dda-server@1.socket).
+        *@.*) name="$(basename "$f")"; check "systemd-analyze verify ${name/@./@1.} (the template $name)" verify_unit "${name/@./@1.}" ;;
+        *) check "systemd-analyze verify $(basename "$f")" verify_unit "$(basename "$f")" ;;
+    esac
 done
 server_unit_as_issued() {
     local f="$here/deploy/systemd/dda-server.service" s="$here/deploy/systemd/dda-server.socket" k
@@ -714,6 +876,54 @@ server_unit_as_issued() {
     done
 }
 check "dda-server.socket/.service carry the settings the issue asks for" server_unit_as_issued
+server_template_as_issued() {  # dda-server@.socket/.service: N instances on one database
+    local f="$here/deploy/systemd/dda-server@.service" s="$here/deploy/systemd/dda-server@.socket" k
+    local single="$here/deploy/systemd/dda-server.service" single_socket="$here/deploy/systemd/dda-server.socket"
+    for k in 'ExecStart=/usr/local/bin/dda-server --socket stdin' StandardInput=socket Requires=dda-server@%i.socket \
+        EnvironmentFile=/etc/dda/server.env EnvironmentFile=-/etc/dda/server-%i.env Restart=on-failure \
+        'RestartPreventExitStatus=64 78' DynamicUser=yes 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' \
+        IPAddressDeny=any IPAddressAllow=localhost Also=dda-server@%i.socket; do
+        grep -qxF "$k" "$f" || { echo "dda-server@.service lacks $k"; return 1; }
+    done
+    ! grep -E '^(StateDirectory|PrivateNetwork)=|DDA_STATE_DIR=|^ExecReload=' "$f" || { echo "(in dda-server@.service)"; return 1; }
+    # The hardening of dda-server.service, but for the network.
+    while IFS= read -r k; do
+        grep -qxF "$k" "$f" || { echo "dda-server@.service lacks $k (dda-server.service has it)"; return 1; }
+    done < <(sed -n '/^# Hardening/,/^\[Install\]/p' "$single" | grep -E '^[A-Za-z]+=' \
+        | grep -vE '^(PrivateNetwork|RestrictAddressFamilies)=')
+    grep -qxF 'ListenStream=/run/dda/api-%i.sock' "$s" || { echo "dda-server@.socket: $(grep ListenStream "$s")"; return 1; }
+    # Owner, group, mode and the rest as dda-server.socket.
+    while IFS= read -r k; do
+        grep -qxF "$k" "$s" || { echo "dda-server@.socket lacks $k (dda-server.socket has it)"; return 1; }
+    done < <(sed -n '/^\[Socket\]/,/^\[Install\]/p' "$single_socket" | grep -E '^[A-Za-z]+=' | grep -v '^ListenStream=')
+}
+check "dda-server@.socket/.service: /run/dda/api-%i.sock as dda-server.socket, server.env + server-%i.env, no state directory, restart but on 64/78, the hardening of dda-server.service with TCP to localhost" \
+    server_template_as_issued
+cluster_env_works() {  # deploy/examples/server-cluster.env filled in, as dda-server@.service reads it
+    local env="$T/server-cluster.env" rc db_port k
+    grep -vE '^(#|$)' "$here/deploy/examples/server-cluster.env" | grep -vqE '^[A-Z][A-Z0-9_]*=' \
+        && { echo "not NAME=value: $(grep -vE '^(#|$)' "$here/deploy/examples/server-cluster.env" | grep -vE '^[A-Z][A-Z0-9_]*=')"; return 1; }
+    for k in DDA_DATABASE_URL DDA_API_KEYS DDA_REGISTRATION_TOKEN; do
+        grep -qx "$k=" "$here/deploy/examples/server-cluster.env" || { echo "no empty $k="; return 1; }
+    done
+    ! grep -q '^DDA_STATE_DIR=' "$here/deploy/examples/server-cluster.env" || { echo "DDA_STATE_DIR set"; return 1; }
+    db_port=$(dda_free_port "${PORTS_TAKEN[@]}")
+    sed -e "s|^DDA_DATABASE_URL=\$|DDA_DATABASE_URL=postgresql://dda:secret@127.0.0.1:$db_port/dda|" \
+        -e "s|^DDA_API_KEYS=\$|DDA_API_KEYS=$DDA_API_KEYS|" \
+        -e "s|^DDA_REGISTRATION_TOKEN=\$|DDA_REGISTRATION_TOKEN=$DDA_REGISTRATION_TOKEN|" \
+        "$here/deploy/examples/server-cluster.env" > "$env"
+    # Nothing listens on the port: the database cannot be reached at start.
+    ( unset DDA_API_KEYS DDA_REGISTRATION_TOKEN DDA_JWT_SECRET; set -a; . "$env"; set +a
+      exec timeout 20 "$server_bin" --socket "$T/db-check.sock" ) >>"$server_log" 2>&1
+    rc=$?
+    [ "$rc" = 75 ] || { echo "database unreachable: exit $rc, wanted 75"; return 1; }
+    ( unset DDA_API_KEYS DDA_REGISTRATION_TOKEN DDA_JWT_SECRET; set -a; . "$env"; set +a
+      DDA_STATE_DIR="$T/db-check-state" exec timeout 20 "$server_bin" --socket "$T/db-check.sock" ) >>"$server_log" 2>&1
+    rc=$?
+    [ "$rc" = 78 ] || { echo "with DDA_STATE_DIR too: exit $rc, wanted 78"; return 1; }
+}
+check "server-cluster.env filled in: dda-server takes it and exits 75 with the database unreachable (restarted by dda-server@.service), 78 with DDA_STATE_DIR too (not restarted)" \
+    cluster_env_works
 runner_units_hardened() {
     local loop="$here/deploy/systemd/dda-runner.service" once="$here/deploy/systemd/dda-runner-once.service" f k
     for f in "$loop" "$once"; do
@@ -731,13 +941,14 @@ runner_units_hardened() {
         || { echo "systemd-analyze security: $(grep 'ProtectHome=' <<<"$report")"; return 1; }
 }
 check "runner units: ProtectHome=read-only on both (dda-runner-once.service as hardened as dda-runner.service)" runner_units_hardened
-exposure() {
+exposure() {  # exposure UNIT
     local line
-    line="$(cd "$units" && systemd-analyze security --offline=yes ./dda-server.service 2>&1 | grep 'Overall exposure')"
+    line="$(cd "$units" && systemd-analyze security --offline=yes "./$1" 2>&1 | grep 'Overall exposure')"
     echo "$line"
     awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+$/) exit !($i + 0 <= 2.0) }' <<<"$line"
 }
-check "systemd-analyze security: dda-server.service exposure ≤ 2.0" exposure
+check "systemd-analyze security: dda-server.service exposure ≤ 2.0" exposure dda-server.service
+check "systemd-analyze security: dda-server@1.service exposure ≤ 2.0 (with the network for PostgreSQL)" exposure dda-server@1.service
 cron_file() {
     local f="$here/deploy/cron/dda-runner" line
     line="$(grep -v '^#' "$f" | grep -E '^[*0-9]')"
@@ -760,6 +971,7 @@ expect_files() {
         etc/systemd/system/dda-server.socket:644 etc/systemd/system/dda-server.service:644 \
         etc/systemd/system/dda-runner.service:644 etc/systemd/system/dda-runner-once.service:644 \
         etc/systemd/system/dda-runner-once.timer:644 \
+        etc/systemd/system/dda-server@.socket:644 etc/systemd/system/dda-server@.service:644 \
         etc/nginx/sites-available/dda.conf:644 etc/nginx/conf.d/dda-limits.conf:644 etc/nginx/conf.d/dda-cors.conf:644 \
         etc/nginx/conf.d/dda-client-key.conf:644 \
         etc/nginx/snippets/dda-tls.conf:644 etc/nginx/snippets/dda-security-headers.conf:644 \
@@ -771,12 +983,17 @@ expect_files() {
         usr/local/share/dda/openapi.yaml:644 usr/local/share/doc/dda/README.md:644 \
         usr/local/share/dda/examples/server.env:644 usr/local/share/dda/examples/runner.toml:644 \
         usr/local/share/dda/examples/cron.d-dda-runner:644 usr/local/share/dda/examples/dda-server-spawn-fcgi:755 \
+        usr/local/share/dda/examples/server-cluster.env:644 usr/local/share/dda/examples/dda-upstream.conf:644 \
         usr/local/share/dda/install-manifest:644; do
         [ -f "$R/${f%%:*}" ] && [ "$(stat -c %a "$R/${f%%:*}")" = "${f##*:}" ] \
             || missing+=" ${f%%:*}($(stat -c %a "$R/${f%%:*}" 2>/dev/null || echo absent))"
     done
     [ -z "$missing" ] || { echo "wrong or missing:$missing"; return 1; }
     cmp -s "$R/usr/local/bin/dda-server" "$server_bin" || { echo "dda-server differs"; return 1; }
+    cmp -s "$R/usr/local/share/dda/examples/dda-upstream.conf" "$here/nginx/conf.d/dda-upstream.conf.example" \
+        || { echo "dda-upstream.conf differs from the example"; return 1; }
+    [ ! -e "$R/etc/nginx/conf.d/dda-upstream.conf" ] && [ ! -e "$R/etc/nginx/conf.d/dda-upstream.conf.example" ] \
+        || { echo "the upstream example is in conf.d"; return 1; }
 }
 check "install.sh: every file in place with its mode" expect_files
 check "install.sh: nothing enabled (no cron.d file, no sites-enabled link, no wants/ links)" \

@@ -5,6 +5,8 @@ import TaskQueue
 
 /// When each sweep last ran (queue clock, ms).
 struct SweepClock {
+    /// Until when (queue clock) ended backoffs were offered to parked polls.
+    var backoffsChecked: Int64?
     var expiry: Int64?
     var retention: Int64?
     var runners: Int64?
@@ -117,8 +119,32 @@ extension PostgresStore {
         // Polls whose wait ended, or whose client left, are answered "no task".
         let ended = waiters.withLock { $0.takeEnded(monotonicNow: MonotonicClock.nanoseconds()) }
         for poll in ended { poll.completion(.success(nil)) }
-        // A backoff may have ended (no notification says so): offer pending tasks once.
-        if waiters.withLock({ !$0.isEmpty }) { serveParked() }
+        // A backoff may have ended (no notification says so): offer pending tasks when one did.
+        guard waiters.withLock({ !$0.isEmpty }) else {
+            sweeps.withLock { $0.backoffsChecked = now.milliseconds }
+            return
+        }
+        let since = sweeps.withLock { clock -> Int64? in
+            defer { clock.backoffsChecked = now.milliseconds }
+            return clock.backoffsChecked
+        }
+        if let since, let ended = try? backoffsEnded(after: since, upTo: now), !ended { return }
+        serveParked()
+    }
+
+    /// Whether a pending task became leasable in (`after`, `upTo`] (its backoff ended): one
+    /// index range probe, so an idle server with many parked polls costs one query a tick.
+    private func backoffsEnded(after: Int64, upTo now: Timestamp) throws(QueueError) -> Bool {
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_backoffs_ended",
+                    """
+                    SELECT EXISTS (SELECT 1 FROM dda_tasks
+                                   WHERE status = 'pending' AND available_ms > $1 AND available_ms <= $2)
+                    """), [String(after), String(now.milliseconds)])
+        }
+        return rows.first?[0] == "t"
     }
 
     public func millisecondsUntilDue() -> Int64? {

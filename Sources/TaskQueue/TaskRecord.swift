@@ -39,7 +39,7 @@ public struct TaskRecord: Sendable, Equatable {
     public var leaseExpiresAt: Timestamp?
 
     /// Creation order, for newest-first listing and pagination.
-    let creationSeq: Int64
+    public let creationSeq: Int64
     /// The token of the task's current ready-queue entry (stale entries are skipped).
     var readyToken: Int64 = 0
     /// When a pending task may be leased again (backoff after a failed attempt).

@@ -8,13 +8,27 @@ import ServerApp
     import Glibc
 #endif
 
-/// `dda-server`: argument parsing only; `ServerSettings` resolves the settings and
-/// `ServerLifecycle` runs the server.
+/// `dda-server`: argument parsing only. Without a subcommand it serves; `ServerSettings`
+/// resolves the settings and `ServerLifecycle` runs the server.
 @main
 struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dda-server",
         abstract: "The DDA API server: a FastCGI process behind nginx that queues analysis tasks for runners.",
+        discussion: """
+            Without a subcommand it serves: `dda-server --socket /run/dda/api.sock` is `dda-server serve …`. \
+            The options, their environment variables and the exit codes: dda-server serve --help.
+            """,
+        version: ddaVersion,
+        subcommands: [Serve.self, Import.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// `dda-server [serve]`: the server.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the API (the default).",
         discussion: """
             Every option can also be set by the environment variable named in its help; a flag wins over \
             the environment. Prefer the environment (or systemd's EnvironmentFile) for secrets: flags are \
@@ -26,10 +40,10 @@ struct ServerCommand: ParsableCommand {
             Signals: SIGTERM/SIGINT drain and stop; SIGHUP compacts the journal.
 
             Exit codes: 0 stopped by SIGTERM/SIGINT; 64 bad usage; 71 cannot open the socket or start \
-            threads; 78 configuration error (no API key, no registration token, weak secret, a value out \
-            of range, unreadable or corrupt state directory).
-            """,
-        version: ddaVersion
+            threads; 75 the database cannot be reached at start (try again); 78 configuration error (no API \
+            key, no registration token, weak secret, a value out of range, unreadable or corrupt state \
+            directory, a database that refuses).
+            """
     )
 
     @OptionGroup var options: ServerOptions
@@ -49,6 +63,46 @@ struct ServerCommand: ParsableCommand {
             try ServerLifecycle(settings: settings, logger: Logger(label: "dda.server")).run()
         } catch {
             writeStandardError("dda-server: \(error.message)\n")
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+/// `dda-server import`: move a journal's queue into an empty PostgreSQL database.
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the queue of a state directory (journal) into an empty PostgreSQL database.",
+        discussion: """
+            Stop the server first. Copies every task (with its events and result), every runner \
+            registration and every live idempotency key in one transaction, and refuses a database \
+            that already holds tasks or runners. Runners keep their tokens if the servers on the \
+            database use the same DDA_JWT_SECRET as before (the one in the state directory's \
+            jwt-secret file when none was set).
+
+            Exit codes: 0 copied; 75 the database cannot be reached; 78 the journal cannot be read or \
+            the database is not empty.
+            """
+    )
+
+    @Option(help: "The state directory of the embedded store (DDA_STATE_DIR).")
+    var stateDir: String
+
+    @Option(help: "The PostgreSQL connection string (DDA_DATABASE_URL).")
+    var databaseURL: String
+
+    func run() throws {
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: .info) }
+        let logger = Logger(label: "dda.import")
+        do {
+            let report = try JournalImport.run(stateDirectory: stateDir, databaseURL: databaseURL, logger: logger)
+            logger.info(
+                "imported",
+                metadata: [
+                    "tasks": "\(report.tasks)", "events": "\(report.events)", "runners": "\(report.runners)",
+                    "idempotency_keys": "\(report.idempotencyKeys)",
+                ])
+        } catch {
+            writeStandardError("dda-server import: \(error.message)\n")
             throw ExitCode(error.exitCode)
         }
     }

@@ -32,6 +32,8 @@ CREATE TABLE dda_tasks (
 -- Leasing: the best pending task, by priority then age (any code, or one code).
 CREATE INDEX dda_tasks_ready ON dda_tasks (priority DESC, seq) WHERE status = 'pending';
 CREATE INDEX dda_tasks_ready_by_code ON dda_tasks (operation_code, priority DESC, seq) WHERE status = 'pending';
+-- Backoffs that ended since the last tick (they wake parked polls; no NOTIFY says so).
+CREATE INDEX dda_tasks_available ON dda_tasks (available_ms) WHERE status = 'pending';
 -- Expiry sweep and a runner's leases.
 CREATE INDEX dda_tasks_lease_expiry ON dda_tasks (lease_expires_ms) WHERE status = 'running';
 CREATE INDEX dda_tasks_running_by_runner ON dda_tasks (runner_id) WHERE status = 'running';
