@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: run test build release deps unit contract deploy-test wordpress wordpress-test bench lint format clean help
+.PHONY: run run-cluster test build release deps unit contract deploy-test wordpress wordpress-test bench lint format clean help
 
 help:
 	@echo "make run    install what is missing, build, start nginx + dda-server + $${DDA_RUNNERS:-1} runner(s) on http://127.0.0.1:$${DDA_HTTP_PORT:-8080}"
 	@echo "make test   everything CI runs: unit, handler and integration tests, the OpenAPI contract check,"
 	@echo "            the production nginx/deploy checks and the WordPress plugin in a real WordPress and browser"
+	@echo "make run-cluster the same with 2 servers on a private PostgreSQL behind one nginx upstream"
 	@echo "make wordpress   a local WordPress with the plugin, connected to a local dda-server and runner"
 	@echo "make bench       the benchmark suite (by hand, a few minutes): bench/results.md"
 	@echo "make lint        the formatting checks of make test (.swift-format, phpcs.xml.dist); make format fixes the Swift"
@@ -23,6 +24,10 @@ build: deps
 
 run: release
 	@scripts/stack.sh
+
+# Two servers on a private PostgreSQL (kept under .run/pg) behind one nginx upstream.
+run-cluster: release
+	@DDA_SERVERS=$${DDA_SERVERS:-2} scripts/stack.sh
 
 # Unit + handler + integration tests (Swift Testing). The integration suite starts the
 # built dda-server behind a private nginx on loopback; the queue tests run on the embedded

@@ -6,7 +6,9 @@
 #
 # Environment: DDA_SERVER_BIN (default .build/release/dda-server), DDA_RUNNER_BIN (default
 # .build/release/dda-runner), DDA_HTTP_PORT, DDA_MAX_BODY_BYTES, DDA_RUNNERS (loop-mode
-# runners to start on this machine, default 1; 0 starts none).
+# runners to start on this machine, default 1; 0 starts none), DDA_SERVERS (default 1: the
+# embedded store; 2 or more: that many servers on a private PostgreSQL under .run/pg, kept
+# between starts, behind one nginx upstream — `make run-cluster`).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -16,6 +18,7 @@ port="${DDA_HTTP_PORT:-8080}"
 bin="${DDA_SERVER_BIN:-$here/.build/release/dda-server}"
 runner_bin="${DDA_RUNNER_BIN:-$here/.build/release/dda-runner}"
 runners="${DDA_RUNNERS:-1}"
+servers="${DDA_SERVERS:-1}"
 max_body="${DDA_MAX_BODY_BYTES:-1048576}"
 
 [ -x "$bin" ] || { echo "stack.sh: no dda-server at $bin (build it: swift build -c release)" >&2; exit 1; }
@@ -25,7 +28,9 @@ if [ "$runners" -gt 0 ] && [ ! -x "$runner_bin" ]; then
 fi
 
 mkdir -p .run
-chmod 700 .run
+# Traverse-only for others: the private PostgreSQL (user postgres) lives in .run/pg; the
+# secrets in .run/dev.env are mode 0600.
+chmod 711 .run
 if [ ! -f .run/dev.env ]; then
     umask 077
     {
@@ -43,22 +48,44 @@ done < .run/dev.env
 
 run_dir="$(mktemp -d /tmp/dda-run.XXXXXX)"
 chmod 755 "$run_dir"
-socket="$run_dir/api.sock"
-"$here/scripts/render-nginx.sh" "$run_dir" "$port" "$socket" "$max_body" >/dev/null
+sockets=()
+for n in $(seq 1 "$servers"); do sockets+=("$run_dir/api-$n.sock"); done
+"$here/scripts/render-nginx.sh" "$run_dir" "$port" "$(IFS=,; echo "${sockets[*]}")" "$max_body" >/dev/null
 
 pids=()
+database=""
 cleanup() {
     trap - INT TERM EXIT
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    [ -z "$database" ] || dda_pg_stop "$here/.run/pg"
     rm -rf "$run_dir"
     echo "Stopped."
 }
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-DDA_SOCKET="$socket" DDA_SOCKET_MODE=0666 DDA_MAX_BODY_BYTES="$max_body" "$bin" &
-pids+=($!)
+if [ "$servers" -gt 1 ]; then
+    dda_install_missing postgresql
+    if [ -f .run/pg/port ]; then
+        dda_pg_resume "$here/.run/pg"
+        DDA_PG_URL="postgresql:///dda?host=$here/.run/pg/sock&port=$(cat .run/pg/port)&user=postgres"
+    else
+        dda_pg_start "$here/.run/pg"
+    fi
+    database="$DDA_PG_URL"
+fi
+for socket in "${sockets[@]}"; do
+    if [ -n "$database" ]; then
+        DDA_DATABASE_URL="$database" DDA_SOCKET="$socket" DDA_SOCKET_MODE=0666 DDA_MAX_BODY_BYTES="$max_body" "$bin" &
+    else
+        DDA_SOCKET="$socket" DDA_SOCKET_MODE=0666 DDA_MAX_BODY_BYTES="$max_body" "$bin" &
+    fi
+    pids+=($!)
+done
+for socket in "${sockets[@]}"; do
+    for _ in $(seq 1 100); do [ -S "$socket" ] && break; sleep 0.1; done
+done
 dda_nginx_start "$run_dir" "$run_dir/nginx.conf" "$run_dir/nginx-error.log"
 pids+=("$DDA_NGINX_PID")
 
@@ -88,6 +115,7 @@ DDA is running.
   API key:            $first_key
   Registration token: $DDA_REGISTRATION_TOKEN
   Runners started:    $runners (loop mode, long polling)
+  Servers:            $servers$([ -n "$database" ] && echo " on PostgreSQL (data in .run/pg, kept for the next start)" || echo " (the embedded store, in memory)")
 
 Try:
   curl -s $url/healthz

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# bench/postgres-plans.sh [TASKS=1000000]: the PostgreSQL store at scale. A private cluster,
+# one dda-server on it (release build), TASKS pending tasks filled in by SQL, then through
+# nginx: lease latency (p50/p99 over 300 leases, each completed), GET /tasks/all?limit=100 and
+# ?status=pending&limit=100 latency, and the plans PostgreSQL chose for each statement
+# (auto_explain, ANALYZE + BUFFERS), written to bench/postgres-plans.md.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
+tasks="${1:-1000000}"
+out="$here/postgres-plans.md"
+dda_install_missing postgresql
+pg="$(mktemp -d /tmp/dda-pgplans.XXXXXX)"
+trap 'bench_stop 2>/dev/null || true; dda_pg_stop "$pg"; rm -rf "$pg"' EXIT
+dda_pg_start "$pg"
+psql_() { psql "$DDA_PG_URL" -qtAX "$@"; }
+# auto_explain is loaded by every new session (the server's); it stays silent until asked.
+psql_ -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
+      -c "ALTER SYSTEM SET auto_explain.log_min_duration = -1" -c "SELECT pg_reload_conf()" >/dev/null
+bench_start DDA_DATABASE_URL="$DDA_PG_URL" DDA_THREADS=4
+started=$(date +%s.%N)
+psql_ -c "INSERT INTO dda_tasks (id, operation_code, params, status, priority, max_attempts, timeout_seconds,
+                                 created_ms, available_ms)
+          SELECT gen_random_uuid(), 1 + i % 3, '{\"i\":' || i || '}', 'pending', (i % 5) - 2, 3, 300,
+                 (extract(epoch FROM now()) * 1000)::bigint - 1000000 + i, 0
+          FROM generate_series(1, $tasks) AS i" -c "ANALYZE dda_tasks"
+echo "filled $tasks pending tasks in $(python3 -c "print(round($(date +%s.%N) - $started, 1))") s" >&2
+
+url="http://127.0.0.1:$BENCH_PORT"
+reg="$(curl -fsS -X POST "$url/register" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"bench\",\"registration_token\":\"$BENCH_REG\"}")"
+rid="$(echo "$reg" | python3 -c 'import sys,json;print(json.load(sys.stdin)["runner_id"])')"
+tok="$(echo "$reg" | python3 -c 'import sys,json;print(json.load(sys.stdin)["runner_token"])')"
+timed() { curl -fsS -o /tmp/dda-plan-body -w '%{time_total}\n' "$@"; }
+lease_times=()
+for _ in $(seq 300); do
+    lease_times+=("$(timed "$url/tasks?runner_id=$rid" -H "Authorization: Bearer $tok")")
+    id="$(python3 -c 'import json;print(json.load(open("/tmp/dda-plan-body"))["task_id"])')"
+    curl -fsS -o /dev/null -X POST "$url/result" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+        -d "{\"task_id\":\"$id\",\"runner_id\":\"$rid\",\"status\":\"completed\",\"result_data\":null}"
+done
+list_times=(); status_times=()
+for _ in $(seq 50); do
+    list_times+=("$(timed "$url/tasks/all?limit=100" -H "X-API-Key: $BENCH_KEY")")
+    status_times+=("$(timed "$url/tasks/all?status=pending&limit=100" -H "X-API-Key: $BENCH_KEY")")
+done
+stats() { python3 -c 'import sys,statistics as s;v=sorted(float(x)*1000 for x in sys.argv[1:]);print(f"p50 {s.median(v):.2f} ms, p99 {v[min(len(v)-1,int(len(v)*0.99))]:.2f} ms, max {v[-1]:.2f} ms")' "$@"; }
+lease="$(stats "${lease_times[@]}")"; list="$(stats "${list_times[@]}")"; by_status="$(stats "${status_times[@]}")"
+
+# One of each statement again, with its plan.
+psql_ -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" -c "ALTER SYSTEM SET auto_explain.log_analyze = on" \
+      -c "ALTER SYSTEM SET auto_explain.log_buffers = on" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+mark="$(wc -l < "$pg/log/postgresql.log")"
+curl -fsS -o /tmp/dda-plan-body "$url/tasks?runner_id=$rid" -H "Authorization: Bearer $tok"
+id="$(python3 -c 'import json;print(json.load(open("/tmp/dda-plan-body"))["task_id"])')"
+curl -fsS -o /dev/null -X POST "$url/heartbeat" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+    -d "{\"runner_id\":\"$rid\",\"task_id\":\"$id\"}"
+curl -fsS -o /dev/null -X POST "$url/result" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+    -d "{\"task_id\":\"$id\",\"runner_id\":\"$rid\",\"status\":\"completed\",\"result_data\":null}"
+curl -fsS -o /dev/null "$url/tasks/all?limit=100" -H "X-API-Key: $BENCH_KEY"
+curl -fsS -o /dev/null "$url/tasks/all?status=pending&limit=100" -H "X-API-Key: $BENCH_KEY"
+sleep 0.5
+psql_ -c "ALTER SYSTEM SET auto_explain.log_min_duration = -1" -c "SELECT pg_reload_conf()" >/dev/null
+{
+    echo "# PostgreSQL store at $tasks pending tasks ($(date -u +%Y-%m-%d), $(nproc) cores, PostgreSQL $("$DDA_PG_BIN/postgres" --version | awk '{print $3}'))"
+    echo
+    echo "Through nginx and one dda-server: lease (GET /tasks, then its result) $lease; "
+    echo "GET /tasks/all?limit=100 $list; GET /tasks/all?status=pending&limit=100 $by_status."
+    echo
+    echo '```'
+    tail -n +"$((mark + 1))" "$pg/log/postgresql.log" | grep -v 'pg_reload_conf\|ALTER SYSTEM' \
+        | sed -E 's/^[0-9-]+ [0-9:.]+ [A-Z]+ \[[0-9]+\] //'
+    echo '```'
+} > "$out"
+echo "lease $lease | list $list | list by status $by_status" 
+echo "plans: $out"
