@@ -15,7 +15,7 @@ trap 'bench_stop 2>/dev/null || true; dda_pg_stop "$pg"; rm -rf "$pg"' EXIT
 dda_pg_start "$pg"
 psql_() { psql "$DDA_PG_URL" -qtAX "$@"; }
 # auto_explain is loaded by every new session (the server's); it stays silent until asked.
-psql_ -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
+psql_ -c "LOAD 'auto_explain'" -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
       -c "ALTER SYSTEM SET auto_explain.log_min_duration = -1" -c "SELECT pg_reload_conf()" >/dev/null
 bench_start DDA_DATABASE_URL="$DDA_PG_URL" DDA_THREADS=4
 started=$(date +%s.%N)
@@ -23,9 +23,16 @@ psql_ -c "INSERT INTO dda_tasks (id, operation_code, params, status, priority, m
                                  created_ms, available_ms)
           SELECT gen_random_uuid(), 1 + i % 3, '{\"i\":' || i || '}', 'pending', (i % 5) - 2, 3, 300,
                  (extract(epoch FROM now()) * 1000)::bigint - 1000000 + i, 0
-          FROM generate_series(1, $tasks) AS i" -c "ANALYZE dda_tasks"
+          FROM generate_series(1, $tasks) AS i" -c "VACUUM (ANALYZE) dda_tasks"
+# (VACUUM as autovacuum would have done on a table that grew over time: a million rows
+# inserted by one statement would otherwise be vacuumed while we measure, on these 2 cores.)
 echo "filled $tasks pending tasks in $(python3 -c "print(round($(date +%s.%N) - $started, 1))") s" >&2
 
+# While timing: any statement over 20 ms leaves its plan in the log (reported below).
+psql_ -c "LOAD 'auto_explain'" -c "ALTER SYSTEM SET auto_explain.log_min_duration = 20" \
+      -c "ALTER SYSTEM SET log_autovacuum_min_duration = 0" -c "ALTER SYSTEM SET log_checkpoints = on" \
+      -c "SELECT pg_reload_conf()" >/dev/null
+slow_mark="$(wc -l < "$pg/log/postgresql.log")"
 url="http://127.0.0.1:$BENCH_PORT"
 reg="$(curl -fsS -X POST "$url/register" -H 'Content-Type: application/json' \
     -d "{\"name\":\"bench\",\"registration_token\":\"$BENCH_REG\"}")"
@@ -35,7 +42,7 @@ timed() { curl -fsS -o /tmp/dda-plan-body -w '%{time_total}\n' "$@"; }
 lease_times=()
 for _ in $(seq 300); do
     lease_times+=("$(timed "$url/tasks?runner_id=$rid" -H "Authorization: Bearer $tok")")
-    id="$(python3 -c 'import json;print(json.load(open("/tmp/dda-plan-body"))["task_id"])')"
+    id="$(grep -oE '"task_id":"[0-9a-f-]{36}"' /tmp/dda-plan-body | cut -d'"' -f4)"
     curl -fsS -o /dev/null -X POST "$url/result" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
         -d "{\"task_id\":\"$id\",\"runner_id\":\"$rid\",\"status\":\"completed\",\"result_data\":null}"
 done
@@ -45,10 +52,15 @@ for _ in $(seq 50); do
     status_times+=("$(timed "$url/tasks/all?status=pending&limit=100" -H "X-API-Key: $BENCH_KEY")")
 done
 stats() { python3 -c 'import sys,statistics as s;v=sorted(float(x)*1000 for x in sys.argv[1:]);print(f"p50 {s.median(v):.2f} ms, p99 {v[min(len(v)-1,int(len(v)*0.99))]:.2f} ms, max {v[-1]:.2f} ms")' "$@"; }
+echo "slowest leases (index: ms): $(python3 -c 'import sys;v=[float(x)*1000 for x in sys.argv[1:]];print(sorted(((round(t,1),i) for i,t in enumerate(v)),reverse=True)[:8])' "${lease_times[@]}")" >&2
 lease="$(stats "${lease_times[@]}")"; list="$(stats "${list_times[@]}")"; by_status="$(stats "${status_times[@]}")"
 
+slow="$(tail -n +"$((slow_mark + 1))" "$pg/log/postgresql.log" | grep -E 'duration: [0-9.]+ ms|automatic (vacuum|analyze)|checkpoint complete' | sed -E 's/^[0-9-]+ [0-9:.]+ [A-Z]+ \[[0-9]+\] //' | cut -c1-160 || true)"
+echo "while timing, slow statements, autovacuum and checkpoints:" >&2
+echo "${slow:-none}" >&2
+
 # One of each statement again, with its plan.
-psql_ -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" -c "ALTER SYSTEM SET auto_explain.log_analyze = on" \
+psql_ -c "LOAD 'auto_explain'" -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" -c "ALTER SYSTEM SET auto_explain.log_analyze = on" \
       -c "ALTER SYSTEM SET auto_explain.log_buffers = on" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 0.5
 mark="$(wc -l < "$pg/log/postgresql.log")"
@@ -61,7 +73,7 @@ curl -fsS -o /dev/null -X POST "$url/result" -H "Authorization: Bearer $tok" -H 
 curl -fsS -o /dev/null "$url/tasks/all?limit=100" -H "X-API-Key: $BENCH_KEY"
 curl -fsS -o /dev/null "$url/tasks/all?status=pending&limit=100" -H "X-API-Key: $BENCH_KEY"
 sleep 0.5
-psql_ -c "ALTER SYSTEM SET auto_explain.log_min_duration = -1" -c "SELECT pg_reload_conf()" >/dev/null
+psql_ -c "LOAD 'auto_explain'" -c "ALTER SYSTEM SET auto_explain.log_min_duration = -1" -c "SELECT pg_reload_conf()" >/dev/null
 {
     echo "# PostgreSQL store at $tasks pending tasks ($(date -u +%Y-%m-%d), $(nproc) cores, PostgreSQL $("$DDA_PG_BIN/postgres" --version | awk '{print $3}'))"
     echo

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark suite (`make bench`): every figure of the README's table, medians of 3 runs
 # where a ratio is compared within one run. Writes bench/results.md and prints it.
-# Needs: a release build (make bench does it), wrk, nginx. Takes about 5 minutes.
+# Needs: a release build (make bench does it), wrk, nginx, PostgreSQL (installed when missing).
+# Takes about 10 minutes.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
@@ -66,6 +67,11 @@ parse_worst="$(echo "$cost" | grep '^parse: hostile' | grep -oE '[0-9.]+ ms wors
 hostile_worst="$(echo "$cost" | grep '^hostile: worst' | grep -oE '[0-9.]+ ms')"
 list_cost="$(echo "$cost" | grep '^list:' | sed 's/^list: //')"
 
+postgres="$("$here/postgres.sh")"
+echo "$postgres"
+plans="$("$here/postgres-plans.sh" "${BENCH_FILL:-1000000}")"
+echo "$plans"
+
 out="$here/results.md"
 {
     echo "Measured $(date -u +%F) on this machine ($(nproc) cores, shared by wrk/loadgen, nginx and dda-server; absolute figures vary ±30 % from run to run). Medians of $runs runs."
@@ -84,6 +90,12 @@ out="$here/results.md"
     echo "| JSON parse, 1 MiB bodies (slowest shape) | typical ≥ ${parse_typical}, hostile ≥ ${parse_hostile}; slowest hostile ${parse_worst} | linear |"
     echo "| hostile ~1 MiB bodies through nginx, every shape, anonymous / /register / with key | worst answer ${hostile_worst} | < 100 ms |"
     echo "| \`/tasks/all\` by status | ${list_cost} | O(limit) |"
+    echo
+    echo "PostgreSQL store (bench/postgres.sh; plans in bench/postgres-plans.md):"
+    echo
+    echo "$postgres" | sed -n '/^| store/,$p'
+    echo
+    echo "At ${BENCH_FILL:-1000000} pending tasks: $(echo "$plans" | head -1)"
 } > "$out"
 echo
 cat "$out"

@@ -76,6 +76,14 @@ extension PostgresStore {
     /// update, the event and the runner's last-seen time. Nil: none now. `.runnerNotFound`
     /// when the runner is not registered.
     func leaseNow(_ runnerID: RunnerID, now: Timestamp) throws(QueueError) -> TaskLease? {
+        try leaseNowForAnyCode(runnerID, now: now).lease
+    }
+
+    /// The same, and whether the runner takes any code (then "none" means nothing is
+    /// leasable for anyone right now).
+    func leaseNowForAnyCode(_ runnerID: RunnerID, now: Timestamp) throws(QueueError) -> (
+        lease: TaskLease?, anyCode: Bool
+    ) {
         let rows = try db { (c) throws(PGError) in
             try c.execute(
                 PGStatement(
@@ -97,20 +105,21 @@ extension PostgresStore {
                     ev AS (
                         INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id, detail)
                         SELECT id, $2, 'leased', $1, 'attempt ' || attempts FROM leased)
-                    SELECT (SELECT count(*) FROM runner), l.*
+                    SELECT (SELECT count(*) FROM runner), (SELECT bool_and(operation_codes IS NULL) FROM runner), l.*
                     FROM (SELECT 1) one LEFT JOIN leased l ON true
                     """), [runnerID.description, String(now.milliseconds)])
         }
         guard let row = rows.first, let found = row[0] else { throw RowReader.damaged("lease") }
         guard found != "0" else { throw QueueRules.unknownRunner }
-        guard row[1] != nil else { return nil }
-        var reader = RowReader(Array(row.dropFirst()))
+        let anyCode = row[1] == "t"
+        guard row[2] != nil else { return (nil, anyCode) }
+        var reader = RowReader(Array(row.dropFirst(2)))
         let lease = TaskLease(
             taskID: try reader.id(TaskID.self), operationCode: try reader.int64(), params: try reader.json(),
             attempt: Int(try reader.int64()), leaseExpiresAt: Timestamp(milliseconds: try reader.int64()),
             timeoutSeconds: try reader.int64())
         counters.withLock { $0.leased += 1 }
-        return lease
+        return (lease, anyCode)
     }
 
     @discardableResult
@@ -173,12 +182,15 @@ extension PostgresStore {
         let now = clock.now()
         var tried: Set<RunnerID> = []
         while let poll = waiters.withLock({ $0.takeOldest(excluding: tried) }) {
+            var nothingLeasable = false
             do {
-                if let lease = try leaseNow(poll.runnerID, now: now) {
+                let (lease, anyCode) = try leaseNowForAnyCode(poll.runnerID, now: now)
+                if let lease {
                     waiters.withLock { $0.served(poll) }
                     poll.completion(.success(lease))
                     continue
                 }
+                nothingLeasable = anyCode
             } catch {
                 waiters.withLock { $0.served(poll) }
                 poll.completion(.failure(error))
@@ -187,6 +199,9 @@ extension PostgresStore {
             tried.insert(poll.runnerID)
             let answered = waiters.withLock { $0.putBack(poll) }
             if !answered { poll.completion(.success(nil)) }
+            // A runner that takes any code found nothing: no other poll would either. (Each
+            // notification would otherwise cost a lease attempt per parked poll.)
+            if nothingLeasable { break }
         }
     }
 
