@@ -15,8 +15,10 @@ final class Listener: @unchecked Sendable {
     private let logger: Logger
     private let running = Locked(false)
     private let finished = OneShot<Bool>()
-    /// Set once before `start()`.
+    /// Set once before `start()`. Notifications whose payload is `ignoring` (this process's
+    /// own: it served its polls itself) do not call it.
     var onNotify: @Sendable () -> Void = {}
+    var ignoring = ""
 
     init(url: String, channel: String, logger: Logger) {
         self.url = url
@@ -48,7 +50,7 @@ final class Listener: @unchecked Sendable {
                 let ready = poll(&descriptor, 1, 250)
                 guard ready > 0 else { continue }
                 do {
-                    if !(try current.notifications()).isEmpty { onNotify() }
+                    if try current.notifications().contains(where: { $0.payload != ignoring }) { onNotify() }
                 } catch {
                     logger.warning("lost the notification connection; reconnecting", metadata: ["error": "\(error)"])
                     connection = nil

@@ -210,6 +210,74 @@ extension PostgresStore {
     public func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome {
         let now = clock.now()
         try sweepIfDue(now)
+        if let status = try submitFromLeaseHolder(submission, now: now) {
+            counters.withLock {
+                if status == .completed { $0.completed += 1 }
+                if status == .failed { $0.failed += 1 }
+            }
+            return .accepted
+        }
+        // Not the lease holder's current attempt (or an unknown runner or task): decide what it
+        // is — a duplicate, a conflict — under a lock, as the embedded store does.
+        return try submitOtherwise(submission, now: now)
+    }
+
+    /// The common case in one statement: the lease holder's result for its current attempt —
+    /// the runner's last-seen time, the task's new state (completed; pending after the backoff
+    /// while attempts remain; failed), the accepted result and the event. Nil when the
+    /// submission is not that (the row did not match), or the runner is unknown (thrown).
+    private func submitFromLeaseHolder(_ submission: ResultSubmission, now: Timestamp) throws(QueueError)
+        -> TaskStatus?
+    {
+        let failed = submission.status == .failed
+        let error = failed ? (submission.error ?? "failed") : submission.error
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_submit_holder",
+                    """
+                    WITH runner AS (
+                        UPDATE dda_runners SET last_seen_ms = $4 WHERE id = $2 RETURNING id),
+                    done AS (
+                        UPDATE dda_tasks t SET
+                            status = CASE WHEN NOT $9::boolean THEN 'completed'
+                                          WHEN t.attempts < t.max_attempts THEN 'pending' ELSE 'failed' END,
+                            result_data = CASE WHEN $9::boolean AND t.attempts < t.max_attempts THEN NULL ELSE $5 END,
+                            error = $6,
+                            completed_ms = CASE WHEN $9::boolean AND t.attempts < t.max_attempts
+                                                THEN t.completed_ms ELSE $4::bigint END,
+                            lease_expires_ms = NULL,
+                            available_ms = CASE WHEN $9::boolean AND t.attempts < t.max_attempts
+                                THEN $4::bigint + least(power(2, least(t.attempts, 20))::bigint, $10::bigint) * 1000
+                                ELSE t.available_ms END,
+                            accepted_runner = $2, accepted_attempt = t.attempts, accepted_status = $7,
+                            accepted_data = $5, accepted_error = $8
+                        WHERE t.id = $1 AND t.status = 'running' AND t.runner_id = $2
+                          AND ($3::integer IS NULL OR t.attempts = $3::integer) AND EXISTS (SELECT 1 FROM runner)
+                        RETURNING t.id, t.status, t.attempts),
+                    ev AS (
+                        INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id, detail)
+                        SELECT id, $4, 'result', $2,
+                               CASE WHEN $9::boolean THEN 'failed (attempt ' || attempts || '): ' || $11
+                                    ELSE 'completed (attempt ' || attempts || ')' END
+                        FROM done)
+                    SELECT (SELECT count(*) FROM runner), (SELECT status FROM done)
+                    """),
+                [
+                    submission.taskID.description, submission.runnerID.description, submission.attempt.map(String.init),
+                    String(now.milliseconds), submission.resultData.storedText, error, submission.status.rawValue,
+                    submission.error, failed ? "true" : "false", String(configuration.maxBackoffSeconds),
+                    String((error ?? "").prefix(200)),
+                ])
+        }
+        guard let row = rows.first else { throw RowReader.damaged("result") }
+        guard row[0] != "0" else { throw QueueRules.unknownRunner }
+        return row[1].flatMap(TaskStatus.init(rawValue:))
+    }
+
+    /// A submission that is not the lease holder's current attempt: a duplicate of the
+    /// accepted result (`.duplicate`), or a conflict, or an unknown task.
+    private func submitOtherwise(_ submission: ResultSubmission, now: Timestamp) throws(QueueError) -> SubmitOutcome {
         let backoff = configuration
         let result: Result<(SubmitOutcome, TaskStatus), QueueError> = try transaction { (c) throws(PGError) in
             let seen = try c.execute(

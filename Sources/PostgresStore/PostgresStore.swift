@@ -26,6 +26,10 @@ public final class PostgresStore: QueueStore {
     /// Why the database cannot be used, while it cannot.
     let failure = Locked<String?>(nil)
     let listener: Listener
+    /// This process among the servers: the payload of its notifications, which its own
+    /// listener skips (the thread that made a task leasable offers it to the polls parked
+    /// here at once).
+    let instance = UUID4.random().description
 
     /// Connects, brings the schema up to date (safe when several servers start at once) and
     /// starts listening for new tasks.
@@ -41,6 +45,7 @@ public final class PostgresStore: QueueStore {
         if !applied.isEmpty { logger.info("database schema migrated", metadata: ["versions": "\(applied)"]) }
         self.listener = Listener(url: url, channel: Self.readyChannel, logger: logger)
         listener.onNotify = { [weak self] in self?.serveParked() }
+        listener.ignoring = instance
         listener.start()
     }
 
@@ -120,7 +125,7 @@ public final class PostgresStore: QueueStore {
                                 WHERE dda_idempotency.expires_ms <= $7
                             RETURNING task_id),
                         created AS (\(insert) WHERE EXISTS (SELECT 1 FROM claim) RETURNING \(taskColumns))
-                        SELECT \(taskColumns), pg_notify('\(Self.readyChannel)', '') FROM created
+                        SELECT \(taskColumns), pg_notify('\(Self.readyChannel)', '\(instance)') FROM created
                         """), values + [key, String(expires)])
             }
             if rows.isEmpty {
@@ -137,14 +142,16 @@ public final class PostgresStore: QueueStore {
                         "dda_create",
                         """
                         WITH created AS (\(insert) RETURNING \(taskColumns))
-                        SELECT \(taskColumns), pg_notify('\(Self.readyChannel)', '') FROM created
+                        SELECT \(taskColumns), pg_notify('\(Self.readyChannel)', '\(instance)') FROM created
                         """), values)
             }
         }
         guard let row = rows.first else { throw RowReader.damaged("created task") }
         counters.withLock { $0.created += 1 }
         unfinished.withLock { $0.count += 1 }
-        return (try TaskRow(row).record, true)
+        let task = try TaskRow(row).record
+        if waiters.withLock({ !$0.isEmpty }) { serveParked() }
+        return (task, true)
     }
 
     /// The task a live idempotency key created, if the key is live and the task still exists.
@@ -278,7 +285,7 @@ public final class PostgresStore: QueueStore {
                             completed_ms = NULL, lease_expires_ms = NULL, available_ms = $2
                         WHERE id = $1 RETURNING \(taskColumns)),
                     ev AS (INSERT INTO dda_task_events (task_id, at_ms, kind) SELECT id, $2, 'retried' FROM again)
-                    SELECT \(taskColumns), pg_notify('\(Self.readyChannel)', '') FROM again
+                    SELECT \(taskColumns), pg_notify('\(Self.readyChannel)', '\(instance)') FROM again
                     """), [id.description, String(now.milliseconds)])
             guard let done = updated.first else { return .failure(RowReader.damaged("retried task")) }
             do throws(QueueError) { return .success(try TaskRow(Array(done.dropLast())).record) } catch {
@@ -287,6 +294,7 @@ public final class PostgresStore: QueueStore {
         }
         let task = try result.get()
         counters.withLock { $0.retried += 1 }
+        if waiters.withLock({ !$0.isEmpty }) { serveParked() }
         return try self.task(id) ?? task
     }
 
