@@ -53,28 +53,25 @@ public final class PostgresStore: QueueStore {
 
     /// Runs database work, mapping its failure to the queue's `.unavailable` (503).
     func db<R>(_ body: (PGConnection) throws(PGError) -> R) throws(QueueError) -> R {
-        do {
-            let result = try pool.withConnection(body)
-            failure.withLock { $0 = nil }
-            return result
-        } catch {
-            throw unavailable(error)
-        }
+        try reporting { () throws(PGError) in try pool.withConnection(body) }
     }
 
     /// The same in one transaction.
     func transaction<R>(_ body: (PGConnection) throws(PGError) -> R) throws(QueueError) -> R {
+        try reporting { () throws(PGError) in try pool.transaction(body) }
+    }
+
+    /// Keeps `persistenceFailure` current: cleared by a call that reached the database, set
+    /// by one that could not.
+    private func reporting<R>(_ work: () throws(PGError) -> R) throws(QueueError) -> R {
         do {
-            let result = try pool.transaction(body)
+            let result = try work()
             failure.withLock { $0 = nil }
             return result
         } catch {
             throw unavailable(error)
         }
     }
-
-    /// Whether a unique constraint refused the row.
-    static func isUniqueViolation(_ error: PGError) -> Bool { error.isUniqueViolation }
 
     private func unavailable(_ error: PGError) -> QueueError {
         if error.isUnavailable {
