@@ -17,7 +17,7 @@ psql_() { psql "$DDA_PG_URL" -qtAX "$@"; }
 # auto_explain is loaded by every new session (the server's); it stays silent until asked.
 psql_ -c "LOAD 'auto_explain'" -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
       -c "ALTER SYSTEM SET auto_explain.log_min_duration = -1" -c "SELECT pg_reload_conf()" >/dev/null
-bench_start DDA_DATABASE_URL="$DDA_PG_URL" DDA_THREADS=4
+bench_start DDA_DATABASE_URL="$DDA_PG_URL" DDA_THREADS=4 DDA_LOG_LEVEL=info
 started=$(date +%s.%N)
 psql_ -c "INSERT INTO dda_tasks (id, operation_code, params, status, priority, max_attempts, timeout_seconds,
                                  created_ms, available_ms)
@@ -39,8 +39,10 @@ reg="$(curl -fsS -X POST "$url/register" -H 'Content-Type: application/json' \
 rid="$(echo "$reg" | python3 -c 'import sys,json;print(json.load(sys.stdin)["runner_id"])')"
 tok="$(echo "$reg" | python3 -c 'import sys,json;print(json.load(sys.stdin)["runner_token"])')"
 timed() { curl -fsS -o /tmp/dda-plan-body -w '%{time_total}\n' "$@"; }
-lease_times=()
+lease_times=(); nginx_times=()
 for _ in $(seq 300); do
+    # nginx's own answer in the same loop: what the client and the machine add by themselves.
+    nginx_times+=("$(timed "$url/nginx-200")")
     lease_times+=("$(timed "$url/tasks?runner_id=$rid" -H "Authorization: Bearer $tok")")
     id="$(grep -oE '"task_id":"[0-9a-f-]{36}"' /tmp/dda-plan-body | cut -d'"' -f4)"
     curl -fsS -o /dev/null -X POST "$url/result" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
@@ -53,7 +55,19 @@ for _ in $(seq 50); do
 done
 stats() { python3 -c 'import sys,statistics as s;v=sorted(float(x)*1000 for x in sys.argv[1:]);print(f"p50 {s.median(v):.2f} ms, p99 {v[min(len(v)-1,int(len(v)*0.99))]:.2f} ms, max {v[-1]:.2f} ms")' "$@"; }
 echo "slowest leases (index: ms): $(python3 -c 'import sys;v=[float(x)*1000 for x in sys.argv[1:]];print(sorted(((round(t,1),i) for i,t in enumerate(v)),reverse=True)[:8])' "${lease_times[@]}")" >&2
-lease="$(stats "${lease_times[@]}")"; list="$(stats "${list_times[@]}")"; by_status="$(stats "${status_times[@]}")"
+lease="$(stats "${lease_times[@]}")"
+nginx_only="$(stats "${nginx_times[@]}")"
+echo "nginx's own return 200 in the same loop: $nginx_only" >&2
+# The server's own time per request (its log at info), without what curl and the machine
+# add (nginx's own answer above shows how much that can be on a busy 2-core machine).
+server_ms() {  # PATH: the durations of that route's requests, as seconds for stats()
+    grep -E "duration_ms=[0-9.]+ request.method=$1 request.path=$2 .*status=200" "$BENCH_DIR/server.log" \
+        | sed -E 's/.*duration_ms=([0-9.]+).*/\1/' | awk '{print $1 / 1000}'
+}
+mapfile -t server_lease < <(server_ms GET /tasks)
+mapfile -t server_list < <(server_ms GET /tasks/all)
+server_side="server-side: lease $(stats "${server_lease[@]}") over ${#server_lease[@]}; /tasks/all $(stats "${server_list[@]}") over ${#server_list[@]}"
+echo "$server_side" >&2; list="$(stats "${list_times[@]}")"; by_status="$(stats "${status_times[@]}")"
 
 slow="$(tail -n +"$((slow_mark + 1))" "$pg/log/postgresql.log" | grep -E 'duration: [0-9.]+ ms|automatic (vacuum|analyze)|checkpoint complete' | sed -E 's/^[0-9-]+ [0-9:.]+ [A-Z]+ \[[0-9]+\] //' | cut -c1-160 || true)"
 echo "while timing, slow statements, autovacuum and checkpoints:" >&2
@@ -77,7 +91,9 @@ psql_ -c "LOAD 'auto_explain'" -c "ALTER SYSTEM SET auto_explain.log_min_duratio
 {
     echo "# PostgreSQL store at $tasks pending tasks ($(date -u +%Y-%m-%d), $(nproc) cores, PostgreSQL $("$DDA_PG_BIN/postgres" --version | awk '{print $3}'))"
     echo
-    echo "Through nginx and one dda-server: lease (GET /tasks, then its result) $lease; "
+    echo "Through nginx and one dda-server: lease (GET /tasks, then its result) $lease "
+    echo "(nginx's own \`return 200\` in the same loop: $nginx_only);"
+    echo "$server_side;"
     echo "GET /tasks/all?limit=100 $list; GET /tasks/all?status=pending&limit=100 $by_status."
     echo
     echo '```'
@@ -85,5 +101,5 @@ psql_ -c "LOAD 'auto_explain'" -c "ALTER SYSTEM SET auto_explain.log_min_duratio
         | sed -E 's/^[0-9-]+ [0-9:.]+ [A-Z]+ \[[0-9]+\] //'
     echo '```'
 } > "$out"
-echo "lease $lease | list $list | list by status $by_status" 
+echo "lease $lease | list $list | list by status $by_status | nginx alone $nginx_only | $server_side"
 echo "plans: $out"
