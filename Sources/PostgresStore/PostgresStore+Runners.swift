@@ -284,14 +284,11 @@ extension PostgresStore {
                 PGStatement("dda_touch_runner", "UPDATE dda_runners SET last_seen_ms = $2 WHERE id = $1"),
                 [submission.runnerID.description, String(now.milliseconds)])
             guard seen.affected > 0 else { return .failure(QueueRules.unknownRunner) }
-            let rows = try c.execute(
-                PGStatement("dda_lock_task", "SELECT \(taskColumns) FROM dda_tasks WHERE id = $1 FOR UPDATE"),
-                [submission.taskID.description])
-            guard let row = rows.first else {
-                return .failure(QueueError(.taskNotFound, "No task with id \(submission.taskID)."))
-            }
             let task: TaskRecord
-            do throws(QueueError) { task = try TaskRow(row).record } catch { return .failure(error) }
+            switch try Self.lockTask(submission.taskID, on: c) {
+            case .success(let locked): task = locked
+            case .failure(let error): return .failure(error)
+            }
             guard QueueRules.holdsLease(task, submission) else {
                 if QueueRules.isDuplicate(submission, of: task.acceptedResult) {
                     return .success((.duplicate, task.status))

@@ -222,16 +222,28 @@ public final class PostgresStore: QueueStore {
         return events
     }
 
+    /// The task's row, locked for the rest of the transaction (`.taskNotFound` when there is none).
+    static func lockTask(_ id: TaskID, on c: PGConnection) throws(PGError) -> Result<TaskRecord, QueueError> {
+        let rows = try c.execute(
+            PGStatement("dda_lock_task", "SELECT \(taskColumns) FROM dda_tasks WHERE id = $1 FOR UPDATE"),
+            [id.description])
+        guard let row = rows.first else { return .failure(QueueError(.taskNotFound, "No task with id \(id).")) }
+        do throws(QueueError) {
+            return .success(try TaskRow(row).record)
+        } catch {
+            return .failure(error)
+        }
+    }
+
     public func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord {
         let now = clock.now()
         try sweepIfDue(now)
         let result: Result<TaskRecord, QueueError> = try transaction { (c) throws(PGError) in
-            let rows = try c.execute(
-                PGStatement("dda_lock_task", "SELECT \(taskColumns) FROM dda_tasks WHERE id = $1 FOR UPDATE"),
-                [id.description])
-            guard let row = rows.first else { return .failure(QueueError(.taskNotFound, "No task with id \(id).")) }
             let task: TaskRecord
-            do throws(QueueError) { task = try TaskRow(row).record } catch { return .failure(error) }
+            switch try Self.lockTask(id, on: c) {
+            case .success(let locked): task = locked
+            case .failure(let error): return .failure(error)
+            }
             guard !task.status.isFinished else {
                 return .failure(
                     QueueError(.conflict, "The task is already \(task.status.rawValue) and cannot be cancelled."))
@@ -259,12 +271,11 @@ public final class PostgresStore: QueueStore {
         try sweepIfDue(now)
         try checkCapacity()
         let result: Result<TaskRecord, QueueError> = try transaction { (c) throws(PGError) in
-            let rows = try c.execute(
-                PGStatement("dda_lock_task", "SELECT \(taskColumns) FROM dda_tasks WHERE id = $1 FOR UPDATE"),
-                [id.description])
-            guard let row = rows.first else { return .failure(QueueError(.taskNotFound, "No task with id \(id).")) }
             let task: TaskRecord
-            do throws(QueueError) { task = try TaskRow(row).record } catch { return .failure(error) }
+            switch try Self.lockTask(id, on: c) {
+            case .success(let locked): task = locked
+            case .failure(let error): return .failure(error)
+            }
             guard task.status == .failed || task.status == .cancelled else {
                 return .failure(
                     QueueError(
