@@ -43,6 +43,7 @@ bench_start() {
 
 # Cleanup, also from EXIT traps: a process may already have exited, which is not an error.
 bench_stop() {
+    # Processes that already exited are not an error here (hence `|| true`).
     local pid
     for pid in "${BENCH_SERVER_PIDS[@]:-$BENCH_SERVER_PID}"; do kill "$pid" 2>/dev/null || true; done
     kill -QUIT "$BENCH_NGINX_PID" 2>/dev/null || true

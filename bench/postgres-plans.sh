@@ -11,6 +11,7 @@ tasks="${1:-1000000}"
 out="$here/postgres-plans.md"
 dda_install_missing postgresql
 pg="$(mktemp -d /tmp/dda-pgplans.XXXXXX)"
+# Cleanup only (the stack may already be stopped; an error here must not hide the run's).
 trap 'bench_stop 2>/dev/null || true; dda_pg_stop "$pg"; rm -rf "$pg"' EXIT
 dda_pg_start "$pg"
 psql_() { psql "$DDA_PG_URL" -qtAX "$@"; }
@@ -69,6 +70,7 @@ mapfile -t server_list < <(server_ms GET /tasks/all)
 server_side="server-side: lease $(stats "${server_lease[@]}") over ${#server_lease[@]}; /tasks/all $(stats "${server_list[@]}") over ${#server_list[@]}"
 echo "$server_side" >&2; list="$(stats "${list_times[@]}")"; by_status="$(stats "${status_times[@]}")"
 
+# `|| true`: grep finding no slow statement is the good case, not an error.
 slow="$(tail -n +"$((slow_mark + 1))" "$pg/log/postgresql.log" | grep -E 'duration: [0-9.]+ ms|automatic (vacuum|analyze)|checkpoint complete' | sed -E 's/^[0-9-]+ [0-9:.]+ [A-Z]+ \[[0-9]+\] //' | cut -c1-160 || true)"
 echo "while timing, slow statements, autovacuum and checkpoints:" >&2
 echo "${slow:-none}" >&2

@@ -14,6 +14,7 @@ dda_install_missing postgresql postgresql-contrib
 runs="${BENCH_RUNS:-3}"
 seconds="${BENCH_SECONDS:-5}"
 pg="$(mktemp -d /tmp/dda-pgbench.XXXXXX)"
+# Cleanup only (the stack may already be stopped; an error here must not hide the run's).
 trap 'bench_stop 2>/dev/null || true; dda_pg_stop "$pg"; rm -rf "$pg"' EXIT
 dda_pg_start "$pg"
 base="${DDA_PG_URL%%\?*}"; query="${DDA_PG_URL#*\?}"
