@@ -79,10 +79,9 @@ public final class PGConnection: @unchecked Sendable {
     private func withCStrings(_ parameters: [String?], _ body: ([UnsafePointer<CChar>?]) -> OpaquePointer?)
         throws(PGError) -> PGRows
     {
-        var owned: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
+        let owned: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
         defer { for pointer in owned { free(pointer) } }
         let values = owned.map { $0.map { UnsafePointer($0) } }
-        owned.reserveCapacity(owned.count)
         return try take(body(values))
     }
 

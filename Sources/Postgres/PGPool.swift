@@ -7,14 +7,14 @@ public final class PGPool: Sendable {
     public let conninfo: String
     public let size: Int
     private let monitor = Monitor()
-    private let idle: Locked<[PGConnection]>
+    /// Connections ready to borrow, guarded by `monitor`.
+    nonisolated(unsafe) private var idle: [PGConnection] = []
     /// Connections open or being opened (idle + borrowed), guarded by `monitor`.
     nonisolated(unsafe) private var open = 0
 
     public init(conninfo: String, size: Int) {
         self.conninfo = conninfo
         self.size = max(1, size)
-        self.idle = Locked([])
     }
 
     /// Runs `body` with a connection. A connection failure closes that connection; the error
@@ -53,7 +53,7 @@ public final class PGPool: Sendable {
     private func borrow() throws(PGError) -> PGConnection {
         monitor.lock()
         while true {
-            if let connection = idle.withLock({ $0.popLast() }) {
+            if let connection = idle.popLast() {
                 monitor.unlock()
                 return connection
             }
@@ -73,7 +73,7 @@ public final class PGPool: Sendable {
 
     private func giveBack(_ connection: PGConnection) {
         monitor.withLock {
-            idle.withLock { $0.append(connection) }
+            idle.append(connection)
             monitor.broadcast()
         }
     }
@@ -89,11 +89,8 @@ public final class PGPool: Sendable {
     /// Closes the idle connections (shutdown).
     public func close() {
         monitor.withLock {
-            let count = idle.withLock { connections -> Int in
-                defer { connections.removeAll() }
-                return connections.count
-            }
-            open -= count
+            open -= idle.count
+            idle.removeAll()
         }
     }
 }

@@ -28,7 +28,7 @@ final class Listener: @unchecked Sendable {
 
     func start() {
         running.withLock { $0 = true }
-        Thread.detach { [self] in
+        DetachedThread.start { [self] in
             defer { finished.set(true) }
             var connection: PGConnection?
             while running.withLock({ $0 }) {
@@ -62,29 +62,5 @@ final class Listener: @unchecked Sendable {
     func stop() {
         running.withLock { $0 = false }
         _ = finished.wait(milliseconds: 2000)
-    }
-}
-
-/// Starts a detached thread.
-enum Thread {
-    static func detach(_ body: @escaping @Sendable () -> Void) {
-        final class Box: @unchecked Sendable {
-            let body: @Sendable () -> Void
-            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-        }
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let rc = pthread_create(
-            &thread, nil,
-            { raw in
-                guard let raw else { return nil }
-                Unmanaged<Box>.fromOpaque(raw).takeRetainedValue().body()
-                return nil
-            }, box)
-        if rc == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<Box>.fromOpaque(box).release()
-        }
     }
 }

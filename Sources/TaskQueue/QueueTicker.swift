@@ -1,3 +1,4 @@
+import Locking
 import Synchronization
 
 #if canImport(Glibc)
@@ -23,16 +24,7 @@ public final class QueueTicker: Sendable {
     public func start() {
         guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
         done.store(false, ordering: .releasing)
-        var thread = pthread_t()
-        let rc = pthread_create(
-            &thread, nil,
-            { raw in
-                guard let raw else { return nil }
-                let ticker = Unmanaged<QueueTicker>.fromOpaque(raw).takeRetainedValue()
-                ticker.loop()
-                return nil
-            }, Unmanaged.passRetained(self).toOpaque())
-        if rc == 0 { pthread_detach(thread) } else { done.store(true, ordering: .releasing) }
+        if !DetachedThread.start({ [self] in loop() }) { done.store(true, ordering: .releasing) }
     }
 
     /// Stops the thread and waits until it has left its loop.

@@ -96,15 +96,7 @@ final class Journal: @unchecked Sendable {
             bytesWritten: 0, currentFileBytes: fileBytes, fsyncCount: 0, fsyncSeconds: 0,
             fsyncMaxSeconds: 0, failure: nil, lastCompaction: nil)
         AtomicFile.syncDirectory(configuration.directory)
-        var thread = pthread_t()
-        pthread_create(
-            &thread, nil,
-            { raw in
-                guard let raw else { return nil }
-                Unmanaged<Journal>.fromOpaque(raw).takeRetainedValue().flushLoop()
-                return nil
-            }, Unmanaged.passRetained(self).toOpaque())
-        pthread_detach(thread)
+        DetachedThread.start { [self] in flushLoop() }
     }
 
     static func journalPath(_ directory: String, _ generation: Int) -> String {
