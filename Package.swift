@@ -49,7 +49,9 @@ let package = Package(
             dependencies: [
                 "Postgres", "TaskQueue", "DDAModel", "Locking", .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("Migrations/v0001_initial.sql")]
+            resources: [
+                .embedInCode("Migrations/v0001_initial.sql"), .embedInCode("Migrations/v0002_batches.sql"),
+            ]
         ),
         .target(
             name: "DDAServer",

@@ -9,6 +9,12 @@ public enum Limits {
     public static let maxOperationCodesPerRunner = 256
     public static let idempotencyKeyLength = 128
     public static let listLimit: ClosedRange<Int64> = 1...1000
+    /// Tasks in one `POST /tasks/batch`.
+    public static let batchTasks: ClosedRange<Int> = 1...1000
+    /// Leases in one answer (`GET /tasks?max=N`, `POST /results?next=N`).
+    public static let batchLeases: ClosedRange<Int64> = 1...100
+    /// Results in one `POST /results`.
+    public static let batchResults: ClosedRange<Int> = 0...100
     /// The most body bytes parsed before the caller is known (routes whose credential may
     /// come in the body); a larger anonymous body is 413.
     public static let anonymousBodyBytes = 64 << 10

@@ -8,14 +8,7 @@ extension APIServer {
         let fields = try Fields(body: r.body)
         let apiKey = try apiKey(header: r.headerAPIKey, body: fields)
         let new = try NewTask(json: fields.value)
-        var scopedKey: String?
-        if let key = r.http.header("idempotency-key") {
-            guard !key.isEmpty, key.count <= Limits.idempotencyKeyLength else {
-                throw HTTPError.validation(
-                    "Header `Idempotency-Key` must be 1 to \(Limits.idempotencyKeyLength) characters.")
-            }
-            scopedKey = Secrets.fingerprint(apiKey) + ":" + key
-        }
+        let scopedKey = try idempotencyKey(r, apiKey: apiKey, route: "")
         let (task, created) = try queue.createTask(new, idempotencyKey: scopedKey)
         r.context.taskID = task.id
         let reply = TaskCreated(
@@ -23,6 +16,32 @@ extension APIServer {
             message: created
                 ? "Task created." : "A task was already created with this Idempotency-Key; nothing new was created.")
         return .json(created ? 201 : 200, reply.json, headers: [("Location", "/task/\(task.id)")])
+    }
+
+    /// `POST /tasks/batch`: all the tasks or none, answered with their ids in request order.
+    func createTasks(_ r: RouteRequest) throws -> HTTPResponse {
+        // The router checked the header key (`.apiKey`); a batch takes no key in its body.
+        guard let apiKey = r.headerAPIKey else {
+            throw HTTPError.unauthorized(
+                "An API key is required: send `X-API-Key: <key>` or `Authorization: Bearer <key>`.")
+        }
+        let fields = try Fields(body: r.body)
+        let batch = try NewTaskBatch(json: fields.value)
+        // Its own namespace: a key used for `POST /task` and for a batch names two requests.
+        let scopedKey = try idempotencyKey(r, apiKey: apiKey, route: "batch:")
+        let (ids, created) = try queue.createTasks(batch.tasks, idempotencyKey: scopedKey)
+        logger.debug("tasks created", metadata: ["count": "\(ids.count)", "created": "\(created)"])
+        return .json(created ? 201 : 200, TasksCreated(taskIDs: ids).json)
+    }
+
+    /// The `Idempotency-Key` header scoped to the caller's API key (and the route's namespace).
+    private func idempotencyKey(_ r: RouteRequest, apiKey: String, route: String) throws(HTTPError) -> String? {
+        guard let key = r.http.header("idempotency-key") else { return nil }
+        guard !key.isEmpty, key.count <= Limits.idempotencyKeyLength else {
+            throw HTTPError.validation(
+                "Header `Idempotency-Key` must be 1 to \(Limits.idempotencyKeyLength) characters.")
+        }
+        return Secrets.fingerprint(apiKey) + ":" + route + key
     }
 
     /// `GET /tasks/all?status=&limit=&before=`

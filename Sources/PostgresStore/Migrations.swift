@@ -5,7 +5,8 @@ import Postgres
 /// change is a new file.
 enum Migrations {
     static let all: [(version: Int, name: String, sql: String)] = [
-        (1, "v0001_initial.sql", String(decoding: PackageResources.v0001_initial_sql, as: UTF8.self))
+        (1, "v0001_initial.sql", String(decoding: PackageResources.v0001_initial_sql, as: UTF8.self)),
+        (2, "v0002_batches.sql", String(decoding: PackageResources.v0002_batches_sql, as: UTF8.self)),
     ]
 
     /// Brings the schema up to date. Several servers starting at once are safe: the first

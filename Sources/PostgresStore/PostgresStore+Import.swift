@@ -68,11 +68,14 @@ extension PostgresStore {
                 let batch = export.idempotencyKeys[start..<min(start + 1000, export.idempotencyKeys.count)]
                 try c.query(
                     """
-                    INSERT INTO dda_idempotency (key, task_id, expires_ms)
-                    SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[])
+                    INSERT INTO dda_idempotency (key, task_id, expires_ms, task_ids)
+                    SELECT k, ids[1], exp, CASE WHEN cardinality(ids) > 1 THEN ids END
+                    FROM unnest($1::text[], $2::text[], $3::bigint[]) AS i(k, list, exp),
+                         LATERAL (SELECT string_to_array(list, ',')::uuid[] AS ids) a
                     """,
                     [
-                        PGArray.literal(batch.map(\.key)), PGArray.literal(batch.map { $0.taskID.description }),
+                        PGArray.literal(batch.map(\.key)),
+                        PGArray.literal(batch.map { $0.taskIDs.map(\.description).joined(separator: ",") }),
                         PGArray.literal(batch.map { String($0.expiresAt.milliseconds) }),
                     ])
             }

@@ -75,14 +75,14 @@ extension PostgresStore {
     /// codes, the pick (`FOR UPDATE SKIP LOCKED`, so servers never wait on each other), the
     /// update, the event and the runner's last-seen time. Nil: none now. `.runnerNotFound`
     /// when the runner is not registered.
-    func leaseNow(_ runnerID: RunnerID, now: Timestamp) throws(QueueError) -> TaskLease? {
-        try leaseNowForAnyCode(runnerID, now: now).lease
+    func leaseNow(_ runnerID: RunnerID, max: Int, now: Timestamp) throws(QueueError) -> [TaskLease] {
+        try leaseNowForAnyCode(runnerID, max: max, now: now).leases
     }
 
     /// The same, and whether the runner takes any code (then "none" means nothing is
     /// leasable for anyone right now).
-    func leaseNowForAnyCode(_ runnerID: RunnerID, now: Timestamp) throws(QueueError) -> (
-        lease: TaskLease?, anyCode: Bool
+    func leaseNowForAnyCode(_ runnerID: RunnerID, max: Int, now: Timestamp) throws(QueueError) -> (
+        leases: [TaskLease], anyCode: Bool
     ) {
         let rows = try db { (c) throws(PGError) in
             try c.execute(
@@ -96,50 +96,59 @@ extension PostgresStore {
                         WHERE t.status = 'pending' AND t.available_ms <= $2
                           AND (r.operation_codes IS NULL OR t.operation_code = ANY (r.operation_codes))
                         ORDER BY t.priority DESC, t.seq
-                        LIMIT 1 FOR UPDATE OF t SKIP LOCKED),
+                        LIMIT $3 FOR UPDATE OF t SKIP LOCKED),
                     leased AS (
                         UPDATE dda_tasks t SET status = 'running', attempts = t.attempts + 1, runner_id = $1,
                             started_ms = $2, lease_expires_ms = $2::bigint + t.timeout_seconds * 1000::bigint
                         FROM picked WHERE t.id = picked.id
-                        RETURNING t.id, t.operation_code, t.params, t.attempts, t.lease_expires_ms, t.timeout_seconds),
+                        RETURNING t.id, t.operation_code, t.params, t.attempts, t.lease_expires_ms, t.timeout_seconds,
+                                  t.priority, t.seq),
                     ev AS (
                         INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id, detail)
                         SELECT id, $2, 'leased', $1, 'attempt ' || attempts FROM leased)
                     SELECT (SELECT count(*) FROM runner), (SELECT bool_and(operation_codes IS NULL) FROM runner), l.*
                     FROM (SELECT 1) one LEFT JOIN leased l ON true
-                    """), [runnerID.description, String(now.milliseconds)])
+                    ORDER BY l.priority DESC, l.seq
+                    """), [runnerID.description, String(now.milliseconds), String(max)])
         }
-        guard let row = rows.first, let found = row[0] else { throw RowReader.damaged("lease") }
+        guard let first = rows.first, let found = first[0] else { throw RowReader.damaged("lease") }
         guard found != "0" else { throw QueueRules.unknownRunner }
-        let anyCode = row[1] == "t"
-        guard row[2] != nil else { return (nil, anyCode) }
-        var reader = RowReader(Array(row.dropFirst(2)))
-        let lease = TaskLease(
-            taskID: try reader.id(TaskID.self), operationCode: try reader.int64(), params: try reader.json(),
-            attempt: Int(try reader.int64()), leaseExpiresAt: Timestamp(milliseconds: try reader.int64()),
-            timeoutSeconds: try reader.int64())
-        counters.withLock { $0.leased += 1 }
-        return (lease, anyCode)
+        let anyCode = first[1] == "t"
+        var leases: [TaskLease] = []
+        for row in rows.rows where row[2] != nil {
+            var reader = RowReader(Array(row.dropFirst(2)))
+            leases.append(
+                TaskLease(
+                    taskID: try reader.id(TaskID.self), operationCode: try reader.int64(), params: try reader.json(),
+                    attempt: Int(try reader.int64()), leaseExpiresAt: Timestamp(milliseconds: try reader.int64()),
+                    timeoutSeconds: try reader.int64()))
+        }
+        if !leases.isEmpty { counters.withLock { $0.leased += leases.count } }
+        return (leases, anyCode)
     }
 
     @discardableResult
     public func lease(
-        runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
-        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+        runnerID: RunnerID, max: Int, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<[TaskLease], QueueError>) -> Void
     ) throws(QueueError) -> Int64? {
         let now = clock.now()
+        let max = Swift.max(1, max)
         try sweepIfDue(now)
         if waiters.withLock({ $0.shuttingDown }) {
             _ = try runnerExists(runnerID, now: now)
-            completion(.success(nil))
+            completion(.success([]))
             return nil
         }
-        if let lease = try leaseNow(runnerID, now: now) {
-            completion(.success(lease))
+        // Whether a task arrived since this look (then the look after parking is needed).
+        let arrivals = waiters.withLock { $0.arrivals }
+        let leases = try leaseNow(runnerID, max: max, now: now)
+        if !leases.isEmpty {
+            completion(.success(leases))
             return nil
         }
         guard waitMilliseconds > 0 else {
-            completion(.success(nil))
+            completion(.success([]))
             return nil
         }
         let deadline = MonotonicClock.nanoseconds() + UInt64(waitMilliseconds) * 1_000_000
@@ -149,15 +158,16 @@ extension PostgresStore {
                 polls.dropDisconnected(of: runnerID)
                 if polls.count(of: runnerID) >= cap { return nil }
             }
-            return polls.park(runnerID: runnerID, deadline: deadline, isConnected: isConnected, completion: completion)
+            return polls.park(
+                runnerID: runnerID, max: max, deadline: deadline, isConnected: isConnected, completion: completion)
         }
         guard let parked else {
             throw QueueError(
                 .tooManyPolls, "This runner already has \(cap) long polls waiting; wait for one to be answered.")
         }
         // A task may have arrived between the empty lease and parking (its notification
-        // found no poll): look once more.
-        serveParked()
+        // found no poll): look once more — only then, so a quiet queue costs one statement a poll.
+        if waiters.withLock({ $0.arrivals != arrivals }) { serveParked() }
         return parked
     }
 
@@ -171,6 +181,16 @@ extension PostgresStore {
         return true
     }
 
+    /// Tasks became leasable here: a poll between its empty look and parking looks again, and
+    /// parked polls are offered them.
+    func tasksArrived() {
+        let anyParked = waiters.withLock { polls in
+            polls.arrivals &+= 1
+            return !polls.isEmpty
+        }
+        if anyParked { serveParked() }
+    }
+
     /// Withdraws a parked poll; false when it was already answered.
     public func cancelPoll(_ id: Int64) -> Bool {
         waiters.withLock { $0.remove(id) != nil }
@@ -179,15 +199,16 @@ extension PostgresStore {
     /// Offers the pending tasks to the polls parked here, oldest poll first; each poll is
     /// answered once (taken out of the set before its lease is tried, put back when none).
     func serveParked() {
+        waiters.withLock { $0.arrivals &+= 1 }
         let now = clock.now()
         var tried: Set<RunnerID> = []
         while let poll = waiters.withLock({ $0.takeOldest(excluding: tried) }) {
             var nothingLeasable = false
             do {
-                let (lease, anyCode) = try leaseNowForAnyCode(poll.runnerID, now: now)
-                if let lease {
+                let (leases, anyCode) = try leaseNowForAnyCode(poll.runnerID, max: poll.max, now: now)
+                if !leases.isEmpty {
                     waiters.withLock { $0.served(poll) }
-                    poll.completion(.success(lease))
+                    poll.completion(.success(leases))
                     continue
                 }
                 nothingLeasable = anyCode
@@ -198,7 +219,7 @@ extension PostgresStore {
             }
             tried.insert(poll.runnerID)
             let answered = waiters.withLock { $0.putBack(poll) }
-            if !answered { poll.completion(.success(nil)) }
+            if !answered { poll.completion(.success([])) }
             // A runner that takes any code found nothing: no other poll would either. (Each
             // notification would otherwise cost a lease attempt per parked poll.)
             if nothingLeasable { break }
@@ -220,6 +241,116 @@ extension PostgresStore {
         // Not the lease holder's current attempt (or an unknown runner or task): decide what it
         // is — a duplicate, a conflict — under a lock, as the embedded store does.
         return try submitOtherwise(submission, now: now)
+    }
+
+    /// One runner's results: the lease holder's results for its current attempts in one
+    /// statement (the common case); every other item judged alone after it, in order, as
+    /// `submitResult` would; then the leases `next` asks for.
+    @discardableResult
+    public func submitResults(
+        _ submissions: [ResultSubmission], runnerID: RunnerID, next: Int, waitMilliseconds: Int64,
+        isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<BatchOutcome, QueueError>) -> Void
+    ) throws(QueueError) -> Int64? {
+        let now = clock.now()
+        try sweepIfDue(now)
+        // The first item of each task goes to the one statement; a repeat is judged after it.
+        var seen: Set<TaskID> = []
+        let firsts = submissions.filter { $0.runnerID == runnerID && seen.insert($0.taskID).inserted }
+        let accepted = try submitFromLeaseHolders(firsts, runnerID: runnerID, now: now)
+        var outcomes: [Result<SubmitOutcome, QueueError>] = []
+        var counted: Set<TaskID> = []
+        for submission in submissions {
+            if accepted[submission.taskID] != nil, counted.insert(submission.taskID).inserted {
+                outcomes.append(.success(.accepted))
+                continue
+            }
+            do throws(QueueError) {
+                outcomes.append(.success(try submitOtherwise(submission, now: now)))
+            } catch  where error.code == .unavailable || error.code == .runnerNotFound {
+                throw error
+            } catch {
+                outcomes.append(.failure(error))
+            }
+        }
+        counters.withLock {
+            for status in accepted.values {
+                if status == .completed { $0.completed += 1 }
+                if status == .failed { $0.failed += 1 }
+            }
+        }
+        let judged = outcomes
+        guard next > 0 else {
+            completion(.success(BatchOutcome(results: judged, leases: [])))
+            return nil
+        }
+        return try lease(runnerID: runnerID, max: next, waitMilliseconds: waitMilliseconds, isConnected: isConnected) {
+            completion($0.map { BatchOutcome(results: judged, leases: $0) })
+        }
+    }
+
+    /// The lease holder's results for their current attempts, in one statement (as
+    /// `submitFromLeaseHolder` for one); the tasks it changed and their new status. Throws
+    /// `.runnerNotFound` for an unknown runner.
+    private func submitFromLeaseHolders(_ submissions: [ResultSubmission], runnerID: RunnerID, now: Timestamp)
+        throws(QueueError) -> [TaskID: TaskStatus]
+    {
+        let errors = submissions.map { $0.status == .failed ? ($0.error ?? "failed") : $0.error }
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_submit_holders",
+                    """
+                    WITH input AS (
+                        SELECT * FROM unnest($3::uuid[], $4::integer[], $5::text[], $6::text[], $7::text[], $8::text[])
+                            AS i(task_id, attempt, status, data, error, reported_error)),
+                    runner AS (
+                        UPDATE dda_runners SET last_seen_ms = $2 WHERE id = $1 RETURNING id),
+                    done AS (
+                        UPDATE dda_tasks t SET
+                            status = CASE WHEN i.status = 'completed' THEN 'completed'
+                                          WHEN t.attempts < t.max_attempts THEN 'pending' ELSE 'failed' END,
+                            result_data = CASE WHEN i.status = 'failed' AND t.attempts < t.max_attempts
+                                               THEN NULL ELSE i.data END,
+                            error = i.error,
+                            completed_ms = CASE WHEN i.status = 'failed' AND t.attempts < t.max_attempts
+                                                THEN t.completed_ms ELSE $2::bigint END,
+                            lease_expires_ms = NULL,
+                            available_ms = CASE WHEN i.status = 'failed' AND t.attempts < t.max_attempts
+                                THEN $2::bigint + least(power(2, least(t.attempts, 20))::bigint, $9::bigint) * 1000
+                                ELSE t.available_ms END,
+                            accepted_runner = $1, accepted_attempt = t.attempts, accepted_status = i.status,
+                            accepted_data = i.data, accepted_error = i.reported_error
+                        FROM input i
+                        WHERE t.id = i.task_id AND t.status = 'running' AND t.runner_id = $1
+                          AND (i.attempt IS NULL OR t.attempts = i.attempt) AND EXISTS (SELECT 1 FROM runner)
+                        RETURNING t.id, t.status, t.attempts, i.status AS reported, i.error AS error),
+                    ev AS (
+                        INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id, detail)
+                        SELECT id, $2, 'result', $1,
+                               CASE WHEN reported = 'failed' THEN 'failed (attempt ' || attempts || '): ' || left(error, 200)
+                                    ELSE 'completed (attempt ' || attempts || ')' END
+                        FROM done)
+                    SELECT (SELECT count(*) FROM runner), d.id, d.status FROM (SELECT 1) one LEFT JOIN done d ON true
+                    """),
+                [
+                    runnerID.description, String(now.milliseconds),
+                    PGArray.literal(submissions.map(\.taskID.description)),
+                    PGArray.literal(submissions.map { $0.attempt.map(String.init) }),
+                    PGArray.literal(submissions.map(\.status.rawValue)),
+                    PGArray.literal(submissions.map(\.resultData.storedText)), PGArray.literal(errors),
+                    PGArray.literal(submissions.map(\.error)), String(configuration.maxBackoffSeconds),
+                ])
+        }
+        guard let first = rows.first else { throw RowReader.damaged("results") }
+        guard first[0] != "0" else { throw QueueRules.unknownRunner }
+        var changed: [TaskID: TaskStatus] = [:]
+        for row in rows.rows {
+            guard let text = row[1], let id = TaskID(text), let status = row[2].flatMap(TaskStatus.init(rawValue:))
+            else { continue }
+            changed[id] = status
+        }
+        return changed
     }
 
     /// The common case in one statement: the lease holder's result for its current attempt —

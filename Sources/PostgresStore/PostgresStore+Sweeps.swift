@@ -118,9 +118,15 @@ extension PostgresStore {
         }
         // Polls whose wait ended, or whose client left, are answered "no task".
         let ended = waiters.withLock { $0.takeEnded(monotonicNow: MonotonicClock.nanoseconds()) }
-        for poll in ended { poll.completion(.success(nil)) }
+        for poll in ended { poll.completion(.success([])) }
         // A backoff may have ended (no notification says so): offer pending tasks when one did.
-        guard waiters.withLock({ !$0.isEmpty }) else {
+        guard
+            waiters.withLock({ polls in
+                // A poll between its empty look and parking looks again (a backoff may have ended).
+                polls.arrivals &+= 1
+                return !polls.isEmpty
+            })
+        else {
             sweeps.withLock { $0.backoffsChecked = now.milliseconds }
             return
         }
@@ -161,9 +167,11 @@ extension PostgresStore {
 struct ParkedPoll: Sendable {
     let id: Int64
     let runnerID: RunnerID
+    /// How many leases the poll takes at most.
+    let max: Int
     let deadline: UInt64
     let isConnected: @Sendable () -> Bool
-    let completion: @Sendable (Result<TaskLease?, QueueError>) -> Void
+    let completion: @Sendable (Result<[TaskLease], QueueError>) -> Void
 }
 
 /// The polls parked in this process, oldest first.
@@ -174,6 +182,9 @@ struct ParkedPolls {
     private var serving: [Int64: Bool] = [:]
     private var nextID: Int64 = 1
     var shuttingDown = false
+    /// Counts the tasks that became leasable (created here, or notified by another server):
+    /// a poll parks after an empty look, and looks again only if this moved meanwhile.
+    var arrivals: UInt64 = 0
 
     var isEmpty: Bool { polls.isEmpty }
     var count: Int { polls.count }
@@ -181,13 +192,13 @@ struct ParkedPolls {
     func count(of runnerID: RunnerID) -> Int { polls.values.filter { $0.runnerID == runnerID }.count }
 
     mutating func park(
-        runnerID: RunnerID, deadline: UInt64, isConnected: @escaping @Sendable () -> Bool,
-        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+        runnerID: RunnerID, max: Int, deadline: UInt64, isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<[TaskLease], QueueError>) -> Void
     ) -> Int64 {
         let id = nextID
         nextID += 1
         polls[id] = ParkedPoll(
-            id: id, runnerID: runnerID, deadline: deadline, isConnected: isConnected, completion: completion)
+            id: id, runnerID: runnerID, max: max, deadline: deadline, isConnected: isConnected, completion: completion)
         return id
     }
 

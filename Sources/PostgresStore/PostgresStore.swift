@@ -118,7 +118,7 @@ public final class PostgresStore: QueueStore {
                         """
                         WITH claim AS (
                             INSERT INTO dda_idempotency (key, task_id, expires_ms) VALUES ($8, $1, $9)
-                            ON CONFLICT (key) DO UPDATE SET task_id = EXCLUDED.task_id, expires_ms = EXCLUDED.expires_ms
+                            ON CONFLICT (key) DO UPDATE SET task_id = EXCLUDED.task_id, expires_ms = EXCLUDED.expires_ms, task_ids = NULL
                                 WHERE dda_idempotency.expires_ms <= $7
                             RETURNING task_id),
                         created AS (\(insert) WHERE EXISTS (SELECT 1 FROM claim) RETURNING \(taskColumns))
@@ -147,8 +147,98 @@ public final class PostgresStore: QueueStore {
         counters.withLock { $0.created += 1 }
         unfinished.withLock { $0.count += 1 }
         let task = try TaskRow(row).record
-        if waiters.withLock({ !$0.isEmpty }) { serveParked() }
+        tasksArrived()
         return (task, true)
+    }
+
+    /// Creates all the tasks or none in one statement (one commit, one notification).
+    public func createTasks(_ news: [NewTask], idempotencyKey: String?) throws(QueueError) -> (
+        ids: [TaskID], created: Bool
+    ) {
+        let now = clock.now()
+        try sweepIfDue(now)
+        do {
+            try checkCapacity(adding: news.count)
+        } catch {
+            if let key = idempotencyKey, let ids = try idempotentBatch(key, now: now) { return (ids, false) }
+            throw error
+        }
+        let ids = news.map { _ in TaskID.random() }
+        let values: [String?] = [
+            PGArray.literal(ids.map(\.description)), PGArray.literal(news.map { String($0.operationCode) }),
+            PGArray.literal(news.map(\.params.storedText)), PGArray.literal(news.map { String($0.priority) }),
+            PGArray.literal(news.map { String($0.maxAttempts) }),
+            PGArray.literal(news.map { String($0.timeoutSeconds) }),
+            String(now.milliseconds),
+        ]
+        let insert = """
+            INSERT INTO dda_tasks (id, operation_code, params, status, priority, max_attempts, timeout_seconds,
+                                   created_ms, available_ms)
+            SELECT id, code, params, 'pending', priority, max_attempts, timeout, $7, $7
+            FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::integer[], $5::integer[], $6::integer[])
+                WITH ORDINALITY AS i(id, code, params, priority, max_attempts, timeout, ord)
+            """
+        let rows: PGRows
+        if let key = idempotencyKey {
+            let expires = now.milliseconds + configuration.idempotencyWindowSeconds * 1000
+            rows = try db { (c) throws(PGError) in
+                try c.execute(
+                    PGStatement(
+                        "dda_create_batch_keyed",
+                        """
+                        WITH claim AS (
+                            INSERT INTO dda_idempotency (key, task_id, expires_ms, task_ids)
+                            VALUES ($8, ($1::uuid[])[1], $9, $1::uuid[])
+                            ON CONFLICT (key) DO UPDATE SET task_id = EXCLUDED.task_id, expires_ms = EXCLUDED.expires_ms,
+                                task_ids = EXCLUDED.task_ids
+                                WHERE dda_idempotency.expires_ms <= $7
+                            RETURNING task_id),
+                        created AS (\(insert) WHERE EXISTS (SELECT 1 FROM claim) ORDER BY ord RETURNING id)
+                        SELECT count(*), pg_notify('\(Self.readyChannel)', '\(instance)') FROM created HAVING count(*) > 0
+                        """), values + [key, String(expires)])
+            }
+            if rows.isEmpty {
+                guard let existing = try idempotentBatch(key, now: now) else {
+                    throw QueueError(.unavailable, "The Idempotency-Key was taken and released meanwhile; try again.")
+                }
+                return (existing, false)
+            }
+        } else {
+            rows = try db { (c) throws(PGError) in
+                try c.execute(
+                    PGStatement(
+                        "dda_create_batch",
+                        """
+                        WITH created AS (\(insert) ORDER BY ord RETURNING id)
+                        SELECT count(*), pg_notify('\(Self.readyChannel)', '\(instance)') FROM created
+                        """), values)
+            }
+        }
+        guard rows.first?[0] == String(news.count) else { throw RowReader.damaged("created tasks") }
+        counters.withLock { $0.created += news.count }
+        unfinished.withLock { $0.count += news.count }
+        tasksArrived()
+        return (ids, true)
+    }
+
+    /// The ids a live idempotency key created (one, or a batch's in order).
+    private func idempotentBatch(_ key: String, now: Timestamp) throws(QueueError) -> [TaskID]? {
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_idempotent_ids",
+                    """
+                    SELECT array_to_string(coalesce(task_ids, ARRAY[task_id]), ',')
+                    FROM dda_idempotency WHERE key = $1 AND expires_ms > $2
+                    """), [key, String(now.milliseconds)])
+        }
+        guard let row = rows.first, let text = row[0] else { return nil }
+        var ids: [TaskID] = []
+        for part in text.split(separator: ",") {
+            guard let id = TaskID(String(part)) else { throw RowReader.damaged("idempotency key") }
+            ids.append(id)
+        }
+        return ids
     }
 
     /// The task a live idempotency key created, if the key is live and the task still exists.
@@ -169,12 +259,12 @@ public final class PostgresStore: QueueStore {
     /// 503 when the unfinished tasks reach the capacity. Counting a million rows costs tens of
     /// milliseconds, so the count is taken at most once a second, and on every call once it is
     /// within a tenth of the limit (where the answer matters).
-    private func checkCapacity() throws(QueueError) {
+    private func checkCapacity(adding: Int = 1) throws(QueueError) {
         let capacity = configuration.capacity
         let (count, at) = unfinished.withLock { $0 }
         let nowMs = MonotonicClock.milliseconds()
         var current = count
-        if nowMs - at >= 1000 || count + max(1, capacity / 10) >= capacity {
+        if nowMs - at >= 1000 || count + adding + max(1, capacity / 10) >= capacity {
             let rows = try db { (c) throws(PGError) in
                 try c.execute(
                     PGStatement(
@@ -183,7 +273,7 @@ public final class PostgresStore: QueueStore {
             current = rows.first?[0].flatMap { Int($0) } ?? 0
             unfinished.withLock { $0 = (current, nowMs) }
         }
-        guard current < capacity else { throw QueueRules.atCapacity(capacity) }
+        guard current + adding <= capacity else { throw QueueRules.atCapacity(capacity) }
     }
 
     public func task(_ id: TaskID) throws(QueueError) -> TaskRecord? {
@@ -302,7 +392,7 @@ public final class PostgresStore: QueueStore {
         }
         let task = try result.get()
         counters.withLock { $0.retried += 1 }
-        if waiters.withLock({ !$0.isEmpty }) { serveParked() }
+        tasksArrived()
         return try self.task(id) ?? task
     }
 
@@ -390,7 +480,7 @@ public final class PostgresStore: QueueStore {
             polls.shuttingDown = true
             return polls.takeAll()
         }
-        for poll in parked { poll.completion(.success(nil)) }
+        for poll in parked { poll.completion(.success([])) }
     }
 
     public func close() {

@@ -6,8 +6,9 @@ public struct QueueExport: Sendable {
     public var tasks: [TaskRecord]
     /// Oldest registration first.
     public var runners: [RunnerRecord]
-    /// Live idempotency keys (scoped as the server stores them) and the tasks they created.
-    public var idempotencyKeys: [(key: String, taskID: TaskID, expiresAt: Timestamp)]
+    /// Live idempotency keys (scoped as the server stores them) and the tasks they created
+    /// (one, or a batch's in order).
+    public var idempotencyKeys: [(key: String, taskIDs: [TaskID], expiresAt: Timestamp)]
 }
 
 extension TaskQueue {
@@ -18,7 +19,7 @@ extension TaskQueue {
                 tasks: state.tasks.values.sorted { $0.creationSeq < $1.creationSeq },
                 runners: state.runners.values.sorted { ($0.registeredAt, $0.id) < ($1.registeredAt, $1.id) },
                 idempotencyKeys: state.idempotency.map {
-                    (key: $0.key, taskID: $0.value.taskID, expiresAt: Timestamp(milliseconds: $0.value.expiresAt))
+                    (key: $0.key, taskIDs: $0.value.taskIDs, expiresAt: Timestamp(milliseconds: $0.value.expiresAt))
                 }
                 .sorted { $0.key < $1.key })
         }

@@ -35,15 +35,16 @@ extension QueueState {
             leaseExpiresAt: expires, timeoutSeconds: task.timeoutSeconds)
     }
 
-    /// Leases the best task for the runner now, if there is one.
-    mutating func leaseBest(for runnerID: RunnerID, now: Timestamp) -> Result<TaskLease?, QueueError> {
+    /// Leases the best `max` tasks for the runner now (fewer, or none, when fewer are ready).
+    mutating func leaseBest(for runnerID: RunnerID, max: Int, now: Timestamp) -> Result<[TaskLease], QueueError> {
         guard var runner = runners[runnerID] else { return .failure(QueueRules.unknownRunner) }
         runner.lastSeenAt = now
         runners[runnerID] = runner
-        if shuttingDown { return .success(nil) }
-        while let taskID = popReady(for: runner) {
-            if let lease = lease(taskID, to: runnerID, now: now) { return .success(lease) }
+        var leases: [TaskLease] = []
+        if shuttingDown { return .success(leases) }
+        while leases.count < max, let taskID = popReady(for: runner) {
+            if let lease = lease(taskID, to: runnerID, now: now) { leases.append(lease) }
         }
-        return .success(nil)
+        return .success(leases)
     }
 }

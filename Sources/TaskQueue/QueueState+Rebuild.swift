@@ -6,7 +6,14 @@ extension QueueState {
         switch record {
         case .task(let task, _, let key, let expires):
             tasks[task.id] = task
-            if let key, let expires { idempotency[key] = (task.id, expires) }
+            if let key, let expires {
+                // The tasks of one batch share the key and its expiry: their ids add up in order.
+                if let known = idempotency[key], known.expiresAt == expires, !known.taskIDs.contains(task.id) {
+                    idempotency[key]?.taskIDs.append(task.id)
+                } else if idempotency[key]?.expiresAt != expires {
+                    idempotency[key] = ([task.id], expires)
+                }
+            }
             // A runner's own actions (lease, heartbeat, result) say when it was last seen.
             for event in task.events
             where event.kind == .leased || event.kind == .heartbeatExtended || event.kind == .result {
@@ -22,8 +29,8 @@ extension QueueState {
                 runner.lastSeenAt = existing.lastSeenAt
             }
             runners[runner.id] = runner
-        case .idempotency(let key, let taskID, let expires):
-            idempotency[key] = (taskID, expires)
+        case .idempotency(let key, let taskIDs, let expires):
+            idempotency[key] = (taskIDs, expires)
         case .snapshotHeader(let next):
             nextSeq = max(nextSeq, next)
         }

@@ -6,21 +6,25 @@ final class Waiter: @unchecked Sendable {
     let id: Int64
     let runnerID: RunnerID
     let codes: [Int64]?
+    /// How many leases the poll takes at most (`max`); it is answered with the first ready
+    /// task and whatever else is ready then, never waiting for more.
+    let max: Int
     /// Monotonic nanoseconds.
     let deadline: UInt64
     /// Whether the client still waits for the answer (false once nginx dropped the
     /// connection). Asked under the queue's lock, so it must be cheap and never block.
     let isConnected: @Sendable () -> Bool
-    let completion: @Sendable (Result<TaskLease?, QueueError>) -> Void
+    let completion: @Sendable (Result<[TaskLease], QueueError>) -> Void
 
     init(
-        id: Int64, runnerID: RunnerID, codes: [Int64]?, deadline: UInt64,
+        id: Int64, runnerID: RunnerID, codes: [Int64]?, max: Int = 1, deadline: UInt64,
         isConnected: @escaping @Sendable () -> Bool = { true },
-        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+        completion: @escaping @Sendable (Result<[TaskLease], QueueError>) -> Void
     ) {
         self.id = id
         self.runnerID = runnerID
         self.codes = codes
+        self.max = max
         self.deadline = deadline
         self.isConnected = isConnected
         self.completion = completion
@@ -30,7 +34,7 @@ final class Waiter: @unchecked Sendable {
 /// A completion to run once the queue's lock is released (and the journal committed).
 struct PendingCompletion {
     let waiter: Waiter
-    let result: Result<TaskLease?, QueueError>
+    let result: Result<[TaskLease], QueueError>
 
     func run() { waiter.completion(result) }
 }
@@ -87,7 +91,7 @@ struct WaitingSet {
         }
     }
 
-    mutating func finish(_ waiter: Waiter, _ result: Result<TaskLease?, QueueError>) {
+    mutating func finish(_ waiter: Waiter, _ result: Result<[TaskLease], QueueError>) {
         guard remove(waiter.id) != nil else { return }
         completions.append(PendingCompletion(waiter: waiter, result: result))
     }
@@ -108,7 +112,7 @@ struct WaitingSet {
     /// of all. Their connections are closed by the answer; no task is ever handed to them.
     mutating func dropDisconnected(of runnerID: RunnerID? = nil) {
         for waiter in active.values where runnerID == nil || waiter.runnerID == runnerID {
-            if !waiter.isConnected() { finish(waiter, .success(nil)) }
+            if !waiter.isConnected() { finish(waiter, .success([])) }
         }
     }
 }
@@ -127,7 +131,7 @@ extension QueueState {
             // A poll whose client went away is answered empty and the next one is tried.
             var candidate = waiting.first(for: task.operationCode)
             while let waiter = candidate, !waiter.isConnected() {
-                waiting.finish(waiter, .success(nil))
+                waiting.finish(waiter, .success([]))
                 candidate = waiting.first(for: task.operationCode)
             }
             guard let waiter = candidate else { continue }
@@ -136,7 +140,13 @@ extension QueueState {
                 continue
             }
             if let lease = lease(taskID, to: waiter.runnerID, now: now) {
-                waiting.finish(waiter, .success(lease))
+                var leases = [lease]
+                if waiter.max > 1,
+                    case .success(let more) = leaseBest(for: waiter.runnerID, max: waiter.max - 1, now: now)
+                {
+                    leases += more
+                }
+                waiting.finish(waiter, .success(leases))
             }
         }
     }
@@ -145,13 +155,13 @@ extension QueueState {
     mutating func expireWaiters(monotonicNow: UInt64) {
         while let entry = waiting.deadlines.min, UInt64(entry.at) <= monotonicNow {
             waiting.deadlines.popMin()
-            if let waiter = waiting.active[entry.key] { waiting.finish(waiter, .success(nil)) }
+            if let waiter = waiting.active[entry.key] { waiting.finish(waiter, .success([])) }
         }
     }
 
     /// Shutdown: every parked poll is answered "no task".
     mutating func releaseAllWaiters() {
-        for waiter in waiting.active.values.sorted(by: { $0.id < $1.id }) { waiting.finish(waiter, .success(nil)) }
+        for waiter in waiting.active.values.sorted(by: { $0.id < $1.id }) { waiting.finish(waiter, .success([])) }
     }
 
     /// The completions decided so far; the caller runs them after the lock.

@@ -42,7 +42,9 @@ struct QueueState {
     /// Finished tasks by the time they are dropped (token = completedAt).
     var retention = BinaryHeap<TimedEntry<TaskID>>()
     /// Idempotency keys by expiry.
-    var idempotency: [String: (taskID: TaskID, expiresAt: Int64)] = [:]
+    /// Live idempotency keys: the ids the key's request created (one for `POST /task`, the
+    /// batch's in order for `POST /tasks/batch`) and when the key expires.
+    var idempotency: [String: (taskIDs: [TaskID], expiresAt: Int64)] = [:]
     var idempotencyExpiry = BinaryHeap<TimedEntry<String>>()
     /// Creation order for newest-first listing, by status.
     var listing = CreationIndex()

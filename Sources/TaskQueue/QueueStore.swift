@@ -16,6 +16,9 @@ public protocol QueueStore: AnyObject, Sendable {
     /// Creates a task; with an idempotency key seen within the window, returns the first task
     /// and `created == false`.
     func createTask(_ new: NewTask, idempotencyKey: String?) throws(QueueError) -> (task: TaskRecord, created: Bool)
+    /// Creates all the tasks or none, as one durable group; with an idempotency key seen
+    /// within the window, returns the ids that key created and `created == false`.
+    func createTasks(_ news: [NewTask], idempotencyKey: String?) throws(QueueError) -> (ids: [TaskID], created: Bool)
     /// The task, or nil if unknown.
     func task(_ id: TaskID) throws(QueueError) -> TaskRecord?
     /// Cancels a pending or running task (409 `.conflict` when it is finished).
@@ -32,18 +35,30 @@ public protocol QueueStore: AnyObject, Sendable {
     func runner(_ id: RunnerID) throws(QueueError) -> RunnerRecord?
     /// All runners, oldest registration first, with their state now.
     func runners() throws(QueueError) -> [(runner: RunnerRecord, state: RunnerRecord.State)]
-    /// Leases the best task now, or parks the poll for up to `waitMilliseconds`; `completion`
-    /// runs exactly once. Returns the parked poll's id when it was parked.
+    /// Leases up to `max` of the best tasks now (as many as are ready), or parks the poll for
+    /// up to `waitMilliseconds` and answers it with the first task that arrives and whatever
+    /// else is ready then; `completion` runs exactly once (an empty array: none). Returns the
+    /// parked poll's id when it was parked.
     @discardableResult
     func lease(
-        runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
-        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+        runnerID: RunnerID, max: Int, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<[TaskLease], QueueError>) -> Void
     ) throws(QueueError) -> Int64?
     /// Withdraws a parked poll; false when it was already answered.
     func cancelPoll(_ id: Int64) -> Bool
     /// Accepted once from the lease holder for its attempt; the identical result again is a
     /// `.duplicate`; anything else is a `.conflict` and changes nothing.
     func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome
+    /// One runner's results, each judged alone as `submitResult` would (an item's error is its
+    /// own; an unknown runner or an unavailable store fails the whole call), durable before
+    /// `completion`; with `next > 0` the answer also carries up to `next` new leases, the poll
+    /// parked up to `waitMilliseconds` when none is ready. Returns the parked poll's id.
+    @discardableResult
+    func submitResults(
+        _ submissions: [ResultSubmission], runnerID: RunnerID, next: Int, waitMilliseconds: Int64,
+        isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<BatchOutcome, QueueError>) -> Void
+    ) throws(QueueError) -> Int64?
     /// Extends the runner's lease(s); says whether the task was cancelled.
     func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply
 
@@ -85,18 +100,54 @@ extension QueueStore {
         try list(status: nil, limit: limit, before: before)
     }
 
+    /// One lease (`GET /tasks` of v1): the best task now, or the poll parked.
+    @discardableResult
+    public func lease(
+        runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool = { true },
+        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+    ) throws(QueueError) -> Int64? {
+        try lease(runnerID: runnerID, max: 1, waitMilliseconds: waitMilliseconds, isConnected: isConnected) {
+            completion($0.map(\.first))
+        }
+    }
+
     /// Leases a task, the calling thread waiting up to `waitMilliseconds` (tests and simple
     /// callers; the server parks instead, with the completion form).
     public func lease(runnerID: RunnerID, waitMilliseconds: Int64 = 0) throws(QueueError) -> TaskLease? {
-        let answer = OneShot<Result<TaskLease?, QueueError>>()
+        try leases(runnerID: runnerID, max: 1, waitMilliseconds: waitMilliseconds).first
+    }
+
+    /// Up to `max` leases, the calling thread waiting up to `waitMilliseconds` for the first.
+    public func leases(runnerID: RunnerID, max: Int, waitMilliseconds: Int64 = 0) throws(QueueError) -> [TaskLease] {
+        let answer = OneShot<Result<[TaskLease], QueueError>>()
         let parked = try lease(
-            runnerID: runnerID, waitMilliseconds: waitMilliseconds, isConnected: { true },
+            runnerID: runnerID, max: max, waitMilliseconds: waitMilliseconds, isConnected: { true },
             completion: { answer.set($0) })
-        if let parked, answer.wait(milliseconds: waitMilliseconds) == nil {
-            // No ticker may be running (tests): withdraw the poll, unless it was just served.
-            if cancelPoll(parked) { return nil }
-            _ = answer.wait(milliseconds: -1)
+        return try awaitAnswer(answer, parked: parked != nil, waitMilliseconds: waitMilliseconds)
+    }
+
+    /// Results and then up to `next` leases, the calling thread waiting (tests and simple callers).
+    public func submitResults(
+        _ submissions: [ResultSubmission], runnerID: RunnerID, next: Int = 0, waitMilliseconds: Int64 = 0
+    ) throws(QueueError) -> BatchOutcome {
+        let answer = OneShot<Result<BatchOutcome, QueueError>>()
+        let parked = try submitResults(
+            submissions, runnerID: runnerID, next: next, waitMilliseconds: waitMilliseconds, isConnected: { true },
+            completion: { answer.set($0) })
+        return try awaitAnswer(answer, parked: parked != nil, waitMilliseconds: waitMilliseconds)
+    }
+
+    /// The answer of a call that may have parked a poll. No ticker may be running (tests), so
+    /// past the wait this thread ticks, as the ticker would, until the poll is answered.
+    private func awaitAnswer<T>(_ answer: OneShot<Result<T, QueueError>>, parked: Bool, waitMilliseconds: Int64)
+        throws(QueueError) -> T
+    {
+        if parked, answer.wait(milliseconds: waitMilliseconds) == nil {
+            while answer.wait(milliseconds: 20) == nil { tick() }
         }
-        return try answer.current?.get() ?? nil
+        guard let result = answer.current else {
+            throw QueueError(.unavailable, "The store did not answer.")
+        }
+        return try result.get()
     }
 }

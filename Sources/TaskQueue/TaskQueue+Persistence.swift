@@ -182,7 +182,7 @@ extension TaskQueue {
         }
         for (key, entry) in idempotency {
             JournalFraming.appendFrame(
-                JournalRecord.idempotency(key: key, taskID: entry.taskID, expires: entry.expiresAt).bytes,
+                JournalRecord.idempotency(key: key, taskIDs: entry.taskIDs, expires: entry.expiresAt).bytes,
                 to: &bytes)
         }
         let path = Journal.snapshotPath(directory, generation)

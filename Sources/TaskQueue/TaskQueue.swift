@@ -85,33 +85,35 @@ public final class TaskQueue: QueueStore {
         let result: Result<(TaskRecord, Bool), QueueError> = try mutate { state in
             state.tick(now: now)
             if let key = idempotencyKey, let existing = state.idempotency[key] {
-                if let task = state.tasks[existing.taskID] { return .success((task, false)) }
+                if let first = existing.taskIDs.first, let task = state.tasks[first] { return .success((task, false)) }
                 // The first task was already dropped by retention; still create nothing.
                 return .failure(QueueError(.conflict, "The task created with this Idempotency-Key no longer exists."))
             }
-            guard state.unfinishedCount < configuration.capacity else {
-                return .failure(QueueRules.atCapacity(configuration.capacity))
+            switch state.create([new], idempotencyKey: idempotencyKey, now: now) {
+            case .success(let tasks): return .success((tasks[0], true))
+            case .failure(let error): return .failure(error)
             }
-            var task = TaskRecord(
-                id: TaskID.random(), operationCode: new.operationCode, params: new.params, priority: new.priority,
-                maxAttempts: new.maxAttempts, timeoutSeconds: new.timeoutSeconds, createdAt: now,
-                creationSeq: state.takeSeq())
-            state.statusCounts[.pending, default: 0] += 1
-            state.enqueue(&task, now: now)
-            state.listing.append(seq: task.creationSeq, id: task.id, status: task.status)
-            state.counters.created += 1
-            var expires: Int64?
-            if let key = idempotencyKey {
-                let until = now.milliseconds + configuration.idempotencyWindowSeconds * 1000
-                state.idempotency[key] = (task.id, until)
-                state.idempotencyExpiry.insert(TimedEntry(at: until, key: key, token: 0))
-                expires = until
-            }
-            state.save(task, created: true, idempotencyKey: idempotencyKey, idempotencyExpires: expires)
-            return .success((task, true))
         }
         let (task, created) = try result.get()
         return (task, created)
+    }
+
+    /// Creates all the tasks or none (one lock pass, one journal commit for the group). With
+    /// an idempotency key seen within the window, returns the ids that key created and
+    /// `created == false`.
+    public func createTasks(_ news: [NewTask], idempotencyKey: String?) throws(QueueError) -> (
+        ids: [TaskID], created: Bool
+    ) {
+        let now = clock.now()
+        let result: Result<([TaskID], Bool), QueueError> = try mutate { state in
+            state.tick(now: now)
+            if let key = idempotencyKey, let existing = state.idempotency[key] {
+                return .success((existing.taskIDs, false))
+            }
+            return state.create(news, idempotencyKey: idempotencyKey, now: now).map { ($0.map(\.id), true) }
+        }
+        let (ids, created) = try result.get()
+        return (ids, created)
     }
 
     /// A copy of the task, or nil if unknown.
@@ -240,17 +242,18 @@ public final class TaskQueue: QueueStore {
     /// Returns the parked poll's id (for `cancelPoll`) when it was parked.
     @discardableResult
     public func lease(
-        runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool = { true },
-        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+        runnerID: RunnerID, max: Int, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool = { true },
+        completion: @escaping @Sendable (Result<[TaskLease], QueueError>) -> Void
     ) throws(QueueError) -> Int64? {
         let now = clock.now()
-        let deadline = MonotonicClock.nanoseconds() + UInt64(max(0, waitMilliseconds)) * 1_000_000
+        let deadline = MonotonicClock.nanoseconds() + UInt64(Swift.max(0, waitMilliseconds)) * 1_000_000
         var dropped: [PendingCompletion] = []
-        let (immediate, parkedID, seq) = state.withLock { state -> (Result<TaskLease?, QueueError>?, Int64?, UInt64?) in
+        let (immediate, parkedID, seq) = state.withLock {
+            state -> (Result<[TaskLease], QueueError>?, Int64?, UInt64?) in
             defer { dropped = state.takeCompletions() }
             state.tick(now: now)
-            let result = state.leaseBest(for: runnerID, now: now)
-            if case .success(nil) = result, waitMilliseconds > 0, !state.shuttingDown {
+            let result = state.leaseBest(for: runnerID, max: Swift.max(1, max), now: now)
+            if case .success(let leases) = result, leases.isEmpty, waitMilliseconds > 0, !state.shuttingDown {
                 let cap = configuration.maxParkedPollsPerRunner
                 if state.waiting.countByRunner[runnerID, default: 0] >= cap {
                     state.waiting.dropDisconnected(of: runnerID)
@@ -263,7 +266,7 @@ public final class TaskQueue: QueueStore {
                 }
                 let waiter = Waiter(
                     id: state.takeSeq(), runnerID: runnerID, codes: state.runners[runnerID]?.operationCodes,
-                    deadline: deadline, isConnected: isConnected, completion: completion)
+                    max: Swift.max(1, max), deadline: deadline, isConnected: isConnected, completion: completion)
                 state.waiting.add(waiter)
                 return (nil, waiter.id, nil)
             }
@@ -271,7 +274,7 @@ public final class TaskQueue: QueueStore {
         }
         for completion in dropped { completion.run() }
         if let immediate {
-            if case .success(.some) = immediate {
+            if case .success(let leases) = immediate, !leases.isEmpty {
                 do {
                     try commit(seq)
                 } catch {
@@ -296,48 +299,48 @@ public final class TaskQueue: QueueStore {
     /// is a conflict and changes nothing.
     public func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome {
         let now = clock.now()
-        let outcome = try mutate { (state) throws(QueueError) -> SubmitOutcome in
+        return try mutate { (state) throws(QueueError) -> SubmitOutcome in
             state.tick(now: now)
             guard state.runners[submission.runnerID] != nil else { throw QueueRules.unknownRunner }
             state.runners[submission.runnerID]?.lastSeenAt = now
-            guard var task = state.tasks[submission.taskID] else {
-                throw QueueError(.taskNotFound, "No task with id \(submission.taskID).")
-            }
-            if !QueueRules.holdsLease(task, submission) {
-                if QueueRules.isDuplicate(submission, of: task.acceptedResult) { return .duplicate }
-                throw QueueError(.conflict, QueueRules.conflictReason(task, submission))
-            }
-            task.acceptedResult = AcceptedResult(
-                runnerID: submission.runnerID, attempt: task.attempts, status: submission.status,
-                resultData: submission.resultData, error: submission.error)
-            switch submission.status {
-            case .completed:
-                state.releaseRunner(submission.runnerID, of: task.id)
-                task.resultData = submission.resultData
-                task.error = submission.error
-                state.finish(&task, as: .completed, now: now)
-                state.appendEvent(
-                    &task,
-                    TaskEvent(
-                        at: now, kind: .result, runnerID: submission.runnerID,
-                        detail: "completed (attempt \(task.attempts))"))
-                state.counters.completed += 1
-            case .failed:
-                let error = submission.error ?? "failed"
-                state.appendEvent(
-                    &task,
-                    TaskEvent(
-                        at: now, kind: .result, runnerID: submission.runnerID,
-                        detail: "failed (attempt \(task.attempts)): \(error.prefix(200))"))
-                state.failAttempt(&task, error: error, now: now)
-                if task.status == .failed { task.resultData = submission.resultData }
-            }
-            state.save(task)
-            return .accepted
+            return try state.submit(submission, now: now)
         }
-        return outcome
     }
 
+    /// One runner's results, each judged alone as `submitResult` would, in one lock pass and
+    /// one journal commit; then, with `next > 0`, up to `next` new leases for the runner (or
+    /// its poll parked for `waitMilliseconds`), answered through `completion` once the
+    /// results are durable.
+    @discardableResult
+    public func submitResults(
+        _ submissions: [ResultSubmission], runnerID: RunnerID, next: Int, waitMilliseconds: Int64,
+        isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<BatchOutcome, QueueError>) -> Void
+    ) throws(QueueError) -> Int64? {
+        let now = clock.now()
+        let outcomes = try mutate { (state) throws(QueueError) -> [Result<SubmitOutcome, QueueError>] in
+            state.tick(now: now)
+            guard state.runners[runnerID] != nil else { throw QueueRules.unknownRunner }
+            state.runners[runnerID]?.lastSeenAt = now
+            return submissions.map { submission in
+                do throws(QueueError) {
+                    return .success(try state.submit(submission, now: now))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        guard next > 0 else {
+            completion(.success(BatchOutcome(results: outcomes, leases: [])))
+            return nil
+        }
+        return try lease(runnerID: runnerID, max: next, waitMilliseconds: waitMilliseconds, isConnected: isConnected) {
+            completion($0.map { BatchOutcome(results: outcomes, leases: $0) })
+        }
+    }
+}
+
+extension TaskQueue {
     /// Marks the runner as alive and extends its lease on `taskID` (or on every task it
     /// holds) by the task's timeout.
     public func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply {
@@ -405,7 +408,7 @@ public final class TaskQueue: QueueStore {
             failure = error
         }
         for completion in completions {
-            if let failure, case .success(.some) = completion.result {
+            if let failure, case .success(let leases) = completion.result, !leases.isEmpty {
                 completion.waiter.completion(.failure(failure))
             } else {
                 completion.run()

@@ -161,3 +161,15 @@ public enum SubmitOutcome: Sendable, Equatable {
     /// The same result was already accepted; nothing changed.
     case duplicate
 }
+
+/// How `POST /results` went: each item's outcome in request order (an item's error is its
+/// own), and the leases `next` asked for.
+public struct BatchOutcome: Sendable {
+    public var results: [Result<SubmitOutcome, QueueError>]
+    public var leases: [TaskLease]
+
+    public init(results: [Result<SubmitOutcome, QueueError>], leases: [TaskLease]) {
+        self.results = results
+        self.leases = leases
+    }
+}

@@ -14,6 +14,9 @@ final class UnreachableStore: QueueStore {
     func createTask(_ new: NewTask, idempotencyKey: String?) throws(QueueError) -> (task: TaskRecord, created: Bool) {
         throw down()
     }
+    func createTasks(_ news: [NewTask], idempotencyKey: String?) throws(QueueError) -> (ids: [TaskID], created: Bool) {
+        throw down()
+    }
     func task(_ id: TaskID) throws(QueueError) -> TaskRecord? { throw down() }
     func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord { throw down() }
     func retry(_ id: TaskID) throws(QueueError) -> TaskRecord { throw down() }
@@ -23,12 +26,19 @@ final class UnreachableStore: QueueStore {
     func cancelPoll(_ id: Int64) -> Bool { false }
     func runners() throws(QueueError) -> [(runner: RunnerRecord, state: RunnerRecord.State)] { throw down() }
     func lease(
-        runnerID: RunnerID, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
-        completion: @escaping @Sendable (Result<TaskLease?, QueueError>) -> Void
+        runnerID: RunnerID, max: Int, waitMilliseconds: Int64, isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<[TaskLease], QueueError>) -> Void
     ) throws(QueueError) -> Int64? {
         throw down()
     }
     func submitResult(_ submission: ResultSubmission) throws(QueueError) -> SubmitOutcome { throw down() }
+    func submitResults(
+        _ submissions: [ResultSubmission], runnerID: RunnerID, next: Int, waitMilliseconds: Int64,
+        isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<BatchOutcome, QueueError>) -> Void
+    ) throws(QueueError) -> Int64? {
+        throw down()
+    }
     func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply { throw down() }
     func stats() throws(QueueError) -> QueueStats { throw down() }
     var parkedPolls: Int { 0 }
@@ -80,6 +90,10 @@ struct StoreSeamTests {
         let task = TaskID.random().description
         let calls: [(String, HTTPResponse)] = [
             ("POST /task", send("POST", "/task", headers: admin, json: ["operation_code": 1])),
+            (
+                "POST /tasks/batch",
+                send("POST", "/tasks/batch", headers: admin, json: ["tasks": [["operation_code": 1]]])
+            ),
             ("GET /task/{id}", send("GET", "/task/\(task)", headers: admin)),
             ("GET /result/{id}", send("GET", "/result/\(task)", headers: admin)),
             ("DELETE /task/{id}", send("DELETE", "/task/\(task)", headers: admin)),
@@ -94,6 +108,13 @@ struct StoreSeamTests {
                     json: ["name": "r"])
             ),
             ("GET /tasks", send("GET", "/tasks", query: "runner_id=\(runnerID)&wait=1", headers: runner)),
+            ("GET /tasks?max", send("GET", "/tasks", query: "runner_id=\(runnerID)&max=5", headers: runner)),
+            (
+                "POST /results",
+                send(
+                    "POST", "/results", query: "next=4", headers: runner,
+                    json: ["runner_id": .string(runnerID.description), "results": []])
+            ),
             (
                 "POST /result",
                 send(

@@ -32,7 +32,7 @@ final class TempDirectory {
 struct QueueImage: Equatable {
     var tasks: [TaskID: TaskRecord]
     var runners: [RunnerID: RunnerRecord]
-    var idempotency: [String: TaskID]
+    var idempotency: [String: [TaskID]]
     var counts: [TaskStatus: Int]
 
     init(_ queue: TaskQueue) {
@@ -43,7 +43,7 @@ struct QueueImage: Equatable {
             return task
         }
         runners = state.runners
-        idempotency = state.idempotency.mapValues(\.taskID)
+        idempotency = state.idempotency.mapValues(\.taskIDs)
         counts = state.statusCounts.filter { $0.value != 0 }
     }
 }
@@ -142,7 +142,8 @@ struct JournalTests {
             .task(task, created: true, idempotencyKey: "k", idempotencyExpires: 77),
             .task(running, created: true, idempotencyKey: nil, idempotencyExpires: nil),
             .runner(runner), .runner(anyRunner),
-            .idempotency(key: "scope:key", taskID: task.id, expires: 123),
+            .idempotency(key: "scope:key", taskIDs: [task.id], expires: 123),
+            .idempotency(key: "scope:batch", taskIDs: [task.id, TaskID.random()], expires: 456),
             .snapshotHeader(nextSeq: 99),
         ]
         for record in records {
@@ -182,6 +183,31 @@ struct JournalTests {
         let again = try replayed.createTask(NewTask(operationCode: 1), idempotencyKey: "scope:key-1")
         #expect(again.created == false)
         replayed.closeJournal()
+    }
+
+    @Test("a batch and its Idempotency-Key survive a restart and a compaction, ids in order")
+    func batchSurvivesRestart() throws {
+        let dir = try TempDirectory()
+        let clock = ManualTimeSource()
+        let (queue, _) = try Self.open(dir, clock: clock, fsync: .always)
+        let specs = (0..<40).map { NewTask(operationCode: 100, params: ["i": .int(Int64($0))]) }
+        let first = try queue.createTasks(specs, idempotencyKey: "scope:batch:k")
+        _ = try queue.createTask(NewTask(operationCode: 1), idempotencyKey: "scope:single")
+        let before = QueueImage(queue)
+        queue.closeJournal()
+
+        let (replayed, _) = try Self.open(dir, clock: clock)
+        #expect(QueueImage(replayed) == before)
+        let again = try replayed.createTasks(specs, idempotencyKey: "scope:batch:k")
+        #expect(!again.created && again.ids == first.ids)
+        // Through a snapshot (the key's ids written as one record) and back.
+        _ = try replayed.compact()
+        replayed.closeJournal()
+        let (compacted, _) = try Self.open(dir, clock: clock)
+        #expect(QueueImage(compacted) == before)
+        #expect(try compacted.createTasks(specs, idempotencyKey: "scope:batch:k").ids == first.ids)
+        #expect(try compacted.createTask(NewTask(operationCode: 1), idempotencyKey: "scope:single").created == false)
+        compacted.closeJournal()
     }
 
     @Test("a torn tail at every byte offset of the last record recovers all complete records")

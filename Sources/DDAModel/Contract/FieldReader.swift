@@ -3,8 +3,14 @@
 /// every refusal names its field in the same words.
 public struct FieldReader: Sendable {
     public let object: JSONObject
+    /// Where the object sits in the body (`tasks[3].`), put before every field name a
+    /// refusal names, so an item of a batch is named as `tasks[3].operation_code`.
+    public let path: String
 
-    public init(_ object: JSONObject) { self.object = object }
+    public init(_ object: JSONObject, path: String = "") {
+        self.object = object
+        self.path = path
+    }
 
     /// Refuses anything but an object.
     public init(_ value: JSONValue, what: String = "The body") throws(ContractError) {
@@ -12,7 +18,20 @@ public struct FieldReader: Sendable {
             throw ContractError("\(what) must be a JSON object, not \(value.typeName).")
         }
         self.object = object
+        self.path = ""
     }
+
+    /// An item of an array in the body: refusals name it as `path[index].field`.
+    public init(item value: JSONValue, at path: String) throws(ContractError) {
+        guard case .object(let object) = value else {
+            throw ContractError("Item `\(path)` must be a JSON object, not \(value.typeName).")
+        }
+        self.object = object
+        self.path = path + "."
+    }
+
+    /// The name a refusal uses for a member.
+    func named(_ name: String) -> String { path + name }
 
     public func has(_ name: String) -> Bool { object[name] != nil }
 
@@ -23,9 +42,9 @@ public struct FieldReader: Sendable {
     }
 
     public func requiredString(_ name: String) throws(ContractError) -> String {
-        guard let value = object[name] else { throw ContractError("Field `\(name)` is required.") }
+        guard let value = object[name] else { throw ContractError("Field `\(named(name))` is required.") }
         guard let string = value.stringValue else {
-            throw ContractError("Field `\(name)` must be a string, not \(value.typeName).")
+            throw ContractError("Field `\(named(name))` must be a string, not \(value.typeName).")
         }
         return string
     }
@@ -33,7 +52,7 @@ public struct FieldReader: Sendable {
     public func optionalString(_ name: String) throws(ContractError) -> String? {
         guard let value = optional(name) else { return nil }
         guard let string = value.stringValue else {
-            throw ContractError("Field `\(name)` must be a string, not \(value.typeName).")
+            throw ContractError("Field `\(named(name))` must be a string, not \(value.typeName).")
         }
         return string
     }
@@ -45,10 +64,11 @@ public struct FieldReader: Sendable {
         guard let value = optional(name) else {
             if let fallback { return fallback }
             throw ContractError(
-                "Field `\(name)` is required (an integer from \(range.lowerBound) to \(range.upperBound)).")
+                "Field `\(named(name))` is required (an integer from \(range.lowerBound) to \(range.upperBound)).")
         }
         guard let int = value.intValue, range.contains(int) else {
-            throw ContractError("Field `\(name)` must be an integer from \(range.lowerBound) to \(range.upperBound).")
+            throw ContractError(
+                "Field `\(named(name))` must be an integer from \(range.lowerBound) to \(range.upperBound).")
         }
         return int
     }
@@ -60,7 +80,9 @@ public struct FieldReader: Sendable {
     }
 
     public func id<ID: UUIDIdentifier>(_ name: String, as type: ID.Type = ID.self) throws(ContractError) -> ID {
-        guard let id = try optionalID(name, as: type) else { throw ContractError("Field `\(name)` is required.") }
+        guard let id = try optionalID(name, as: type) else {
+            throw ContractError("Field `\(named(name))` is required.")
+        }
         return id
     }
 
@@ -68,7 +90,7 @@ public struct FieldReader: Sendable {
     {
         guard let value = optional(name) else { return nil }
         guard let string = value.stringValue, let id = ID(string) else {
-            throw ContractError("Field `\(name)` must be a UUID string.")
+            throw ContractError("Field `\(named(name))` must be a UUID string.")
         }
         return id
     }
@@ -77,7 +99,7 @@ public struct FieldReader: Sendable {
     public func objectValue(_ name: String) throws(ContractError) -> JSONValue {
         guard let value = optional(name) else { return .emptyObject }
         guard case .object = value else {
-            throw ContractError("Field `\(name)` must be a JSON object, not \(value.typeName).")
+            throw ContractError("Field `\(named(name))` must be a JSON object, not \(value.typeName).")
         }
         return value
     }
@@ -85,20 +107,20 @@ public struct FieldReader: Sendable {
     public func optionalTimestamp(_ name: String) throws(ContractError) -> Timestamp? {
         guard let text = try optionalString(name) else { return nil }
         guard let time = Timestamp(rfc3339: text) else {
-            throw ContractError("Field `\(name)` must be an RFC 3339 time.")
+            throw ContractError("Field `\(named(name))` must be an RFC 3339 time.")
         }
         return time
     }
 
     public func timestamp(_ name: String) throws(ContractError) -> Timestamp {
-        guard let time = try optionalTimestamp(name) else { throw ContractError("Field `\(name)` is required.") }
+        guard let time = try optionalTimestamp(name) else { throw ContractError("Field `\(named(name))` is required.") }
         return time
     }
 
     public func bool(_ name: String, default fallback: Bool) throws(ContractError) -> Bool {
         guard let value = optional(name) else { return fallback }
         guard case .bool(let bool) = value else {
-            throw ContractError("Field `\(name)` must be true or false, not \(value.typeName).")
+            throw ContractError("Field `\(named(name))` must be true or false, not \(value.typeName).")
         }
         return bool
     }

@@ -20,7 +20,11 @@ public struct NewTask: Sendable, Equatable {
     /// Reads and validates a request body (the `api_key` member, if any, is the caller's
     /// credential and not read here).
     public init(json: JSONValue) throws(ContractError) {
-        let f = try FieldReader(json)
+        try self.init(fields: try FieldReader(json))
+    }
+
+    /// Reads the task spec `f` holds (an item of a batch names its fields `tasks[i].…`).
+    public init(fields f: FieldReader) throws(ContractError) {
         operationCode = try f.integer("operation_code", in: Limits.operationCodes)
         params = try f.objectValue("params")
         priority = try f.integer("priority", in: Limits.priority, default: Limits.defaultPriority)

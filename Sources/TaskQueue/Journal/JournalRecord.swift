@@ -9,7 +9,7 @@ enum JournalRecord: Equatable {
     case task(TaskRecord, created: Bool, idempotencyKey: String?, idempotencyExpires: Int64?)
     case runner(RunnerRecord)
     /// An idempotency key whose task may already be gone (snapshots only).
-    case idempotency(key: String, taskID: TaskID, expires: Int64)
+    case idempotency(key: String, taskIDs: [TaskID], expires: Int64)
     /// The first record of a snapshot: where sequence numbers continue.
     case snapshotHeader(nextSeq: Int64)
 
@@ -64,8 +64,17 @@ enum JournalRecord: Equatable {
             o["registered"] = .int(runner.registeredAt.milliseconds)
             o["seen"] = .int(runner.lastSeenAt.milliseconds)
             return .object(o)
-        case .idempotency(let key, let taskID, let expires):
-            return ["t": "idem", "key": .string(key), "id": .string(taskID.description), "exp": .int(expires)]
+        case .idempotency(let key, let taskIDs, let expires):
+            var o = JSONObject([
+                JSONMember("t", "idem"), JSONMember("key", .string(key)), JSONMember("exp", .int(expires)),
+            ])
+            // One id (`POST /task`) as `id`, as version 1 wrote it; a batch's as `ids`.
+            if taskIDs.count == 1 {
+                o["id"] = .string(taskIDs[0].description)
+            } else {
+                o["ids"] = .array(taskIDs.map { .string($0.description) })
+            }
+            return .object(o)
         case .snapshotHeader(let nextSeq):
             return ["t": "snapshot", "next_seq": .int(nextSeq), "version": 1]
         }
@@ -168,10 +177,23 @@ enum JournalRecord: Equatable {
                     id: id, name: name, operationCodes: codes,
                     registeredAt: Timestamp(milliseconds: registered), lastSeenAt: Timestamp(milliseconds: seen)))
         case "idem":
-            guard let key = value["key"]?.stringValue, let id = value["id"]?.stringValue.flatMap({ TaskID($0) }),
-                let exp = value["exp"]?.intValue
-            else { throw fail("malformed idempotency record") }
-            return .idempotency(key: key, taskID: id, expires: exp)
+            guard let key = value["key"]?.stringValue, let exp = value["exp"]?.intValue else {
+                throw fail("malformed idempotency record")
+            }
+            var ids: [TaskID] = []
+            if let id = value["id"]?.stringValue.flatMap({ TaskID($0) }) {
+                ids = [id]
+            } else if case .array(let list)? = value["ids"] {
+                for item in list {
+                    guard let id = item.stringValue.flatMap({ TaskID($0) }) else {
+                        throw fail("malformed idempotency record")
+                    }
+                    ids.append(id)
+                }
+            } else {
+                throw fail("malformed idempotency record")
+            }
+            return .idempotency(key: key, taskIDs: ids, expires: exp)
         case "snapshot":
             guard let next = value["next_seq"]?.intValue else { throw fail("malformed snapshot header") }
             return .snapshotHeader(nextSeq: next)
