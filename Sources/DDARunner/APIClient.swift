@@ -57,6 +57,35 @@ public final class APIClient: Sendable {
         return try Self.decode(response, expecting: 200, "GET /tasks", TaskLease.init(json:))
     }
 
+    /// Asks for up to `max` tasks (`GET /tasks?max=N`), waiting up to `wait` seconds for the
+    /// first. A server older than contract v1.1 ignores `max` and answers one v1 lease, which
+    /// is taken as a batch of one.
+    public func poll(runner: Registration, max: Int, wait: Int, cancel: CancelToken?) throws(APIError) -> [TaskLease] {
+        let response = try call(
+            "GET", "/tasks?runner_id=\(runner.runnerID)&wait=\(wait)&max=\(max)", token: runner.runnerToken,
+            body: nil, timeout: requestTimeout + Double(wait), cancel: cancel)
+        if response.status == 204 { return [] }
+        return try Self.decode(response, expecting: 200, "GET /tasks?max") { (json) throws(ContractError) in
+            if json["task_id"] != nil { return [try TaskLease(json: json)] }
+            return try LeaseBatch(json: json).tasks
+        }
+    }
+
+    /// Sends results in one request (`POST /results`) and asks for up to `next` new leases in
+    /// the same answer. Each result is judged alone (its outcome in the answer); the request
+    /// may be repeated freely, since an identical result is answered 200 again. A server
+    /// older than contract v1.1 answers 404 (`.rejected(status: 404, …)`).
+    public func submit(_ results: [ResultSubmission], runner: Registration, next: Int, wait: Int)
+        throws(APIError) -> ResultBatchReply
+    {
+        var path = "/results"
+        if next > 0 { path += "?next=\(next)&wait=\(wait)" }
+        let body = ResultBatch(runnerID: runner.runnerID, results: results).json
+        let response = try call(
+            "POST", path, token: runner.runnerToken, body: body, timeout: requestTimeout + Double(next > 0 ? wait : 0))
+        return try Self.decode(response, expecting: 200, "POST /results", ResultBatchReply.init(json:))
+    }
+
     /// Sends a result; an identical resubmission is answered 200 by the server, so this may
     /// be retried freely.
     public func submit(_ submission: ResultSubmission, runner: Registration) throws(APIError) {
@@ -67,8 +96,9 @@ public final class APIClient: Sendable {
         }
     }
 
-    /// Extends the lease; true when the task was cancelled.
-    public func heartbeat(runner: Registration, taskID: TaskID) throws(APIError) -> Bool {
+    /// Extends the lease of `taskID` (of every task the runner holds when nil); true when the
+    /// task was cancelled.
+    public func heartbeat(runner: Registration, taskID: TaskID?) throws(APIError) -> Bool {
         let body = HeartbeatRequest(runnerID: runner.runnerID, taskID: taskID).json
         let response = try call("POST", "/heartbeat", token: runner.runnerToken, body: body, timeout: requestTimeout)
         return try Self.decode(response, expecting: 200, "POST /heartbeat", HeartbeatReply.init(json:)).cancelled

@@ -3,11 +3,24 @@ import Foundation
 import Locking
 import Logging
 
+/// A task the runner finished: the result to report and the log line's fields.
+struct FinishedTask: Sendable {
+    var submission: ResultSubmission
+    var metadata: Logger.Metadata
+}
+
 extension Runner {
     /// Runs one leased task with heartbeats, then submits its result (retrying network
     /// errors and 5xx; the server accepts an identical resubmission). Returns a failure only
     /// when the result could not be delivered because the server is unavailable.
     func execute(_ lease: TaskLease, registration: Registration) -> RunnerFailure? {
+        guard let finished = run(lease, registration: registration) else { return nil }
+        return deliver(finished, registration: registration)
+    }
+
+    /// Runs one leased task with heartbeats; nil when it was cancelled or its lease was lost
+    /// (logged here: there is no result to report).
+    func run(_ lease: TaskLease, registration: Registration) -> FinishedTask? {
         let started = Date()
         let cancel = CancelToken()
         let heartbeat = Heartbeat(api: api, registration: registration, lease: lease, cancel: cancel, logger: logger)
@@ -38,6 +51,14 @@ extension Runner {
         let submission = ResultSubmission(
             taskID: lease.taskID, runnerID: registration.runnerID, status: status, resultData: data, error: error,
             attempt: lease.attempt)
+        return FinishedTask(submission: submission, metadata: metadata)
+    }
+
+    /// Submits one result with `POST /result`, retrying while the server is unavailable.
+    func deliver(_ finished: FinishedTask, registration: Registration) -> RunnerFailure? {
+        let (submission, lease) = (finished.submission, finished.submission)
+        let status = submission.status
+        var metadata = finished.metadata
         var delay = 1.0
         for attempt in 1...8 {
             do throws(APIError) {

@@ -27,8 +27,10 @@ public final class Runner: Sendable {
     let logger: Logger
     private let identity = Locked<RunnerState?>(nil)
     private let stopping = Atomic<Bool>(false)
-    private let pollCancels = Locked<[Int: CancelToken]>([:])
-    private let connection = ConnectionState()
+    let pollCancels = Locked<[Int: CancelToken]>([:])
+    let connection = ConnectionState()
+    /// Set once the server answered 404 to `POST /results` (older than contract v1.1).
+    let legacyResults = Atomic<Bool>(false)
 
     public init(settings: RunnerSettings, logger: Logger) {
         self.settings = settings
@@ -125,14 +127,18 @@ public final class Runner: Sendable {
 
     // MARK: Passes
 
-    /// One cron pass: up to `maxTasks` poll-execute-submit rounds, then exit.
+    /// One cron pass: up to `maxTasks` tasks, leased in one request (`GET /tasks?max=N`),
+    /// run one after the other (the waiting ones kept alive by heartbeats), each result
+    /// submitted as it is ready; then exit. A server that answers fewer is asked again for
+    /// the rest until it has none.
     public func runOnce() -> RunnerFailure? {
-        for _ in 0..<settings.maxTasks where !isStopping {
-            let lease: TaskLease?
+        var done = 0
+        while done < settings.maxTasks && !isStopping {
+            let leases: [TaskLease]
             let registration: Registration
             do {
-                (lease, registration) = try authorized { (r) throws(APIError) in
-                    try api.poll(runner: r, wait: settings.wait, cancel: nil)
+                (leases, registration) = try authorized { (r) throws(APIError) in
+                    try api.poll(runner: r, max: settings.maxTasks - done, wait: settings.wait, cancel: nil)
                 }
             } catch let failure as RunnerFailure {
                 return failure
@@ -141,76 +147,33 @@ public final class Runner: Sendable {
             } catch {
                 return RunnerFailure(exit: .unavailable, message: "\(error)")
             }
-            guard let lease else {
-                logger.info("no task")
+            guard !leases.isEmpty else {
+                if done == 0 { logger.info("no task") }
                 return nil
             }
-            if let failure = execute(lease, registration: registration) { return failure }
+            let keeper =
+                leases.count > 1
+                ? LeaseKeeper(api: api, registration: registration, leases: leases, logger: logger) : nil
+            defer { keeper?.stop() }
+            for lease in leases {
+                // Stopped: the leases not started expire on the server and run again elsewhere.
+                if isStopping { return nil }
+                if let failure = execute(lease, registration: registration) { return failure }
+                done += 1
+            }
         }
         return nil
     }
 
-    /// The service loop: `concurrency` workers each long-poll, execute and submit until stopped.
+    /// The service loop: up to `concurrency` tasks at once, leased and reported in batches,
+    /// until stopped.
     public func runLoop() -> RunnerFailure? {
         do throws(RunnerFailure) {
             _ = try registration()
         } catch {
             return error
         }
-        let fatal = Locked<RunnerFailure?>(nil)
-        let group = DispatchGroup()
-        for index in 0..<settings.concurrency {
-            group.enter()
-            Thread.detachNewThread { [self] in
-                defer { group.leave() }
-                if let failure = workerLoop(index) {
-                    fatal.withLock { $0 = $0 ?? failure }
-                    requestStop()
-                }
-            }
-        }
-        group.wait()
-        return fatal.withLock { $0 }
-    }
-
-    private func workerLoop(_ index: Int) -> RunnerFailure? {
-        var failures = 0
-        while !isStopping {
-            let cancel = CancelToken()
-            pollCancels.withLock { $0[index] = cancel }
-            if isStopping { break }
-            let outcome: (TaskLease?, Registration)
-            do {
-                outcome = try authorized { (r) throws(APIError) in
-                    try api.poll(runner: r, wait: settings.wait, cancel: cancel)
-                }
-            } catch APIError.cancelled {
-                break
-            } catch let error as APIError {
-                let failure = Self.failure(for: error)
-                if failure.exit == .config { return failure }
-                connection.failed(failure.message, logger: logger)
-                failures += 1
-                pause(backoffSeconds(failures))
-                continue
-            } catch let failure as RunnerFailure {
-                if failure.exit == .config { return failure }
-                connection.failed(failure.message, logger: logger)
-                failures += 1
-                pause(backoffSeconds(failures))
-                continue
-            } catch {
-                return RunnerFailure(exit: .unavailable, message: "\(error)")
-            }
-            connection.succeeded(logger: logger)
-            failures = 0
-            guard let lease = outcome.0 else {
-                if settings.wait == 0 { pause(settings.interval) }
-                continue
-            }
-            _ = execute(lease, registration: outcome.1)
-        }
-        return nil
+        return runBatchLoop()
     }
 
     /// Exponential backoff with jitter, capped at 60 s.
@@ -220,7 +183,7 @@ public final class Runner: Sendable {
     }
 
     /// Sleeps, but returns promptly when a stop is requested.
-    private func pause(_ seconds: Double) {
+    func pause(_ seconds: Double) {
         let end = Date().addingTimeInterval(seconds)
         while !isStopping, Date() < end { usleep(50_000) }
     }
