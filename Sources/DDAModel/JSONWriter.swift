@@ -52,7 +52,7 @@ public struct JSONWriter {
         switch value {
         case .null: writeRaw("null")
         case .bool(let b): writeRaw(b ? "true" : "false")
-        case .int(let i): writeRaw(String(i))
+        case .int(let i): writeInt(i)
         case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let elements):
@@ -119,7 +119,50 @@ public struct JSONWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// A literal known at compile time (a member name), copied without a String.
+    public mutating func writeStatic(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// An integer's decimal digits, without a String in between.
+    public mutating func writeInt(_ value: Int64) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            // The magnitude of Int64.min does not fit an Int64; it does fit a UInt64.
+            writeDigits(UInt64(bitPattern: 0 &- value))
+        } else {
+            writeDigits(UInt64(value))
+        }
+    }
+
+    private mutating func writeDigits(_ value: UInt64) {
+        guard value >= 10 else {
+            bytes.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var rest = value
+            var start = 20
+            while rest > 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
     public mutating func writeString(_ s: String) {
+        // Most strings (ids, times, names) need no escape: copy them whole (a record of the
+        // journal is mostly such strings, and a byte at a time was its largest cost).
+        let plain = s.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+            for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return false }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: buffer)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if plain == true { return }
         bytes.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {

@@ -252,25 +252,10 @@ public final class TaskQueue: QueueStore {
             state -> (Result<[TaskLease], QueueError>?, Int64?, UInt64?) in
             defer { dropped = state.takeCompletions() }
             state.tick(now: now)
-            let result = state.leaseBest(for: runnerID, max: Swift.max(1, max), now: now)
-            if case .success(let leases) = result, leases.isEmpty, waitMilliseconds > 0, !state.shuttingDown {
-                let cap = configuration.maxParkedPollsPerRunner
-                if state.waiting.countByRunner[runnerID, default: 0] >= cap {
-                    state.waiting.dropDisconnected(of: runnerID)
-                    if state.waiting.countByRunner[runnerID, default: 0] >= cap {
-                        let error = QueueError(
-                            .tooManyPolls,
-                            "This runner already has \(cap) long polls waiting; wait for one to be answered.")
-                        return (.failure(error), nil, nil)
-                    }
-                }
-                let waiter = Waiter(
-                    id: state.takeSeq(), runnerID: runnerID, codes: state.runners[runnerID]?.operationCodes,
-                    max: Swift.max(1, max), deadline: deadline, isConnected: isConnected, completion: completion)
-                state.waiting.add(waiter)
-                return (nil, waiter.id, nil)
-            }
-            return (result, nil, state.journal?.lastSeq)
+            let (result, parked) = leaseOrPark(
+                &state, runnerID: runnerID, max: max, waitMilliseconds: waitMilliseconds, deadline: deadline,
+                now: now, isConnected: isConnected, completion: completion)
+            return (result, parked, parked == nil ? state.journal?.lastSeq : nil)
         }
         for completion in dropped { completion.run() }
         if let immediate {
@@ -285,6 +270,33 @@ public final class TaskQueue: QueueStore {
             completion(immediate)
         }
         return parkedID
+    }
+
+    /// Under the lock: up to `max` leases now, or (none ready, a wait asked for) a parked poll
+    /// answered through `completion` later — then the result is nil and the poll's id returned.
+    private func leaseOrPark(
+        _ state: inout QueueState, runnerID: RunnerID, max: Int, waitMilliseconds: Int64, deadline: UInt64,
+        now: Timestamp, isConnected: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<[TaskLease], QueueError>) -> Void
+    ) -> (Result<[TaskLease], QueueError>?, Int64?) {
+        let result = state.leaseBest(for: runnerID, max: Swift.max(1, max), now: now)
+        guard case .success(let leases) = result, leases.isEmpty, waitMilliseconds > 0, !state.shuttingDown else {
+            return (result, nil)
+        }
+        let cap = configuration.maxParkedPollsPerRunner
+        if state.waiting.countByRunner[runnerID, default: 0] >= cap {
+            state.waiting.dropDisconnected(of: runnerID)
+            if state.waiting.countByRunner[runnerID, default: 0] >= cap {
+                let error = QueueError(
+                    .tooManyPolls, "This runner already has \(cap) long polls waiting; wait for one to be answered.")
+                return (.failure(error), nil)
+            }
+        }
+        let waiter = Waiter(
+            id: state.takeSeq(), runnerID: runnerID, codes: state.runners[runnerID]?.operationCodes,
+            max: Swift.max(1, max), deadline: deadline, isConnected: isConnected, completion: completion)
+        state.waiting.add(waiter)
+        return (nil, waiter.id)
     }
 
     /// Withdraws a parked poll; false when it was already answered.
@@ -318,25 +330,50 @@ public final class TaskQueue: QueueStore {
         completion: @escaping @Sendable (Result<BatchOutcome, QueueError>) -> Void
     ) throws(QueueError) -> Int64? {
         let now = clock.now()
-        let outcomes = try mutate { (state) throws(QueueError) -> [Result<SubmitOutcome, QueueError>] in
+        let deadline = MonotonicClock.nanoseconds() + UInt64(Swift.max(0, waitMilliseconds)) * 1_000_000
+        // The outcomes, known under the lock before a parked poll can be answered.
+        let judged = Locked<[Result<SubmitOutcome, QueueError>]>([])
+        let answer: @Sendable (Result<[TaskLease], QueueError>) -> Void = { leases in
+            completion(leases.map { BatchOutcome(results: judged.withLock { $0 }, leases: $0) })
+        }
+        // One lock pass and one journal commit for the results and the next leases.
+        let (outcomes, immediate, parkedID, seq, completions) = try state.withLock {
+            (state) throws(QueueError) -> (
+                [Result<SubmitOutcome, QueueError>], Result<[TaskLease], QueueError>?, Int64?, UInt64?,
+                [PendingCompletion]
+            ) in
             state.tick(now: now)
             guard state.runners[runnerID] != nil else { throw QueueRules.unknownRunner }
             state.runners[runnerID]?.lastSeenAt = now
-            return submissions.map { submission in
+            let outcomes = submissions.map { submission -> Result<SubmitOutcome, QueueError> in
                 do throws(QueueError) {
                     return .success(try state.submit(submission, now: now))
                 } catch {
                     return .failure(error)
                 }
             }
+            judged.withLock { $0 = outcomes }
+            state.matchWaiters(now: now)
+            var immediate: Result<[TaskLease], QueueError>? = .success([])
+            var parked: Int64?
+            if next > 0 {
+                (immediate, parked) = leaseOrPark(
+                    &state, runnerID: runnerID, max: next, waitMilliseconds: waitMilliseconds, deadline: deadline,
+                    now: now, isConnected: isConnected, completion: answer)
+            }
+            return (outcomes, immediate, parked, state.journal?.lastSeq, state.takeCompletions())
         }
-        guard next > 0 else {
-            completion(.success(BatchOutcome(results: outcomes, leases: [])))
-            return nil
+        finish(completions, journalSeq: seq)
+        do {
+            try commit(seq)
+        } catch {
+            // Nothing is acknowledged: a parked poll is withdrawn (or, if it was just served,
+            // its own commit fails the same way and answers the error).
+            if let parkedID, !cancelPoll(parkedID) { return nil }
+            throw error
         }
-        return try lease(runnerID: runnerID, max: next, waitMilliseconds: waitMilliseconds, isConnected: isConnected) {
-            completion($0.map { BatchOutcome(results: outcomes, leases: $0) })
-        }
+        if let immediate { completion(immediate.map { BatchOutcome(results: outcomes, leases: $0) }) }
+        return parkedID
     }
 }
 

@@ -13,7 +13,8 @@ struct LoadGen: ParsableCommand {
         commandName: "dda-loadgen",
         abstract: "Load generator for DDA benchmarks (used by bench/*.sh).",
         subcommands: [
-            Lifecycle.self, Pickup.self, IdleWaiters.self, Fill.self, Parse.self, Hostile.self, ListCost.self,
+            Lifecycle.self, Create.self, Pickup.self, IdleWaiters.self, Fill.self, Parse.self, Hostile.self,
+            ListCost.self,
         ])
 }
 
@@ -75,6 +76,57 @@ extension Target {
                 ("Authorization", "Bearer \(runner.token)"),
             ], body: body
         ).status
+    }
+}
+
+/// The batch routes (contract v1.1).
+extension Target {
+    /// `POST /tasks/batch` with `count` tasks; the status.
+    func createBatch(_ connection: HTTPConnection, _ count: Int) throws -> Int {
+        let body = JSONWriter.encode([
+            "tasks": .array(Array(repeating: ["operation_code": 100, "params": .emptyObject], count: count))
+        ])
+        return try connection.request(
+            "POST", "/tasks/batch", headers: [("Content-Type", "application/json"), ("X-API-Key", apiKey)],
+            body: body
+        ).status
+    }
+
+    /// `GET /tasks?max=N`: (task id, attempt) of each lease; none on 204.
+    func pollBatch(_ connection: HTTPConnection, _ runner: Runner, max: Int, wait: Int) throws -> [(String, Int64)] {
+        let response = try connection.request(
+            "GET", "/tasks?runner_id=\(runner.id)&wait=\(wait)&max=\(max)",
+            headers: [("Authorization", "Bearer \(runner.token)")])
+        guard response.status == 200 else { return [] }
+        return try Self.leases(response.body)
+    }
+
+    /// `POST /results?next=N` with every lease completed; the accepted count and the next leases.
+    func completeBatch(_ connection: HTTPConnection, _ runner: Runner, _ leases: [(String, Int64)], next: Int)
+        throws -> (accepted: Int, next: [(String, Int64)])
+    {
+        let results: [JSONValue] = leases.map {
+            ["task_id": .string($0.0), "attempt": .int($0.1), "status": "completed", "result_data": "raw data"]
+        }
+        let body = JSONWriter.encode(["runner_id": .string(runner.id), "results": .array(results)])
+        let response = try connection.request(
+            "POST", "/results?next=\(next)&wait=1",
+            headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(runner.token)")], body: body)
+        guard response.status == 200, let json = try? JSONParser.parse(response.body),
+            case .array(let outcomes)? = json["results"]
+        else { throw WireError("results: \(response.status)") }
+        let accepted = outcomes.filter { $0["status"]?.intValue == 200 }.count
+        return (accepted, try Self.leases(response.body))
+    }
+
+    private static func leases(_ body: [UInt8]) throws -> [(String, Int64)] {
+        guard let json = try? JSONParser.parse(body), case .array(let items)? = json["tasks"] else {
+            throw WireError("lease batch: bad body")
+        }
+        return items.compactMap { item in
+            guard let id = item["task_id"]?.stringValue, let attempt = item["attempt"]?.intValue else { return nil }
+            return (id, attempt)
+        }
     }
 }
 
@@ -143,13 +195,26 @@ struct Lifecycle: ParsableCommand {
     @Option(help: "Runner connections.") var runners = 8
     @Option(help: "Creator connections.") var creators = 4
     @Option(help: "Seconds to measure.") var seconds = 10.0
+    @Option(
+        help:
+            "Tasks per request: 1 is contract v1 (POST /task, GET /tasks, POST /result); N > 1 creates with POST /tasks/batch and runs with GET /tasks?max=N and POST /results?next=N."
+    )
+    var batch = 1
+    @Option(
+        help:
+            "Creators pause while this many created tasks are not completed yet, so the figure is the steady cycle's, not a growing backlog's."
+    )
+    var backlog = 20_000
 
     func run() throws {
+        if batch > 1 { return try runBatches() }
         let target = self.target
         let registrations = try (0..<runners).map {
             try target.register(HTTPConnection(port: target.port), name: "bench-\($0)")
         }
         let completed = Atomic<Int>(0)
+        let created = Atomic<Int>(0)
+        let limit = backlog
         let requests = Atomic<Int>(0)
         let errors = Atomic<Int>(0)
         let end = now() + seconds
@@ -158,9 +223,13 @@ struct Lifecycle: ParsableCommand {
             let connection = HTTPConnection(port: target.port)
             if i < creatorCount {
                 while now() < end {
+                    if created.load(ordering: .relaxed) - completed.load(ordering: .relaxed) >= limit {
+                        usleep(500)
+                        continue
+                    }
                     let status = (try? target.create(connection)) ?? 0
                     requests.add(1, ordering: .relaxed)
-                    if status != 201 { errors.add(1, ordering: .relaxed) }
+                    if status != 201 { errors.add(1, ordering: .relaxed) } else { created.add(1, ordering: .relaxed) }
                 }
             } else {
                 let runner = registrations[i - creatorCount]
@@ -179,6 +248,94 @@ struct Lifecycle: ParsableCommand {
         let rps = Double(requests.load(ordering: .relaxed)) / seconds
         print(
             "lifecycle: \(format(tasks, 0)) tasks/s completed, \(format(rps, 0)) req/s, \(errors.load(ordering: .relaxed)) errors (\(runners) runners, \(creators) creators, \(format(seconds, 0)) s)"
+        )
+    }
+}
+
+extension Lifecycle {
+    /// The same lifecycle in batches of `batch`: each runner leases up to `batch` tasks and
+    /// reports them with the request that asks for the next ones.
+    func runBatches() throws {
+        let target = self.target
+        let size = batch
+        let registrations = try (0..<runners).map {
+            try target.register(HTTPConnection(port: target.port), name: "bench-\($0)")
+        }
+        let completed = Atomic<Int>(0)
+        let created = Atomic<Int>(0)
+        let limit = backlog
+        let requests = Atomic<Int>(0)
+        let errors = Atomic<Int>(0)
+        let end = now() + seconds
+        let creatorCount = creators
+        onThreads(creators + runners) { i in
+            let connection = HTTPConnection(port: target.port)
+            if i < creatorCount {
+                while now() < end {
+                    if created.load(ordering: .relaxed) - completed.load(ordering: .relaxed) >= limit {
+                        usleep(500)
+                        continue
+                    }
+                    let status = (try? target.createBatch(connection, size)) ?? 0
+                    requests.add(1, ordering: .relaxed)
+                    if status != 201 {
+                        errors.add(1, ordering: .relaxed)
+                    } else {
+                        created.add(size, ordering: .relaxed)
+                    }
+                }
+                return
+            }
+            let runner = registrations[i - creatorCount]
+            var leases: [(String, Int64)] = []
+            while now() < end {
+                do {
+                    if leases.isEmpty {
+                        leases = try target.pollBatch(connection, runner, max: size, wait: 1)
+                    } else {
+                        let (accepted, next) = try target.completeBatch(connection, runner, leases, next: size)
+                        completed.add(accepted, ordering: .relaxed)
+                        if accepted != leases.count { errors.add(leases.count - accepted, ordering: .relaxed) }
+                        leases = next
+                    }
+                } catch {
+                    errors.add(1, ordering: .relaxed)
+                    leases = []
+                }
+                requests.add(1, ordering: .relaxed)
+            }
+        }
+        let tasks = Double(completed.load(ordering: .relaxed)) / seconds
+        let rps = Double(requests.load(ordering: .relaxed)) / seconds
+        print(
+            "lifecycle: \(format(tasks, 0)) tasks/s completed, \(format(rps, 0)) req/s, \(errors.load(ordering: .relaxed)) errors (batches of \(batch), \(runners) runners, \(creators) creators, \(format(seconds, 0)) s)"
+        )
+    }
+}
+
+/// Creation throughput: `POST /task` one by one, or `POST /tasks/batch`.
+struct Create: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Tasks/s created (one per request or in batches).")
+    @OptionGroup var target: Target
+    @Option(help: "Creator connections.") var creators = 4
+    @Option(help: "Seconds to measure.") var seconds = 5.0
+    @Option(help: "Tasks per request: 1 uses POST /task, more POST /tasks/batch (up to 1000).") var batch = 1
+
+    func run() throws {
+        let target = self.target
+        let size = batch
+        let created = Atomic<Int>(0)
+        let errors = Atomic<Int>(0)
+        let end = now() + seconds
+        onThreads(creators) { _ in
+            let connection = HTTPConnection(port: target.port)
+            while now() < end {
+                let status = (try? (size == 1 ? target.create(connection) : target.createBatch(connection, size))) ?? 0
+                if status == 201 { created.add(size, ordering: .relaxed) } else { errors.add(1, ordering: .relaxed) }
+            }
+        }
+        print(
+            "create: \(format(Double(created.load(ordering: .relaxed)) / seconds, 0)) tasks/s, \(errors.load(ordering: .relaxed)) errors (batches of \(size), \(creators) creators, \(format(seconds, 0)) s)"
         )
     }
 }

@@ -151,4 +151,16 @@ struct JSONWriterNumberFormTests {
         #expect(!JSONWriter.encodedSize(of: value, isAtMost: exact - 1))
         #expect(!JSONWriter.encodedSize(of: .string(String(repeating: "x", count: 1 << 20)), isAtMost: 4096))
     }
+
+    @Test("integers and strings take the fast paths and read back exactly")
+    func fastPaths() throws {
+        for value: Int64 in [0, 7, 9, 10, -1, -10, 123_456_789, Int64.max, Int64.min, 1_800_000_000_123] {
+            #expect(String(decoding: JSONWriter.encode(.int(value)), as: UTF8.self) == String(value))
+        }
+        for text in ["", "plain", "ü ∑ 😀", "quote \" in", "back\\slash", "nl\n", "\u{7F}", "\u{1}", "tab\t end"] {
+            let encoded = JSONWriter.encode(.string(text))
+            #expect(try JSONParser.parse(encoded) == .string(text), "\(text)")
+        }
+        #expect(String(decoding: JSONWriter.encode(.string("a\"b")), as: UTF8.self) == #""a\"b""#)
+    }
 }

@@ -149,12 +149,15 @@ struct JournalTests {
         for record in records {
             let decoded = try JournalRecord.decode(ArraySlice(record.bytes), existing: { _ in nil })
             #expect(decoded == record)
+            // The task record's direct writer writes exactly the JSON tree's encoding.
+            #expect(record.bytes == JSONWriter.encode(record.json), "\(String(decoding: record.bytes, as: UTF8.self))")
         }
         // An update carries only the mutable state; the rest comes from the task before.
         var updated = task
         updated.status = .pending
         updated.error = nil
         let update = JournalRecord.task(updated, created: false, idempotencyKey: nil, idempotencyExpires: nil)
+        #expect(update.bytes == JSONWriter.encode(update.json))
         let decoded = try JournalRecord.decode(ArraySlice(update.bytes), existing: { $0 == task.id ? task : nil })
         #expect(decoded == update)
         #expect(throws: JournalRecord.DecodeError.self) {
@@ -183,6 +186,28 @@ struct JournalTests {
         let again = try replayed.createTask(NewTask(operationCode: 1), idempotencyKey: "scope:key-1")
         #expect(again.created == false)
         replayed.closeJournal()
+    }
+
+    @Test("the checksum is zlib's CRC-32 at every length and alignment (journals written before stay readable)")
+    func crc32() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(CRC32.checksum([UInt8]()) == 0)
+        // Against the plain byte-at-a-time definition, for every length up to 40 and slices.
+        func reference(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 != 0 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+            }
+            return crc ^ 0xFFFF_FFFF
+        }
+        let data = (0..<48).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for length in 0...40 {
+            for start in 0..<8 {
+                let slice = data[start..<(start + length)]
+                #expect(CRC32.checksum(slice) == reference(Array(slice)), "length \(length) at \(start)")
+            }
+        }
     }
 
     @Test("a batch and its Idempotency-Key survive a restart and a compaction, ids in order")

@@ -115,13 +115,16 @@ final class Journal: @unchecked Sendable {
     func append(_ record: JournalRecord) -> UInt64 {
         let payload = record.bytes
         return locked {
+            // The flusher waits only while nothing is pending: wake it for the first record of
+            // a chunk, not for every record (each wake-up also woke every commit waiting).
+            let wake = pending.isEmpty
             if let last = pending.last, last.generation == generation {
                 JournalFraming.appendFrame(payload, to: &pending[pending.count - 1].bytes)
             } else {
                 pending.append((generation, JournalFraming.frame(payload)))
             }
             appendedSeq += 1
-            monitor.broadcast()
+            if wake { monitor.broadcast() }
             return appendedSeq
         }
     }

@@ -80,7 +80,111 @@ enum JournalRecord: Equatable {
         }
     }
 
-    var bytes: [UInt8] { JSONWriter.encode(json) }
+    /// The record's bytes: `json`'s encoding, byte for byte. A task record — three or more
+    /// per task, written under the queue's lock — is written straight to the writer without
+    /// building its JSON tree first (the tree's allocations were most of the journal's cost).
+    var bytes: [UInt8] {
+        guard case .task(let task, let created, let key, let expires) = self else { return JSONWriter.encode(json) }
+        var w = JSONWriter(capacity: 512)
+        func member(_ name: StaticString, first: Bool = false) {
+            w.writeRaw(first ? "{\"" : ",\"")
+            w.writeStatic(name)
+            w.writeRaw("\":")
+        }
+        member("t", first: true)
+        w.writeString(created ? "task+" : "task")
+        member("id")
+        w.writeString(task.id.description)
+        if created {
+            member("code")
+            w.writeInt(task.operationCode)
+            member("params")
+            w.write(task.params)
+            member("priority")
+            w.writeInt(task.priority)
+            member("max_attempts")
+            w.writeInt(Int64(task.maxAttempts))
+            member("timeout")
+            w.writeInt(task.timeoutSeconds)
+            member("created")
+            w.writeInt(task.createdAt.milliseconds)
+            member("seq")
+            w.writeInt(task.creationSeq)
+            if let key, let expires {
+                member("idem")
+                w.writeString(key)
+                member("idem_exp")
+                w.writeInt(expires)
+            }
+        }
+        member("status")
+        w.writeString(task.status.rawValue)
+        member("attempts")
+        w.writeInt(Int64(task.attempts))
+        if let r = task.runnerID {
+            member("runner")
+            w.writeString(r.description)
+        }
+        if let t = task.startedAt {
+            member("started")
+            w.writeInt(t.milliseconds)
+        }
+        if let t = task.completedAt {
+            member("completed")
+            w.writeInt(t.milliseconds)
+        }
+        if let t = task.leaseExpiresAt {
+            member("lease")
+            w.writeInt(t.milliseconds)
+        }
+        member("available")
+        w.writeInt(task.availableAt.milliseconds)
+        if let e = task.error {
+            member("error")
+            w.writeString(e)
+        }
+        if let d = task.resultData {
+            member("result")
+            w.write(d)
+        }
+        if let a = task.acceptedResult {
+            member("accepted")
+            w.writeRaw("{\"runner\":")
+            w.writeString(a.runnerID.description)
+            w.writeRaw(",\"attempt\":")
+            w.writeInt(Int64(a.attempt))
+            w.writeRaw(",\"status\":")
+            w.writeString(a.status.rawValue)
+            if let e = a.error {
+                w.writeRaw(",\"error\":")
+                w.writeString(e)
+            }
+            if a.resultData != task.resultData {
+                w.writeRaw(",\"data\":")
+                w.write(a.resultData)
+            }
+            w.writeRaw("}")
+        }
+        member("events")
+        w.writeRaw("[")
+        for (index, e) in task.events.enumerated() {
+            w.writeRaw(index == 0 ? "{\"at\":" : ",{\"at\":")
+            w.writeInt(e.at.milliseconds)
+            w.writeRaw(",\"k\":")
+            w.writeString(e.kind.rawValue)
+            if let r = e.runnerID {
+                w.writeRaw(",\"r\":")
+                w.writeString(r.description)
+            }
+            if let d = e.detail {
+                w.writeRaw(",\"d\":")
+                w.writeString(d)
+            }
+            w.writeRaw("}")
+        }
+        w.writeRaw("]}")
+        return w.bytes
+    }
 
     private static func encodeEvent(_ e: TaskEvent) -> JSONValue {
         var o = JSONObject([JSONMember("at", .int(e.at.milliseconds)), JSONMember("k", .string(e.kind.rawValue))])
