@@ -26,11 +26,14 @@ define( 'DDA_PLUGIN_URL', plugin_dir_url( __FILE__ ) );
 
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-settings.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-api-client.php';
+require_once DDA_PLUGIN_DIR . 'includes/class-dda-task-batches.php';
+require_once DDA_PLUGIN_DIR . 'includes/class-dda-task-file.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-format.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-views.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-rest-controller.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-admin.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-plugin.php';
+require_once DDA_PLUGIN_DIR . 'includes/functions.php';
 
 register_activation_hook( __FILE__, array( 'DDA_Plugin', 'activate' ) );
 

@@ -17,15 +17,18 @@ if ( ! defined( 'ABSPATH' ) || ! defined( 'WP_UNINSTALL_PLUGIN' ) ) {
 function dda_uninstall_site(): void {
 	global $wpdb;
 	delete_option( 'dda_settings' );
-	// Notices of the no-JavaScript forms: transients named dda_notice_{user id}.
-	$names = $wpdb->get_col(
-		$wpdb->prepare(
-			"SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s",
-			$wpdb->esc_like( '_transient_dda_notice_' ) . '%'
-		)
-	);
-	foreach ( $names as $name ) {
-		delete_transient( substr( $name, strlen( '_transient_' ) ) );
+	// Of the no-JavaScript forms, per user: notices (dda_notice_{user id}) and the upload id
+	// of a file upload that failed part-way (dda_file_resume_{user id}).
+	foreach ( array( 'dda_notice_', 'dda_file_resume_' ) as $prefix ) {
+		$names = $wpdb->get_col(
+			$wpdb->prepare(
+				"SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s",
+				$wpdb->esc_like( '_transient_' . $prefix ) . '%'
+			)
+		);
+		foreach ( $names as $name ) {
+			delete_transient( substr( $name, strlen( '_transient_' ) ) );
+		}
 	}
 }
 

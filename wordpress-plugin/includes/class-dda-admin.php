@@ -11,8 +11,9 @@ if ( ! defined( 'ABSPATH' ) ) {
 
 /**
  * Menu "Data Analysis" with the Tasks screen (tabs Tasks and Runners) and the Settings
- * screen. State changes posted without JavaScript (create, cancel, retry) are handled on
- * `load-{$hook}` after a capability and nonce check, then redirected (post/redirect/get).
+ * screen. State changes posted without JavaScript (create, create from a file, cancel,
+ * retry) are handled on `load-{$hook}` after a capability and nonce check, then redirected
+ * (post/redirect/get).
  * On multisite the connection settings are on Network Admin → Settings → Data Analysis
  * (`manage_network_options`), saved by `network_admin_edit_dda_network_settings`.
  */
@@ -25,6 +26,12 @@ final class DDA_Admin {
 
 	/** Seconds between refreshes of the tables. */
 	public const REFRESH_SECONDS = 10;
+
+	/** How many tasks of a file the preview shows. */
+	public const FILE_PREVIEW_ROWS = 5;
+
+	/** How long a failed file upload can be resumed without JavaScript (seconds). */
+	public const FILE_RESUME_SECONDS = HOUR_IN_SECONDS;
 
 	/**
 	 * Hook suffix of the settings screen (it depends on the translated menu title).
@@ -256,6 +263,19 @@ final class DDA_Admin {
 			'screen'         => $is_tasks ? 'tasks' : 'settings',
 			'refreshSeconds' => self::REFRESH_SECONDS,
 			'perPage'        => self::PER_PAGE,
+			// Tasks from a file: the same limits PHP applies (DDA_Task_File, DDA_Task_Batches).
+			'file'           => array(
+				'maxRows'        => DDA_Task_File::max_rows(),
+				'maxBytes'       => DDA_Task_File::max_bytes(),
+				'maxErrors'      => DDA_Task_File::MAX_ERRORS,
+				'batchItems'     => DDA_Task_Batches::MAX_ITEMS,
+				'batchBytes'     => DDA_Task_Batches::MAX_BYTES,
+				'paramsMaxBytes' => DDA_Task_Batches::MAX_PARAMS_BYTES,
+				'paramsMaxDepth' => DDA_Task_Batches::MAX_PARAMS_DEPTH,
+				'previewRows'    => self::FILE_PREVIEW_ROWS,
+				'maxBytesText'   => size_format( DDA_Task_File::max_bytes() ),
+				'paramsMaxText'  => size_format( DDA_Task_Batches::MAX_PARAMS_BYTES ),
+			),
 		);
 		wp_add_inline_script( 'dda-admin', 'window.ddaAdminConfig = ' . wp_json_encode( $config ) . ';', 'before' );
 
@@ -282,6 +302,66 @@ final class DDA_Admin {
 				'dialogOpened'    => __( 'Task details loaded.', 'distributed-data-analysis' ),
 				/* translators: %s: short task id. */
 				'taskTitle'       => __( 'Task %s', 'distributed-data-analysis' ),
+				// Tasks from a file.
+				'fileReading'     => __( 'Reading the file…', 'distributed-data-analysis' ),
+				'fileNone'        => __( 'Choose a CSV or JSON Lines file first.', 'distributed-data-analysis' ),
+				/* translators: %s: a size such as "64 MB". */
+				'fileTooBig'      => __( 'The file is larger than %s.', 'distributed-data-analysis' ),
+				'fileNotUtf8'     => __( 'The file is not UTF-8 text. Save it as UTF-8 and try again.', 'distributed-data-analysis' ),
+				'fileUnreadable'  => __( 'The browser could not read the file.', 'distributed-data-analysis' ),
+				'fileEmpty'       => __( 'The file has no tasks: it is empty, or has only a header row or empty lines.', 'distributed-data-analysis' ),
+				/* translators: %s: a number of tasks such as 100,000. */
+				'fileTooMany'     => __( 'The file has more than %s tasks, the most one file may create. Split it into smaller files.', 'distributed-data-analysis' ),
+				'fileInvalid'     => __( 'The file was not used, nothing was created.', 'distributed-data-analysis' ),
+				/* translators: 1: a line number, 2: what is wrong on it. */
+				'fileLine'        => __( 'Line %1$s: %2$s', 'distributed-data-analysis' ),
+				/* translators: %s: the JSON parser's error message. */
+				'lineNotJson'     => __( 'not valid JSON (%s).', 'distributed-data-analysis' ),
+				'lineJsonArray'   => __( 'JSON Lines has one object per line; this looks like a JSON array.', 'distributed-data-analysis' ),
+				'lineNotObject'   => __( 'not a JSON object. Each line must be an object such as {"values": [1, 2, 3]}.', 'distributed-data-analysis' ),
+				/* translators: %s: the most levels of nesting. */
+				'lineTooDeep'     => __( 'the JSON is nested deeper than %s levels.', 'distributed-data-analysis' ),
+				'lineSurrogate'   => __( 'not valid JSON (a lone UTF-16 surrogate such as \ud800).', 'distributed-data-analysis' ),
+				/* translators: %s: a size such as "899 KB". */
+				'lineTooLarge'    => __( 'the parameters are too large: one task\'s parameters may be at most %s of JSON.', 'distributed-data-analysis' ),
+				'csvUnclosed'     => __( 'a quoted cell is not closed: a double quote (") is missing. Inside a quoted cell, write a quote as "".', 'distributed-data-analysis' ),
+				'csvAfterQuote'   => __( 'text follows the closing quote of a cell. Inside a quoted cell, write a quote as "".', 'distributed-data-analysis' ),
+				/* translators: 1: number of cells in the row, 2: number of columns in the header. */
+				'csvCells'        => __( '%1$s cells, but the header row has %2$s columns.', 'distributed-data-analysis' ),
+				/* translators: %s: number of columns in the header. */
+				'csvOneCell'      => __( '1 cell, but the header row has %s columns.', 'distributed-data-analysis' ),
+				/* translators: %s: a column number, from 1. */
+				'csvNoName'       => __( 'column %s of the header row has no name. The header row names the parameters.', 'distributed-data-analysis' ),
+				/* translators: %s: a column name. */
+				'csvDuplicate'    => __( 'the column name "%s" appears twice in the header row.', 'distributed-data-analysis' ),
+				/* translators: 1: number of tasks, 2: file name, 3: CSV or JSON Lines. */
+				'fileSummary'     => __( '%1$s tasks in %2$s (%3$s). The parameters of the first tasks, as they will be sent:', 'distributed-data-analysis' ),
+				/* translators: 1: file name, 2: CSV or JSON Lines. */
+				'fileSummaryOne'  => __( 'One task in %1$s (%2$s). Its parameters, as they will be sent:', 'distributed-data-analysis' ),
+				/* translators: %s: a line number. */
+				'previewLine'     => __( 'Line %s:', 'distributed-data-analysis' ),
+				/* translators: %s: a number of tasks. */
+				'fileCreate'      => __( 'Create %s tasks', 'distributed-data-analysis' ),
+				'fileCreateOne'   => __( 'Create 1 task', 'distributed-data-analysis' ),
+				'fileCreateNone'  => __( 'Create tasks', 'distributed-data-analysis' ),
+				/* translators: 1: tasks created so far, 2: all tasks of the file. */
+				'fileProgress'    => __( '%1$s of %2$s tasks created', 'distributed-data-analysis' ),
+				/* translators: 1: number of tasks, 2: file name. */
+				'fileDone'        => __( '%1$s tasks created from %2$s.', 'distributed-data-analysis' ),
+				/* translators: %s: file name. */
+				'fileDoneOne'     => __( '1 task created from %s.', 'distributed-data-analysis' ),
+				/* translators: 1: batch number, 2: number of batches, 3: the error message. */
+				'batchFailed'     => __( 'Batch %1$s of %2$s failed: %3$s', 'distributed-data-analysis' ),
+				/* translators: %s: a line number. */
+				'batchLine'       => __( '(line %s of the file)', 'distributed-data-analysis' ),
+				/* translators: 1: tasks created so far, 2: all tasks of the file. */
+				'batchCreated'    => __( '%1$s of %2$s tasks were created; the rest were not sent. Retrying sends the failed batch again: tasks it already created are not created twice.', 'distributed-data-analysis' ),
+				/* translators: %s: batch number. */
+				'batchRetry'      => __( 'Retry batch %s', 'distributed-data-analysis' ),
+				'batchNoAnswer'   => __( 'WordPress did not answer, so this page does not know whether the batch was created.', 'distributed-data-analysis' ),
+				'csvLabel'        => __( 'CSV', 'distributed-data-analysis' ),
+				'jsonlLabel'      => __( 'JSON Lines', 'distributed-data-analysis' ),
+				'leaveWarning'    => __( 'Tasks are still being created. Leaving stops after the current batch.', 'distributed-data-analysis' ),
 			)
 		);
 	}
@@ -293,6 +373,31 @@ final class DDA_Admin {
 	public static function load_tasks_page(): void {
 		if ( ! current_user_can( self::CAPABILITY ) ) {
 			return;
+		}
+		if ( isset( $_POST['dda_create_tasks_file'] ) ) {
+			check_admin_referer( 'dda_create_tasks_file', 'dda_file_nonce' );
+			$code     = isset( $_POST['dda_file_operation'] ) ? sanitize_text_field( wp_unslash( $_POST['dda_file_operation'] ) ) : '';
+			$other    = isset( $_POST['dda_file_operation_other'] ) ? sanitize_text_field( wp_unslash( $_POST['dda_file_operation_other'] ) ) : '';
+			$priority = isset( $_POST['dda_file_priority'] ) ? sanitize_text_field( wp_unslash( $_POST['dda_file_priority'] ) ) : '0';
+			$format   = isset( $_POST['dda_file_format'] ) ? sanitize_key( wp_unslash( $_POST['dda_file_format'] ) ) : 'auto';
+			// The upload's fields are checked one by one in create_from_upload().
+			$file = isset( $_FILES['dda_file'] ) && is_array( $_FILES['dda_file'] ) ? $_FILES['dda_file'] : array(); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
+			// The priority is optional here: empty means 0.
+			self::redirect_with_notice( self::create_from_upload( $file, $format, 'other' === $code ? $other : $code, '' === $priority ? '0' : $priority ) );
+		}
+		if ( self::post_was_too_large() ) {
+			// PHP dropped the whole form (post_max_size): there is no nonce to check, and
+			// nothing is changed; the admin learns why nothing happened.
+			self::redirect_with_notice(
+				new WP_Error(
+					'dda_upload',
+					sprintf(
+						/* translators: %s: a size such as "8 MB". */
+						__( 'The file is larger than this server accepts for uploads (%s), so nothing was created. With JavaScript on, the page reads the file itself and sends the tasks in parts.', 'distributed-data-analysis' ),
+						size_format( wp_max_upload_size() )
+					)
+				)
+			);
 		}
 		if ( isset( $_POST['dda_create_task'] ) ) {
 			check_admin_referer( 'dda_create_task' );
@@ -332,11 +437,9 @@ final class DDA_Admin {
 	 * @return string|WP_Error A success message or an error.
 	 */
 	public static function create_from_form( string $code, string $params, string $priority ) {
-		if ( ! preg_match( '/^\d{1,6}$/', $code ) || (int) $code < 1 ) {
-			return new WP_Error( 'dda_invalid', __( 'The operation code must be a whole number from 1 to 999999.', 'distributed-data-analysis' ) );
-		}
-		if ( ! preg_match( '/^-?\d{1,3}$/', $priority ) || abs( (int) $priority ) > 100 ) {
-			return new WP_Error( 'dda_invalid', __( 'The priority must be a whole number from -100 to 100.', 'distributed-data-analysis' ) );
+		$checked = self::check_code_and_priority( $code, $priority );
+		if ( is_wp_error( $checked ) ) {
+			return $checked;
 		}
 		$object = DDA_REST_Controller::parse_params( $params );
 		if ( is_wp_error( $object ) ) {
@@ -351,6 +454,163 @@ final class DDA_Admin {
 			__( 'Task %1$s (%2$s) created.', 'distributed-data-analysis' ),
 			DDA_Format::short_id( $created['task_id'] ?? '' ),
 			DDA_Format::operation_label( (int) $code )
+		);
+	}
+
+	/**
+	 * Checks the operation code and priority of the create forms.
+	 *
+	 * @param string $code     Operation code as text.
+	 * @param string $priority Priority as text.
+	 * @return true|WP_Error
+	 */
+	private static function check_code_and_priority( string $code, string $priority ) {
+		if ( ! preg_match( '/^\d{1,6}$/', $code ) || (int) $code < 1 ) {
+			return new WP_Error( 'dda_invalid', __( 'The operation code must be a whole number from 1 to 999999.', 'distributed-data-analysis' ) );
+		}
+		if ( ! preg_match( '/^-?\d{1,3}$/', $priority ) || abs( (int) $priority ) > 100 ) {
+			return new WP_Error( 'dda_invalid', __( 'The priority must be a whole number from -100 to 100.', 'distributed-data-analysis' ) );
+		}
+		return true;
+	}
+
+	/**
+	 * Whether this is a POST whose body PHP dropped for being over post_max_size (then
+	 * $_POST and $_FILES are empty).
+	 */
+	private static function post_was_too_large(): bool {
+		$method = isset( $_SERVER['REQUEST_METHOD'] ) ? sanitize_key( wp_unslash( $_SERVER['REQUEST_METHOD'] ) ) : '';
+		$length = isset( $_SERVER['CONTENT_LENGTH'] ) ? (int) $_SERVER['CONTENT_LENGTH'] : 0;
+		return 'post' === $method && empty( $_POST ) && empty( $_FILES ) && $length > wp_max_upload_size(); // phpcs:ignore WordPress.Security.NonceVerification.Missing -- only tells whether anything arrived.
+	}
+
+	/**
+	 * The file form posted without JavaScript: checks the upload, then create_from_file().
+	 *
+	 * @param array  $file     The entry of $_FILES.
+	 * @param string $format   auto, csv or jsonl.
+	 * @param string $code     Operation code as text.
+	 * @param string $priority Priority as text.
+	 * @return string|WP_Error A success message or an error.
+	 */
+	public static function create_from_upload( array $file, string $format, string $code, string $priority ) {
+		$error = isset( $file['error'] ) ? (int) $file['error'] : UPLOAD_ERR_NO_FILE;
+		if ( UPLOAD_ERR_NO_FILE === $error ) {
+			return new WP_Error( 'dda_upload', __( 'Choose a CSV or JSON Lines file first.', 'distributed-data-analysis' ) );
+		}
+		if ( UPLOAD_ERR_INI_SIZE === $error || UPLOAD_ERR_FORM_SIZE === $error ) {
+			return new WP_Error(
+				'dda_upload',
+				sprintf(
+					/* translators: %s: a size such as "2 MB". */
+					__( 'The file is larger than this server accepts for uploads (%s), so nothing was created. With JavaScript on, the page reads the file itself and sends the tasks in parts.', 'distributed-data-analysis' ),
+					size_format( wp_max_upload_size() )
+				)
+			);
+		}
+		$tmp = isset( $file['tmp_name'] ) && is_string( $file['tmp_name'] ) ? $file['tmp_name'] : '';
+		if ( UPLOAD_ERR_OK !== $error || '' === $tmp || ! is_uploaded_file( $tmp ) ) {
+			/* translators: %d: PHP's upload error code. */
+			return new WP_Error( 'dda_upload', sprintf( __( 'The upload failed (PHP upload error %d). Nothing was created.', 'distributed-data-analysis' ), $error ) );
+		}
+		$name = isset( $file['name'] ) && is_string( $file['name'] ) ? sanitize_file_name( $file['name'] ) : '';
+		return self::create_from_file( $tmp, $name, $format, $code, $priority );
+	}
+
+	/**
+	 * Reads a CSV or JSON Lines file and creates its tasks in batches (the file form without
+	 * JavaScript). The whole file is checked before anything is sent. When a batch fails,
+	 * the upload id is kept for an hour: posting the same file with the same operation and
+	 * priority again resumes it, and the batches already created are not created twice.
+	 *
+	 * @param string $path     The file.
+	 * @param string $name     Its name as uploaded (for the format and the message).
+	 * @param string $format   auto, csv or jsonl.
+	 * @param string $code     Operation code as text.
+	 * @param string $priority Priority as text.
+	 * @return string|WP_Error A success message or an error.
+	 */
+	public static function create_from_file( string $path, string $name, string $format, string $code, string $priority ) {
+		$checked = self::check_code_and_priority( $code, $priority );
+		if ( is_wp_error( $checked ) ) {
+			return $checked;
+		}
+		$size = is_readable( $path ) ? filesize( $path ) : false;
+		if ( false === $size ) {
+			return new WP_Error( 'dda_upload', __( 'The uploaded file could not be read. Nothing was created.', 'distributed-data-analysis' ) );
+		}
+		if ( $size > DDA_Task_File::max_bytes() ) {
+			return new WP_Error(
+				'dda_file_invalid',
+				/* translators: %s: a size such as "64 MB". */
+				sprintf( __( 'The file is larger than %s. Nothing was created.', 'distributed-data-analysis' ), size_format( DDA_Task_File::max_bytes() ) )
+			);
+		}
+		$text   = (string) file_get_contents( $path ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents -- a local upload.
+		$format = DDA_Task_File::detect_format( $format, $name, $text );
+		$rows   = DDA_Task_File::parse( $text, $format );
+		if ( is_wp_error( $rows ) ) {
+			return $rows;
+		}
+		$specs = array();
+		foreach ( $rows as $row ) {
+			$specs[] = array(
+				'operation_code' => (int) $code,
+				'params'         => $row['params'],
+				'priority'       => (int) $priority,
+			);
+		}
+
+		// Resume a failed upload of the same file and settings with the same upload id.
+		$resume_key = 'dda_file_resume_' . get_current_user_id();
+		$hash       = hash( 'sha256', $format . "\n" . (int) $code . "\n" . (int) $priority . "\n" . $text );
+		$resume     = get_transient( $resume_key );
+		$upload_id  = is_array( $resume ) && ( $resume['hash'] ?? '' ) === $hash && is_string( $resume['upload_id'] ?? null )
+			? $resume['upload_id']
+			: DDA_Task_Batches::new_upload_id();
+
+		$ids = DDA_Task_Batches::create( $specs, $upload_id );
+		if ( ! is_wp_error( $ids ) ) {
+			delete_transient( $resume_key );
+			return sprintf(
+				/* translators: 1: number of tasks, 2: file name. */
+				_n( '%1$s task created from %2$s.', '%1$s tasks created from %2$s.', count( $ids ), 'distributed-data-analysis' ),
+				number_format_i18n( count( $ids ) ),
+				'' !== $name ? $name : __( 'the file', 'distributed-data-analysis' )
+			);
+		}
+		$data    = (array) $ids->get_error_data();
+		$message = $ids->get_error_message();
+		// "tasks[3].params …" names a task of the failed batch: say which line that is.
+		if ( preg_match( '/tasks\[(\d+)\]/', $message, $m ) ) {
+			$index = (int) ( $data['first_index'] ?? 0 ) + (int) $m[1];
+			if ( isset( $rows[ $index ] ) ) {
+				/* translators: %d: a line number. */
+				$message .= ' ' . sprintf( __( '(line %d of the file)', 'distributed-data-analysis' ), $rows[ $index ]['line'] );
+			}
+		}
+		if ( ! isset( $data['batch'] ) ) {
+			return new WP_Error( $ids->get_error_code(), $message . ' ' . __( 'Nothing was created.', 'distributed-data-analysis' ) );
+		}
+		set_transient(
+			$resume_key,
+			array(
+				'hash'      => $hash,
+				'upload_id' => $upload_id,
+			),
+			self::FILE_RESUME_SECONDS
+		);
+		return new WP_Error(
+			$ids->get_error_code(),
+			sprintf(
+				/* translators: 1: batch number, 2: number of batches, 3: the error message, 4: tasks created, 5: all tasks of the file. */
+				__( 'Batch %1$d of %2$d failed: %3$s %4$s of %5$s tasks were created; the rest were not sent. To retry, send the same file with the same operation and priority again within an hour: the batches already created are not created twice.', 'distributed-data-analysis' ),
+				(int) $data['batch'] + 1,
+				(int) ( $data['batches'] ?? 0 ),
+				$message,
+				number_format_i18n( (int) ( $data['created'] ?? 0 ) ),
+				number_format_i18n( count( $specs ) )
+			)
 		);
 	}
 
@@ -468,6 +728,11 @@ final class DDA_Admin {
 				'details'    => $task_details,
 				'table'      => $table,
 				'operations' => DDA_Format::operations(),
+				'file'       => array(
+					'max_rows'   => DDA_Task_File::max_rows(),
+					'max_bytes'  => DDA_Task_File::max_bytes(),
+					'upload_max' => wp_max_upload_size(),
+				),
 			)
 		);
 	}

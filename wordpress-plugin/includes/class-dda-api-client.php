@@ -13,6 +13,7 @@ if ( ! defined( 'ABSPATH' ) ) {
  * Calls the API server with `wp_remote_request` and turns every failure into a `WP_Error`
  * whose message says in plain words what is wrong. Error codes:
  * `dda_not_configured`, `dda_invalid_url`, `dda_no_key`, `dda_invalid_task_id`, `dda_blocked`,
+ * `dda_no_batches`,
  * `dda_unreachable`, `dda_timeout`, `dda_tls`, `dda_transport`, `dda_redirect`,
  * `dda_too_large`, `dda_key_refused`, `dda_forbidden`, `dda_not_found`, `dda_conflict`,
  * `dda_invalid`, `dda_rate_limited`, `dda_unavailable`, `dda_server_error`,
@@ -38,6 +39,13 @@ class DDA_API_Client {
 	 * a page of MAX_PAGE tasks stays below too. A longer answer is refused (`dda_too_large`).
 	 */
 	public const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+	/**
+	 * How request bodies are encoded: UTF-8 as it is and "/" unescaped, so a body is as long
+	 * as the JSON the browser measured (DDA_Task_Batches keeps batches below the API's
+	 * body limit) and not up to six times longer with \uXXXX escapes.
+	 */
+	public const JSON_FLAGS = JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES;
 
 	/**
 	 * The settings the client uses.
@@ -87,6 +95,68 @@ class DDA_API_Client {
 				'params'         => $params,
 				'priority'       => $priority,
 			)
+		);
+	}
+
+	/**
+	 * `POST /tasks/batch` (contract v1.1): 1…DDA_Task_Batches::MAX_ITEMS tasks, created all or
+	 * nothing. Callers check the specs first (DDA_Task_Batches::normalize()) and keep the body
+	 * below the API's body limit (DDA_Task_Batches::chunk()).
+	 *
+	 * @param array  $specs           Tasks: `array{operation_code: int, params: object|array, priority?: int}` each.
+	 * @param string $idempotency_key '' for none; else at most 128 printable ASCII characters.
+	 *                                The same key again (within 24 h) answers the first
+	 *                                batch's ids and creates nothing.
+	 * @return array|WP_Error `{task_ids: string[], count: int}`, the ids in the order of $specs.
+	 */
+	public function create_tasks( array $specs, string $idempotency_key = '' ) {
+		if ( ! $specs || count( $specs ) > DDA_Task_Batches::MAX_ITEMS ) {
+			return new WP_Error(
+				'dda_invalid',
+				/* translators: %d: the most tasks in one batch. */
+				sprintf( __( 'A batch holds 1 to %d tasks. Nothing was sent to the API server.', 'distributed-data-analysis' ), DDA_Task_Batches::MAX_ITEMS ),
+				array( 'status' => 400 )
+			);
+		}
+		$headers = array();
+		if ( '' !== $idempotency_key ) {
+			if ( ! preg_match( '/^[\x21-\x7e]{1,' . DDA_Task_Batches::MAX_KEY_LENGTH . '}\z/', $idempotency_key ) ) {
+				return new WP_Error(
+					'dda_invalid',
+					__( 'An Idempotency-Key is 1 to 128 printable ASCII characters without spaces. Nothing was sent to the API server.', 'distributed-data-analysis' ),
+					array( 'status' => 400 )
+				);
+			}
+			$headers['Idempotency-Key'] = $idempotency_key;
+		}
+		$answer = $this->request( 'POST', '/tasks/batch', array(), array( 'tasks' => array_values( $specs ) ), true, $headers );
+		if ( is_wp_error( $answer ) ) {
+			$api_status = $answer->get_error_data()['api_status'] ?? 0;
+			if ( 404 === $api_status || 405 === $api_status ) {
+				// The route is missing: a server older than contract v1.1.
+				return new WP_Error(
+					'dda_no_batches',
+					__( 'The API server does not create tasks in batches (POST /tasks/batch, API contract v1.1). Update dda-server; nothing was created.', 'distributed-data-analysis' ),
+					array(
+						'status'     => 502,
+						'api_status' => $api_status,
+					)
+				);
+			}
+			return $answer;
+		}
+		$ids = is_array( $answer ) && isset( $answer['task_ids'] ) && is_array( $answer['task_ids'] ) ? $answer['task_ids'] : null;
+		if ( null === $ids || count( $ids ) !== count( $specs ) || ! array_is_list( $ids ) ) {
+			return $this->bad_response_error( 200 );
+		}
+		foreach ( $ids as $id ) {
+			if ( ! DDA_Format::is_task_id( $id ) ) {
+				return $this->bad_response_error( 200 );
+			}
+		}
+		return array(
+			'task_ids' => $ids,
+			'count'    => count( $ids ),
 		);
 	}
 
@@ -238,9 +308,10 @@ class DDA_API_Client {
 	 * @param array      $query         Query parameters.
 	 * @param array|null $body          JSON body, or null for none.
 	 * @param bool       $authenticated Whether to send the API key.
+	 * @param array      $headers       More request headers (name => value).
 	 * @return mixed|WP_Error The decoded JSON (arrays for objects), or an error.
 	 */
-	public function request( string $method, string $path, array $query = array(), ?array $body = null, bool $authenticated = true ) {
+	public function request( string $method, string $path, array $query = array(), ?array $body = null, bool $authenticated = true, array $headers = array() ) {
 		$base = $this->settings['api_url'];
 		if ( '' === $base ) {
 			return new WP_Error(
@@ -273,7 +344,7 @@ class DDA_API_Client {
 		if ( $query ) {
 			$url = add_query_arg( array_map( 'rawurlencode', $query ), $url );
 		}
-		$headers = array( 'Accept' => 'application/json' );
+		$headers = array_merge( $headers, array( 'Accept' => 'application/json' ) );
 		if ( $authenticated ) {
 			$headers['X-API-Key'] = $key;
 		}
@@ -295,7 +366,7 @@ class DDA_API_Client {
 		);
 		if ( null !== $body ) {
 			$args['headers']['Content-Type'] = 'application/json';
-			$args['body']                    = wp_json_encode( $body );
+			$args['body']                    = wp_json_encode( $body, self::JSON_FLAGS );
 		}
 
 		$response = wp_remote_request( $url, $args );
@@ -337,7 +408,6 @@ class DDA_API_Client {
 				)
 			);
 		}
-		$decoded = '' === $raw ? null : json_decode( $raw, true );
 		$decoded = '' === $raw ? null : json_decode( $raw, true );
 		$is_json = '' === $raw || JSON_ERROR_NONE === json_last_error();
 

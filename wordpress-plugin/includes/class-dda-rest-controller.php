@@ -115,6 +115,48 @@ final class DDA_REST_Controller {
 
 		register_rest_route(
 			self::NAMESPACE,
+			'/tasks/batch',
+			array(
+				'methods'             => WP_REST_Server::CREATABLE,
+				'callback'            => array( __CLASS__, 'create_tasks' ),
+				'permission_callback' => $can,
+				'args'                => array(
+					'upload_id' => array(
+						'description'       => __( 'The id (UUID) the browser chose for the whole upload; with the batch index it makes the Idempotency-Key.', 'distributed-data-analysis' ),
+						'type'              => 'string',
+						'required'          => true,
+						'validate_callback' => static function ( $value ) {
+							return DDA_Format::is_uuid( $value )
+								? true
+								: new WP_Error( 'rest_invalid_param', __( 'The upload id must be a UUID.', 'distributed-data-analysis' ), array( 'status' => 400 ) );
+						},
+						'sanitize_callback' => static function ( $value ) {
+							return strtolower( sanitize_text_field( (string) $value ) );
+						},
+					),
+					'batch'     => array(
+						'description'       => __( 'The index of this batch in the upload, from 0.', 'distributed-data-analysis' ),
+						'type'              => 'integer',
+						'required'          => true,
+						'minimum'           => 0,
+						'maximum'           => 999999,
+						'validate_callback' => 'rest_validate_request_arg',
+						'sanitize_callback' => 'rest_sanitize_request_arg',
+					),
+					'tasks'     => array(
+						'description'       => __( 'The tasks: {operation_code, params (a JSON object), priority} each.', 'distributed-data-analysis' ),
+						'type'              => 'array',
+						'required'          => true,
+						'minItems'          => 1,
+						'maxItems'          => DDA_Task_Batches::MAX_ITEMS,
+						'validate_callback' => 'rest_validate_request_arg',
+					),
+				),
+			)
+		);
+
+		register_rest_route(
+			self::NAMESPACE,
 			$task_path,
 			array(
 				array(
@@ -314,6 +356,51 @@ final class DDA_REST_Controller {
 					__( 'Task %1$s (%2$s) created.', 'distributed-data-analysis' ),
 					DDA_Format::short_id( $id ),
 					DDA_Format::operation_label( (int) $request['operation_code'] )
+				),
+			)
+		);
+		$response->set_status( 201 );
+		return $response;
+	}
+
+	/**
+	 * POST /tasks/batch — creates up to DDA_Task_Batches::MAX_ITEMS tasks (one part of an
+	 * uploaded file), all or nothing, with `POST /tasks/batch` on the API. The browser keeps
+	 * the part below 900 KiB; should PHP's JSON of it still be longer, it is sent in several
+	 * API batches. Their Idempotency-Keys are derived from the upload id and the batch index,
+	 * so the browser's retry of a failed part creates nothing twice.
+	 *
+	 * @param WP_REST_Request $request The request (a JSON body).
+	 * @return WP_REST_Response|WP_Error 201 `{count, task_ids, message}`; an error's data has
+	 *                                   `created` (tasks of this part created before the
+	 *                                   failure) and `first_index` (the failed API batch's
+	 *                                   first task in this part).
+	 */
+	public static function create_tasks( WP_REST_Request $request ) {
+		// Decoded again, objects as objects: WordPress decodes the body into PHP arrays, in
+		// which {} and [] are the same, and params must reach the API as the objects they are.
+		$body  = json_decode( $request->get_body(), false, 512 );
+		$tasks = $body instanceof stdClass && isset( $body->tasks ) && is_array( $body->tasks ) ? $body->tasks : null;
+		if ( null === $tasks ) {
+			return new WP_Error(
+				'dda_invalid_body',
+				__( 'Send the tasks as a JSON body: {"upload_id": "…", "batch": 0, "tasks": [{"operation_code": 100, "params": {}, "priority": 0}]}.', 'distributed-data-analysis' ),
+				array( 'status' => 400 )
+			);
+		}
+		$prefix = DDA_Task_Batches::idempotency_key( 'dda-wp-' . $request['upload_id'], (int) $request['batch'] );
+		$ids    = DDA_Task_Batches::create( $tasks, $prefix );
+		if ( is_wp_error( $ids ) ) {
+			return $ids;
+		}
+		$response = self::no_store(
+			array(
+				'count'    => count( $ids ),
+				'task_ids' => $ids,
+				'message'  => sprintf(
+					/* translators: %s: a number of tasks. */
+					_n( '%s task created.', '%s tasks created.', count( $ids ), 'distributed-data-analysis' ),
+					number_format_i18n( count( $ids ) )
 				),
 			)
 		);

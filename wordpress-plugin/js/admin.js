@@ -51,7 +51,8 @@
 		};
 		if ( body !== undefined ) {
 			headers[ 'Content-Type' ] = 'application/json';
-			init.body = JSON.stringify( body );
+			// A string is JSON text already (the file upload builds its bodies itself).
+			init.body = typeof body === 'string' ? body : JSON.stringify( body );
 		}
 		var root = config.restUrl || '';
 		// With plain permalinks the root is ".../?rest_route=/dda/v1/": the query continues with "&".
@@ -514,6 +515,27 @@
 		return n >= min && n <= max;
 	}
 
+	/**
+	 * Shows the "Code" field only while "Other code…" is selected (without JavaScript it is
+	 * always there).
+	 */
+	function bindOtherCode( select, otherWrap, other, errorId ) {
+		function sync( focus ) {
+			var isOther = select.value === 'other';
+			otherWrap.hidden = ! isOther;
+			other.disabled = ! isOther;
+			if ( ! isOther ) {
+				setFieldError( other, errorId, '' );
+			} else if ( focus ) {
+				other.focus();
+			}
+		}
+		select.addEventListener( 'change', function () {
+			sync( true );
+		} );
+		sync( false );
+	}
+
 	function initCreateForm() {
 		var form = document.getElementById( 'dda-create-form' );
 		if ( ! form ) {
@@ -527,20 +549,7 @@
 		var submit = document.getElementById( 'dda-create-submit' );
 		var spinner = form.querySelector( '.dda-create-spinner' );
 
-		function syncOther( focus ) {
-			var isOther = select.value === 'other';
-			otherWrap.hidden = ! isOther;
-			other.disabled = ! isOther;
-			if ( ! isOther ) {
-				setFieldError( other, 'dda-operation-error', '' );
-			} else if ( focus ) {
-				other.focus();
-			}
-		}
-		select.addEventListener( 'change', function () {
-			syncOther( true );
-		} );
-		syncOther( false );
+		bindOtherCode( select, otherWrap, other, 'dda-operation-error' );
 
 		// Checked on submit (a check on blur would move the button away under the pointer);
 		// once marked invalid, the mark goes away as soon as the text is fixed.
@@ -590,6 +599,684 @@
 		} );
 	}
 
+	/* ---------------------------------------------------- tasks from a file */
+
+	// The same rules as includes/class-dda-task-file.php, so that the preview shows what
+	// PHP would make of the file. The parameters of each task are kept as JSON text: numbers
+	// are sent as they are written (JSON.parse would round whole numbers beyond 2^53).
+
+	var fileConfig = config.file || {};
+	var MAX_SAFE_INTEGER = 9007199254740991;
+	var JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+	var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+	function fileLimit( name, fallback ) {
+		return typeof fileConfig[ name ] === 'number' ? fileConfig[ name ] : fallback;
+	}
+
+	/** Replaces %s (in turn) or %1$s, %2$s … in a translated string. */
+	function fill( text ) {
+		var args = Array.prototype.slice.call( arguments, 1 );
+		var next = 0;
+		return String( text ).replace( /%(?:(\d+)\$)?[sd]/g, function ( match, position ) {
+			var value = position ? args[ position - 1 ] : args[ next++ ];
+			return value === undefined ? match : String( value );
+		} );
+	}
+
+	function formatNumber( n ) {
+		return Number( n ).toLocaleString( document.documentElement.lang || undefined );
+	}
+
+	/** JSON's whitespace only (String.prototype.trim also takes other spaces). */
+	function trimJson( text ) {
+		return text.replace( /^[ \t\n\r]+|[ \t\n\r]+$/g, '' );
+	}
+
+	/** PHP's trim(): what the header's column names are trimmed of. */
+	function trimPhp( text ) {
+		return text.replace( /^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '' );
+	}
+
+	function utf8Length( text ) {
+		var bytes = 0;
+		for ( var i = 0; i < text.length; i++ ) {
+			var c = text.charCodeAt( i );
+			if ( c < 0x80 ) {
+				bytes += 1;
+			} else if ( c < 0x800 ) {
+				bytes += 2;
+			} else if ( c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ) {
+				bytes += 4;
+				i++;
+			} else {
+				bytes += 3;
+			}
+		}
+		return bytes;
+	}
+
+	/**
+	 * '' when a parsed JSON value nests at most maxDepth arrays and objects and has no lone
+	 * UTF-16 surrogate (which PHP and the API refuse); else 'depth' or 'surrogate'.
+	 */
+	function jsonProblem( value, maxDepth ) {
+		var stack = [ [ value, 1 ] ];
+		while ( stack.length ) {
+			var item = stack.pop();
+			var current = item[ 0 ];
+			if ( typeof current === 'string' ) {
+				if ( LONE_SURROGATE.test( current ) ) {
+					return 'surrogate';
+				}
+				continue;
+			}
+			if ( current === null || typeof current !== 'object' ) {
+				continue;
+			}
+			if ( item[ 1 ] > maxDepth ) {
+				return 'depth';
+			}
+			var keys = Object.keys( current );
+			for ( var i = 0; i < keys.length; i++ ) {
+				if ( ! Array.isArray( current ) && LONE_SURROGATE.test( keys[ i ] ) ) {
+					return 'surrogate';
+				}
+				stack.push( [ current[ keys[ i ] ], item[ 1 ] + 1 ] );
+			}
+		}
+		return '';
+	}
+
+	/**
+	 * The JSON text of a CSV cell: a JSON number, true, false or null, or a JSON array or
+	 * object, is that value; anything else is the cell as a string. Whole numbers beyond
+	 * ±(2^53 − 1) and numbers too large for a double stay strings.
+	 */
+	function cellJson( cell ) {
+		var text = trimJson( cell );
+		if ( text === 'true' || text === 'false' || text === 'null' ) {
+			return text;
+		}
+		if ( JSON_NUMBER.test( text ) ) {
+			var number = Number( text );
+			if ( ! isFinite( number ) || ( ! /[.eE]/.test( text ) && Math.abs( number ) > MAX_SAFE_INTEGER ) ) {
+				return JSON.stringify( cell );
+			}
+			return text;
+		}
+		var first = text.charAt( 0 );
+		if ( first === '[' || first === '{' ) {
+			try {
+				// A cell sits one level inside the params object.
+				if ( jsonProblem( JSON.parse( text ), fileLimit( 'paramsMaxDepth', 61 ) - 1 ) === '' ) {
+					return text;
+				}
+			} catch ( e ) {
+				// Not JSON: the cell is text.
+			}
+		}
+		return JSON.stringify( cell );
+	}
+
+	function FileProblem( line, message ) {
+		this.line = line;
+		this.message = message;
+	}
+
+	function countLineBreaks( text ) {
+		var breaks = text.match( /\r\n|\r|\n/g );
+		return breaks ? breaks.length : 0;
+	}
+
+	/**
+	 * CSV records (RFC 4180: comma, double quotes, "" inside quotes; a quoted cell may span
+	 * lines), each with the line it starts on. Throws a FileProblem.
+	 */
+	function csvRecords( text ) {
+		var records = [];
+		var length = text.length;
+		var pos = 0;
+		var line = 1;
+		var start = 1;
+		var cells = [];
+		var special = /[,\r\n]/g;
+		while ( pos < length ) {
+			if ( text.charAt( pos ) === '"' ) {
+				var opened = line;
+				var value = '';
+				pos++;
+				for ( ;; ) {
+					var quote = text.indexOf( '"', pos );
+					if ( quote === -1 ) {
+						throw new FileProblem( opened, t( 'csvUnclosed' ) );
+					}
+					var part = text.slice( pos, quote );
+					line += countLineBreaks( part );
+					value += part;
+					if ( text.charAt( quote + 1 ) === '"' ) {
+						value += '"';
+						pos = quote + 2;
+						continue;
+					}
+					pos = quote + 1;
+					break;
+				}
+				if ( pos < length && ',\r\n'.indexOf( text.charAt( pos ) ) === -1 ) {
+					throw new FileProblem( line, t( 'csvAfterQuote' ) );
+				}
+				cells.push( value );
+			} else {
+				special.lastIndex = pos;
+				var found = special.exec( text );
+				var end = found ? found.index : length;
+				cells.push( text.slice( pos, end ) );
+				pos = end;
+			}
+			if ( pos >= length ) {
+				break;
+			}
+			var c = text.charAt( pos );
+			if ( c === ',' ) {
+				pos++;
+				if ( pos >= length ) {
+					cells.push( '' );
+				}
+				continue;
+			}
+			pos += c === '\r' && text.charAt( pos + 1 ) === '\n' ? 2 : 1;
+			records.push( { line: start, cells: cells } );
+			cells = [];
+			line++;
+			start = line;
+		}
+		if ( cells.length ) {
+			records.push( { line: start, cells: cells } );
+		}
+		return records;
+	}
+
+	function addFileRow( out, line, json ) {
+		var bytes = utf8Length( json );
+		if ( bytes > fileLimit( 'paramsMaxBytes', 920576 ) ) {
+			out.errors.push( new FileProblem( line, fill( t( 'lineTooLarge' ), fileConfig.paramsMaxText || '' ) ) );
+			return;
+		}
+		out.rows.push( { line: line, json: json, bytes: bytes } );
+		if ( out.rows.length > fileLimit( 'maxRows', 100000 ) ) {
+			out.tooMany = true;
+		}
+	}
+
+	function fileOutDone( out ) {
+		return out.tooMany || out.errors.length >= fileLimit( 'maxErrors', 10 );
+	}
+
+	function parseCsv( text, out ) {
+		var records = csvRecords( text );
+		var header = null;
+		for ( var r = 0; r < records.length; r++ ) {
+			var record = records[ r ];
+			var cells = record.cells;
+			if ( cells.join( '' ) === '' ) {
+				continue; // An empty line, or a row of empty cells.
+			}
+			if ( header === null ) {
+				header = [];
+				for ( var h = 0; h < cells.length; h++ ) {
+					var name = trimPhp( cells[ h ] );
+					if ( name === '' ) {
+						out.errors.push( new FileProblem( record.line, fill( t( 'csvNoName' ), h + 1 ) ) );
+					} else if ( header.indexOf( name ) !== -1 ) {
+						out.errors.push( new FileProblem( record.line, fill( t( 'csvDuplicate' ), name ) ) );
+					}
+					header.push( name );
+				}
+				if ( out.errors.length ) {
+					out.errors = out.errors.slice( 0, fileLimit( 'maxErrors', 10 ) );
+					return;
+				}
+				continue;
+			}
+			if ( cells.length !== header.length ) {
+				out.errors.push( new FileProblem( record.line, cells.length === 1 ? fill( t( 'csvOneCell' ), header.length ) : fill( t( 'csvCells' ), cells.length, header.length ) ) );
+			} else {
+				var members = [];
+				for ( var c = 0; c < cells.length; c++ ) {
+					members.push( JSON.stringify( header[ c ] ) + ':' + cellJson( cells[ c ] ) );
+				}
+				addFileRow( out, record.line, '{' + members.join( ',' ) + '}' );
+			}
+			if ( fileOutDone( out ) ) {
+				return;
+			}
+		}
+	}
+
+	function parseJsonl( text, out ) {
+		var lines = text.split( /\r\n|\n|\r/ );
+		for ( var i = 0; i < lines.length; i++ ) {
+			var number = i + 1;
+			var line = trimJson( lines[ i ] );
+			if ( line === '' ) {
+				continue;
+			}
+			var value;
+			var parsedOk = true;
+			try {
+				value = JSON.parse( line );
+			} catch ( e ) {
+				parsedOk = false;
+				var message = fill( t( 'lineNotJson' ), e.message );
+				if ( number === 1 && line === '[' ) {
+					message += ' ' + t( 'lineJsonArray' );
+				}
+				out.errors.push( new FileProblem( number, message ) );
+			}
+			if ( parsedOk ) {
+				if ( value === null || typeof value !== 'object' || Array.isArray( value ) ) {
+					out.errors.push( new FileProblem( number, t( 'lineNotObject' ) ) );
+				} else {
+					var problem = jsonProblem( value, fileLimit( 'paramsMaxDepth', 61 ) );
+					if ( problem === 'depth' ) {
+						out.errors.push( new FileProblem( number, fill( t( 'lineTooDeep' ), fileLimit( 'paramsMaxDepth', 61 ) ) ) );
+					} else if ( problem === 'surrogate' ) {
+						out.errors.push( new FileProblem( number, t( 'lineSurrogate' ) ) );
+					} else {
+						addFileRow( out, number, line );
+					}
+				}
+			}
+			if ( fileOutDone( out ) ) {
+				return;
+			}
+		}
+	}
+
+	/** csv or jsonl: the chosen format, else by the file name, else by the first character. */
+	function detectFormat( chosen, name, text ) {
+		if ( chosen === 'csv' || chosen === 'jsonl' ) {
+			return chosen;
+		}
+		var extension = /\.([^.]*)$/.exec( name || '' );
+		extension = extension ? extension[ 1 ].toLowerCase() : '';
+		if ( extension === 'csv' ) {
+			return 'csv';
+		}
+		if ( extension === 'jsonl' || extension === 'ndjson' || extension === 'json' ) {
+			return 'jsonl';
+		}
+		return trimJson( text ).charAt( 0 ) === '{' ? 'jsonl' : 'csv';
+	}
+
+	/** {rows: [{line, json, bytes}], errors: [FileProblem]} */
+	function parseFile( text, format ) {
+		var out = { rows: [], errors: [], tooMany: false };
+		try {
+			if ( format === 'jsonl' ) {
+				parseJsonl( text, out );
+			} else {
+				parseCsv( text, out );
+			}
+		} catch ( e ) {
+			if ( ! ( e instanceof FileProblem ) ) {
+				throw e;
+			}
+			out.errors = [ e ];
+		}
+		if ( out.tooMany ) {
+			out.errors = [ new FileProblem( 0, fill( t( 'fileTooMany' ), formatNumber( fileLimit( 'maxRows', 100000 ) ) ) ) ];
+		} else if ( ! out.errors.length && ! out.rows.length ) {
+			out.errors = [ new FileProblem( 0, t( 'fileEmpty' ) ) ];
+		}
+		return out;
+	}
+
+	/** Resolves with {text} or {error}. TextDecoder drops a byte order mark. */
+	function readTextFile( file ) {
+		if ( file.size > fileLimit( 'maxBytes', 67108864 ) ) {
+			return Promise.resolve( { error: fill( t( 'fileTooBig' ), fileConfig.maxBytesText || '' ) } );
+		}
+		return file.arrayBuffer().then(
+			function ( buffer ) {
+				try {
+					return { text: new window.TextDecoder( 'utf-8', { fatal: true } ).decode( buffer ) };
+				} catch ( e ) {
+					return { error: t( 'fileNotUtf8' ) };
+				}
+			},
+			function () {
+				return { error: t( 'fileUnreadable' ) };
+			}
+		);
+	}
+
+	/**
+	 * Batches of at most batchItems tasks whose body {"tasks":[…]} stays within batchBytes,
+	 * as includes/class-dda-task-batches.php cuts them.
+	 */
+	function buildBatches( rows, code, priority ) {
+		var head = '{"operation_code":' + code + ',"params":';
+		var tail = ',"priority":' + priority + '}';
+		var empty = '{"tasks":[]}'.length;
+		var maxItems = fileLimit( 'batchItems', 1000 );
+		var maxBytes = fileLimit( 'batchBytes', 921600 );
+		var batches = [];
+		var current = null;
+		rows.forEach( function ( row ) {
+			var size = row.bytes + head.length + tail.length;
+			if ( ! current || ( current.items.length && ( current.items.length >= maxItems || current.bytes + 1 + size > maxBytes ) ) ) {
+				current = { items: [], lines: [], bytes: empty };
+				batches.push( current );
+			}
+			current.bytes += ( current.items.length ? 1 : 0 ) + size;
+			current.items.push( head + row.json + tail );
+			current.lines.push( row.line );
+		} );
+		return batches;
+	}
+
+	/** A random UUID v4 (crypto.randomUUID needs a secure context; this does not). */
+	function uuid4() {
+		var bytes = new Uint8Array( 16 );
+		window.crypto.getRandomValues( bytes );
+		bytes[ 6 ] = ( bytes[ 6 ] & 0x0f ) | 0x40;
+		bytes[ 8 ] = ( bytes[ 8 ] & 0x3f ) | 0x80;
+		var hex = Array.prototype.map.call( bytes, function ( b ) {
+			return ( b + 0x100 ).toString( 16 ).slice( 1 );
+		} ).join( '' );
+		return hex.slice( 0, 8 ) + '-' + hex.slice( 8, 12 ) + '-' + hex.slice( 12, 16 ) + '-' + hex.slice( 16, 20 ) + '-' + hex.slice( 20 );
+	}
+
+	function initFileForm() {
+		var form = document.getElementById( 'dda-file-form' );
+		if ( ! form ) {
+			return;
+		}
+		var fileInput = document.getElementById( 'dda-file' );
+		var fileError = document.getElementById( 'dda-file-error' );
+		var formatSelect = document.getElementById( 'dda-file-format' );
+		var select = document.getElementById( 'dda-file-operation' );
+		var other = document.getElementById( 'dda-file-operation-other' );
+		var priority = document.getElementById( 'dda-file-priority' );
+		var preview = document.getElementById( 'dda-file-preview' );
+		var summary = document.getElementById( 'dda-file-summary' );
+		var previewRows = document.getElementById( 'dda-file-preview-rows' );
+		var progress = document.getElementById( 'dda-file-progress' );
+		var bar = document.getElementById( 'dda-file-progress-bar' );
+		var progressText = document.getElementById( 'dda-file-progress-text' );
+		var failure = document.getElementById( 'dda-file-failure' );
+		var failureText = document.getElementById( 'dda-file-failure-text' );
+		var retry = document.getElementById( 'dda-file-retry' );
+		var submit = document.getElementById( 'dda-file-submit' );
+		var spinner = form.querySelector( '.dda-file-spinner' );
+		var controls = [ fileInput, formatSelect, select, other, priority ];
+		var parsed = null; // {name, format, rows} of a file without problems.
+		var reading = 0; // Increases with every read; a read that is not the latest is dropped.
+		var isReading = false;
+		var upload = null; // {id, name, batches, total, created: [per batch], failed, busy}
+
+		bindOtherCode( select, document.getElementById( 'dda-file-operation-other-wrap' ), other, 'dda-file-operation-error' );
+
+		function createdCount() {
+			return upload ? upload.created.reduce( function ( sum, n ) {
+				return sum + ( n || 0 );
+			}, 0 ) : 0;
+		}
+
+		function updateSubmit() {
+			var busy = !! ( upload && upload.busy );
+			submit.disabled = busy || !! ( upload && upload.failed >= 0 );
+			if ( ! parsed ) {
+				submit.value = t( 'fileCreateNone' );
+			} else {
+				submit.value = parsed.rows.length === 1 ? t( 'fileCreateOne' ) : fill( t( 'fileCreate' ), formatNumber( parsed.rows.length ) );
+			}
+			controls.forEach( function ( control ) {
+				if ( control !== other || select.value === 'other' ) {
+					control.disabled = busy;
+				}
+			} );
+			retry.disabled = busy;
+			if ( spinner ) {
+				spinner.classList.toggle( 'is-active', busy || isReading );
+			}
+			form.setAttribute( 'aria-busy', busy || isReading ? 'true' : 'false' );
+		}
+
+		/** Lists problems under the file field; `plain` leaves out "The file was not used". */
+		function showFileErrors( problems, plain ) {
+			fileError.textContent = '';
+			var intro = document.createElement( 'p' );
+			intro.textContent = plain ? '' : t( 'fileInvalid' );
+			intro.hidden = !! plain;
+			fileError.appendChild( intro );
+			var list = document.createElement( 'ul' );
+			problems.forEach( function ( problem ) {
+				var item = document.createElement( 'li' );
+				item.textContent = problem.line > 0 ? fill( t( 'fileLine' ), problem.line, problem.message ) : problem.message;
+				list.appendChild( item );
+			} );
+			fileError.appendChild( list );
+			fileError.hidden = false;
+			fileInput.setAttribute( 'aria-invalid', 'true' );
+			speak( ( intro.textContent + ' ' + list.firstChild.textContent ).trim(), 'assertive' );
+		}
+
+		function clearFileErrors() {
+			fileError.textContent = '';
+			fileError.hidden = true;
+			fileInput.removeAttribute( 'aria-invalid' );
+		}
+
+		function showPreview() {
+			var count = Math.min( fileLimit( 'previewRows', 5 ), parsed.rows.length );
+			summary.textContent = parsed.rows.length === 1
+				? fill( t( 'fileSummaryOne' ), parsed.name, t( parsed.format + 'Label' ) )
+				: fill( t( 'fileSummary' ), formatNumber( parsed.rows.length ), parsed.name, t( parsed.format + 'Label' ) );
+			previewRows.textContent = '';
+			for ( var i = 0; i < count; i++ ) {
+				var item = document.createElement( 'li' );
+				item.setAttribute( 'data-line', String( parsed.rows[ i ].line ) );
+				var label = document.createElement( 'span' );
+				label.className = 'dda-file-preview__line';
+				label.textContent = fill( t( 'previewLine' ), parsed.rows[ i ].line );
+				var code = document.createElement( 'code' );
+				code.textContent = parsed.rows[ i ].json;
+				item.appendChild( label );
+				item.appendChild( document.createTextNode( ' ' ) );
+				item.appendChild( code );
+				previewRows.appendChild( item );
+			}
+			preview.hidden = false;
+			speak( summary.textContent );
+		}
+
+		/** Reads and checks the chosen file, all of it, before anything can be sent. */
+		function readChosen() {
+			var file = fileInput.files && fileInput.files[ 0 ];
+			var token = ++reading;
+			parsed = null;
+			upload = null;
+			preview.hidden = true;
+			failure.hidden = true;
+			progress.hidden = true;
+			clearFileErrors();
+			if ( ! file ) {
+				isReading = false;
+				updateSubmit();
+				return;
+			}
+			isReading = true;
+			summary.textContent = t( 'fileReading' );
+			previewRows.textContent = '';
+			preview.hidden = false;
+			updateSubmit();
+			readTextFile( file ).then( function ( read ) {
+				if ( token !== reading ) {
+					return;
+				}
+				isReading = false;
+				preview.hidden = true;
+				if ( read.error ) {
+					showFileErrors( [ new FileProblem( 0, read.error ) ] );
+				} else {
+					var format = detectFormat( formatSelect.value, file.name, read.text );
+					var result = parseFile( read.text, format );
+					if ( result.errors.length ) {
+						showFileErrors( result.errors );
+					} else {
+						parsed = { name: file.name, format: format, rows: result.rows };
+						showPreview();
+					}
+				}
+				updateSubmit();
+			} );
+		}
+
+		function showProgress() {
+			bar.max = upload.total;
+			bar.value = createdCount();
+			progressText.textContent = fill( t( 'fileProgress' ), formatNumber( createdCount() ), formatNumber( upload.total ) );
+			progress.hidden = false;
+		}
+
+		function onLeave( event ) {
+			event.preventDefault();
+			event.returnValue = t( 'leaveWarning' );
+			return event.returnValue;
+		}
+
+		function setBusy( busy ) {
+			upload.busy = busy;
+			if ( busy ) {
+				window.addEventListener( 'beforeunload', onLeave );
+			} else {
+				window.removeEventListener( 'beforeunload', onLeave );
+			}
+			updateSubmit();
+		}
+
+		function failBatch( index, res ) {
+			var data = ( res.data && res.data.data ) || {};
+			// Without an answer nobody knows whether the batch was created: a retry is safe.
+			var message = res.network ? t( 'batchNoAnswer' ) : errorMessage( res );
+			// "tasks[3].params …" names a task of the batch: say which line of the file it is.
+			var named = /tasks\[(\d+)\]/.exec( message );
+			if ( named ) {
+				var line = upload.batches[ index ].lines[ ( data.first_index || 0 ) + parseInt( named[ 1 ], 10 ) ];
+				if ( line ) {
+					message += ' ' + fill( t( 'batchLine' ), line );
+				}
+			}
+			upload.created[ index ] = typeof data.created === 'number' ? data.created : 0;
+			upload.failed = index;
+			failureText.textContent = fill( t( 'batchFailed' ), index + 1, upload.batches.length, message ) + ' ' +
+				fill( t( 'batchCreated' ), formatNumber( createdCount() ), formatNumber( upload.total ) );
+			retry.textContent = fill( t( 'batchRetry' ), index + 1 );
+			failure.classList.add( 'notice-error' );
+			failure.hidden = false;
+			showProgress();
+			setBusy( false );
+		}
+
+		function finishUpload() {
+			var total = createdCount();
+			var name = upload.name;
+			setBusy( false );
+			var done = total === 1 ? fill( t( 'fileDoneOne' ), name ) : fill( t( 'fileDone' ), formatNumber( total ), name );
+			var notice = showNotice( 'success', done, { key: 'file' } );
+			if ( notice ) {
+				notice.setAttribute( 'data-dda-created', String( total ) );
+			}
+			upload = null;
+			parsed = null;
+			fileInput.value = '';
+			preview.hidden = true;
+			updateSubmit();
+			waitThenRefresh();
+		}
+
+		/** Sends batch `index`, then the next ones; stops at the first that fails. */
+		function sendBatch( index ) {
+			if ( index >= upload.batches.length ) {
+				finishUpload();
+				return;
+			}
+			var batch = upload.batches[ index ];
+			// The upload id and the index make the batch's Idempotency-Key (in PHP): sent
+			// again, the batch is not created twice.
+			var body = '{"upload_id":' + JSON.stringify( upload.id ) + ',"batch":' + index + ',"tasks":[' + batch.items.join( ',' ) + ']}';
+			api( 'POST', 'tasks/batch', body ).then( function ( res ) {
+				if ( res.ok && res.data && typeof res.data.count === 'number' ) {
+					upload.created[ index ] = res.data.count;
+					showProgress();
+					sendBatch( index + 1 );
+				} else {
+					failBatch( index, res );
+				}
+			} );
+		}
+
+		fileInput.addEventListener( 'change', readChosen );
+		formatSelect.addEventListener( 'change', function () {
+			if ( fileInput.files && fileInput.files.length ) {
+				readChosen();
+			}
+		} );
+
+		retry.addEventListener( 'click', function () {
+			if ( ! upload || upload.busy || upload.failed < 0 ) {
+				return;
+			}
+			var index = upload.failed;
+			upload.failed = -1;
+			failure.hidden = true;
+			setBusy( true );
+			sendBatch( index );
+		} );
+
+		form.addEventListener( 'submit', function ( event ) {
+			event.preventDefault();
+			if ( isReading || ( upload && ( upload.busy || upload.failed >= 0 ) ) ) {
+				return;
+			}
+			var code = select.value === 'other' ? other.value : select.value;
+			var firstBad = null;
+			if ( ! setFieldError( other, 'dda-file-operation-error', isWholeNumber( code, 1, 999999 ) ? '' : t( 'codeInvalid' ) ) ) {
+				firstBad = select.value === 'other' ? other : select;
+			}
+			if ( ! setFieldError( priority, 'dda-file-priority-error', isWholeNumber( priority.value || '0', -100, 100 ) ? '' : t( 'priorityInvalid' ) ) ) {
+				firstBad = firstBad || priority;
+			}
+			if ( ! parsed ) {
+				if ( fileError.hidden ) {
+					showFileErrors( [ new FileProblem( 0, t( 'fileNone' ) ) ], true );
+				}
+				firstBad = fileInput;
+			}
+			if ( firstBad ) {
+				firstBad.focus();
+				return;
+			}
+			upload = {
+				id: uuid4(),
+				name: parsed.name,
+				batches: buildBatches( parsed.rows, parseInt( code, 10 ), parseInt( priority.value || '0', 10 ) ),
+				total: parsed.rows.length,
+				created: [],
+				failed: -1,
+				busy: false
+			};
+			failure.hidden = true;
+			showProgress();
+			setBusy( true );
+			sendBatch( 0 );
+		} );
+
+		updateSubmit();
+	}
+
 	/* ------------------------------------------------------------------ boot */
 
 	if ( config.screen === 'settings' ) {
@@ -599,5 +1286,6 @@
 		initRowActions();
 		initDialog();
 		initCreateForm();
+		initFileForm();
 	}
 }() );

@@ -6,9 +6,13 @@ Runs against a live WordPress with the plugin active and a real dda-server + dda
   log in; save the settings; Test connection shows success; create a task with code 100
   from the form and watch it reach `completed` without a page reload; open the result
   dialog, read `raw data`, close it with Esc (focus returns); cancel a pending task (and
-  retry it); the runners tab lists the runner; the API key appears in no page source and
-  no response the browser received, and the browser never contacted the API server.
-Screenshots: settings.png, tasks.png, modal.png in DDA_E2E_SCREENSHOTS.
+  retry it); the runners tab lists the runner; "Create tasks from a file": a CSV with a bad
+  row is refused with its line number before anything is sent, a CSV of 2,500 rows shows
+  its preview and is created in 3 batches with the progress reaching the end, a JSON Lines
+  file too (the tasks are then read back from the API and found in the list); the API key
+  appears in no page source and no response the browser received, and the browser never
+  contacted the API server.
+Screenshots: settings.png, tasks.png, modal.png, file.png in DDA_E2E_SCREENSHOTS.
 
 Environment: DDA_E2E_BASE_URL, DDA_E2E_USER, DDA_E2E_PASSWORD, DDA_E2E_API_URL,
 DDA_E2E_API_KEY, DDA_E2E_SCREENSHOTS. Prints one line per step and ends with
@@ -20,10 +24,14 @@ import base64
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import traceback
-from urllib.parse import urlparse
+import urllib.request
+import uuid
+from urllib.parse import urlencode, urlparse
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
@@ -53,6 +61,30 @@ class Failure(Exception):
 def check(condition, message):
     if not condition:
         raise Failure(message)
+
+
+def api_get(path, query=None):
+    """GET on the DDA API with the key (from this test, not from the browser)."""
+    url = API_URL + path + ("?" + urlencode(query) if query else "")
+    request = urllib.request.Request(url, headers={"X-API-Key": API_KEY, "Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=20) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def pending_tasks_with(marker, want, pages=10):
+    """The pending tasks (newest first) whose params carry e2e == marker, paging through
+    GET /tasks/all until `want` are found."""
+    found, before = [], None
+    for _ in range(pages):
+        query = {"status": "pending", "limit": 1000}
+        if before:
+            query["before"] = before
+        page = api_get("/tasks/all", query)
+        found += [t for t in page if isinstance(t.get("params"), dict) and t["params"].get("e2e") == marker]
+        if len(found) >= want or len(page) < 1000:
+            break
+        before = page[-1]["task_id"]
+    return found
 
 
 class Browser:
@@ -194,6 +226,66 @@ class Browser:
         check(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", task_id or ""),
               "the notice carries no task id: %r" % task_id)
         return task_id
+
+    def count_batch_requests(self):
+        """From now on, counts the page's requests to /dda/v1/tasks/batch and how many run at once."""
+        self.driver.execute_script("""
+            window.__ddaBatchNow = 0; window.__ddaBatchMax = 0; window.__ddaBatchCount = 0;
+            if (!window.__ddaBatchWrapped) {
+                window.__ddaBatchWrapped = true;
+                var original = window.fetch;
+                window.fetch = function (url) {
+                    var batch = String(url).indexOf('/dda/v1/tasks/batch') !== -1;
+                    if (batch) { window.__ddaBatchNow++; window.__ddaBatchCount++; window.__ddaBatchMax = Math.max(window.__ddaBatchMax, window.__ddaBatchNow); }
+                    return original.apply(this, arguments).finally(function () { if (batch) { window.__ddaBatchNow--; } });
+                };
+            }
+        """)
+
+    def choose_file(self, path, operation, other_code=None, priority=None):
+        """Fills the file form (without submitting) and waits until the file is read."""
+        driver = self.driver
+        Select(driver.find_element(By.ID, "dda-file-operation")).select_by_value(operation)
+        if other_code is not None:
+            field = driver.find_element(By.ID, "dda-file-operation-other")
+            self.wait(5).until(lambda d: field.is_displayed())
+            field.clear()
+            field.send_keys(other_code)
+        if priority is not None:
+            field = driver.find_element(By.ID, "dda-file-priority")
+            field.clear()
+            field.send_keys(priority)
+        driver.find_element(By.ID, "dda-file").send_keys(path)
+        # Read and checked: either the preview or the list of problems is shown.
+        self.wait(30).until(lambda d: d.execute_script(
+            "var p = document.getElementById('dda-file-preview'), e = document.getElementById('dda-file-error');"
+            "return (!p.hidden && p.querySelectorAll('li').length > 0) || !e.hidden;"))
+
+    def preview_rows(self):
+        return self.driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('#dda-file-preview-rows li'),"
+            " function (li) { return [li.getAttribute('data-line'), li.querySelector('code').textContent]; });")
+
+    def create_from_file(self, total, seconds=120):
+        """Presses Create and waits until every task is created (or a batch failed)."""
+        driver = self.driver
+        self.count_batch_requests()
+        driver.find_element(By.ID, "dda-file-submit").click()
+        expected = "%s of %s tasks created" % ("{:,}".format(total), "{:,}".format(total))
+
+        def done(d):
+            failure = d.find_element(By.ID, "dda-file-failure")
+            if failure.is_displayed():
+                raise Failure("a batch failed: " + failure.text)
+            return d.find_element(By.ID, "dda-file-progress-text").text == expected and \
+                d.find_elements(By.CSS_SELECTOR, '#dda-notices .notice-success[data-dda-created="%d"]' % total)
+
+        self.wait(seconds).until(done)
+        bar = driver.find_element(By.ID, "dda-file-progress-bar")
+        check(bar.tag_name == "progress" and bar.get_attribute("value") == str(total) and bar.get_attribute("max") == str(total),
+              "progress bar: value %s of %s" % (bar.get_attribute("value"), bar.get_attribute("max")))
+        check(driver.execute_script("return window.__ddaBatchMax") == 1, "batches were sent in parallel")
+        return driver.execute_script("return window.__ddaBatchCount")
 
     def quit(self):
         try:
@@ -381,6 +473,127 @@ def main():
         check("local-runner-1" in text, "runner name missing: " + text)
         check(re.search(r"Idle|Busy", text), "runner state missing: " + text)
         check(table is not None, "no runner row")
+
+    files = tempfile.mkdtemp(prefix="dda-e2e-files-")
+
+    @step("a file with a bad row is refused with its line number, nothing is sent")
+    def _():
+        browser.get(TASKS_URL)
+        path = os.path.join(files, "bad.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write("name,value\r\nfirst,1\r\nsecond,2\r\nthird,3,extra\r\n")
+        browser.count_batch_requests()
+        browser.choose_file(path, "100")
+        error = driver.find_element(By.ID, "dda-file-error")
+        check(error.is_displayed(), "no error shown for a bad row")
+        check("Line 4: 3 cells, but the header row has 2 columns." in error.text, "error text: " + error.text)
+        check(driver.find_element(By.ID, "dda-file").get_attribute("aria-invalid") == "true", "the file field is not marked invalid")
+        check(not driver.find_element(By.ID, "dda-file-preview").is_displayed(), "a preview of a bad file is shown")
+        driver.find_element(By.ID, "dda-file-submit").click()
+        check(driver.switch_to.active_element == driver.find_element(By.ID, "dda-file"), "focus did not move to the file field")
+        check(driver.execute_script("return window.__ddaBatchCount") == 0, "a batch was sent for a bad file")
+
+    @step("a CSV of 2,500 rows: preview, then 3 batches with progress to the end")
+    def _():
+        marker = "csv-" + uuid.uuid4().hex[:12]
+        state["csv_marker"] = marker
+        path = os.path.join(files, "tasks.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write("\ufeffrow,label,values,flag,e2e\r\n")
+            for i in range(1, 2501):
+                f.write('%d,"item %d, ok","[%d, %d]",%s,%s\r\n' % (i, i, i, i + 1, "true" if i % 2 else "false", marker))
+        browser.choose_file(path, "other", other_code=PENDING_CODE, priority="-7")
+        check(not driver.find_element(By.ID, "dda-file-error").is_displayed(),
+              "the CSV was refused: " + driver.find_element(By.ID, "dda-file-error").text)
+        rows = browser.preview_rows()
+        check(len(rows) == 5, "preview rows: %d" % len(rows))
+        check(rows[0] == ["2", '{"row":1,"label":"item 1, ok","values":[1, 2],"flag":true,"e2e":"%s"}' % marker],
+              "first preview row: %r" % (rows[0],))
+        check(rows[4][0] == "6", "the fifth preview row is not line 6: %r" % (rows[4],))
+        summary = driver.find_element(By.ID, "dda-file-summary").text
+        check("2,500 tasks in tasks.csv (CSV)" in summary, "summary: " + summary)
+        submit = driver.find_element(By.ID, "dda-file-submit")
+        check(submit.get_attribute("value") == "Create 2,500 tasks", "button: " + submit.get_attribute("value"))
+        state["file_shot"] = browser.screenshot("file.png")
+        batches = browser.create_from_file(2500)
+        check(batches == 3, "%d batch requests for 2,500 tasks" % batches)
+
+    @step("the 2,500 tasks exist on the API with typed params")
+    def _():
+        marker = state["csv_marker"]
+        tasks = pending_tasks_with(marker, 2500)
+        check(len(tasks) == 2500, "found %d of 2,500 tasks on the API" % len(tasks))
+        by_row = {t["params"]["row"]: t for t in tasks}
+        check(sorted(by_row) == list(range(1, 2501)), "rows missing or twice")
+        first = by_row[1]
+        check(first["params"] == {"row": 1, "label": "item 1, ok", "values": [1, 2], "flag": True, "e2e": marker},
+              "params of row 1: %r" % first["params"])
+        check(by_row[2]["params"]["flag"] is False, "flag of row 2: %r" % by_row[2]["params"]["flag"])
+        check(first["operation_code"] == int(PENDING_CODE) and first["priority"] == -7,
+              "code %r, priority %r" % (first["operation_code"], first["priority"]))
+
+    @step("a JSON Lines file: preview, creation, the tasks in the list")
+    def _():
+        marker = "jsonl-" + uuid.uuid4().hex[:12]
+        path = os.path.join(files, "tasks.jsonl")
+        lines = ['{"e2e": "%s", "n": %d, "nested": {"ok": true}}' % (marker, n) for n in range(3)]
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(lines[0] + "\r\n\r\n" + lines[1] + "\r\n" + lines[2] + "\r\n")
+        browser.choose_file(path, "100", priority="0")
+        check(not driver.find_element(By.ID, "dda-file-error").is_displayed(),
+              "the JSON Lines file was refused: " + driver.find_element(By.ID, "dda-file-error").text)
+        rows = browser.preview_rows()
+        check(rows == [["1", lines[0]], ["3", lines[1]], ["4", lines[2]]], "preview: %r" % (rows,))
+        check("3 tasks in tasks.jsonl (JSON Lines)" in driver.find_element(By.ID, "dda-file-summary").text, "summary")
+        check(browser.create_from_file(3) == 1, "more than one batch for 3 tasks")
+        tasks = api_get("/tasks/all", {"limit": 100})
+        mine = [t for t in tasks if isinstance(t.get("params"), dict) and t["params"].get("e2e") == marker]
+        check(len(mine) == 3, "found %d of 3 tasks on the API" % len(mine))
+        check(sorted(t["params"]["n"] for t in mine) == [0, 1, 2], "params: %r" % [t["params"] for t in mine])
+        # The list refreshes after the upload: the new tasks are rows of the table.
+        for task in mine:
+            browser.wait(20).until(lambda d, i=task["task_id"]: browser.row_status(i) is not None)
+
+    @step("an answer lost mid-way: the failed batch is named, Retry creates nothing twice")
+    def _():
+        marker = "retry-" + uuid.uuid4().hex[:12]
+        path = os.path.join(files, "retry.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write("n,e2e\n" + "".join("%d,%s\n" % (n, marker) for n in range(2100)))
+        browser.choose_file(path, "other", other_code=PENDING_CODE, priority="0")
+        browser.count_batch_requests()
+        # The second batch reaches WordPress (and the API), but its answer never arrives.
+        driver.execute_script("""
+            window.__ddaLoseOnce = true;
+            var original = window.fetch;
+            window.fetch = function (url, init) {
+                var sent = original.apply(this, arguments);
+                if (window.__ddaLoseOnce && String(url).indexOf('/dda/v1/tasks/batch') !== -1
+                        && init && String(init.body).indexOf('"batch":1,') !== -1) {
+                    window.__ddaLoseOnce = false;
+                    return sent.then(function () { throw new TypeError('answer lost'); });
+                }
+                return sent;
+            };
+        """)
+        driver.find_element(By.ID, "dda-file-submit").click()
+        failure = browser.wait(60).until(EC.visibility_of_element_located((By.ID, "dda-file-failure")))
+        text = failure.text
+        check("Batch 2 of 3 failed" in text and "1,000 of 2,100 tasks were created" in text, "failure text: " + text)
+        check(failure.get_attribute("role") == "alert", "the failure is not an alert")
+        check(driver.find_element(By.ID, "dda-file-progress-text").text == "1,000 of 2,100 tasks created", "progress after the failure")
+        check(driver.find_element(By.ID, "dda-file-submit").get_attribute("disabled") is not None, "Create is enabled while a batch waits for its retry")
+        retry = driver.find_element(By.ID, "dda-file-retry")
+        check(retry.text == "Retry batch 2", "retry button: " + retry.text)
+        retry.click()
+        browser.wait(60).until(lambda d: d.find_element(By.ID, "dda-file-progress-text").text == "2,100 of 2,100 tasks created"
+                               and d.find_elements(By.CSS_SELECTOR, '#dda-notices .notice-success[data-dda-created="2100"]'))
+        check(driver.execute_script("return window.__ddaBatchCount") == 4, "batch requests: %s" % driver.execute_script("return window.__ddaBatchCount"))
+        tasks = pending_tasks_with(marker, 2100)
+        check(len(tasks) == 2100, "the API has %d tasks of this file, not 2,100" % len(tasks))
+        check(sorted(t["params"]["n"] for t in tasks) == list(range(2100)), "a row is missing or twice")
+
+    shutil.rmtree(files, ignore_errors=True)
 
     @step("the API key reached the browser nowhere, the API server was never contacted")
     def _():

@@ -104,10 +104,12 @@ final class LifecycleTest extends DDA_Test_Case {
 		// Loads dda_uninstall() (and runs it once, as WordPress does).
 		include_once WP_PLUGIN_DIR . '/distributed-data-analysis/uninstall.php';
 		set_transient( 'dda_notice_1', array( 'type' => 'success', 'message' => 'x' ), 60 );
+		set_transient( 'dda_file_resume_1', array( 'hash' => 'x', 'upload_id' => 'dda-wp-x' ), 60 );
 		update_site_option( DDA_Settings::NETWORK_OPTION, DDA_Settings::defaults() );
 		dda_uninstall( is_multisite() );
 		$this->assertNull( self::autoload_column(), 'the option row is still there' );
 		$this->assertFalse( get_transient( 'dda_notice_1' ) );
+		$this->assertFalse( get_transient( 'dda_file_resume_1' ) );
 		$this->assertFalse( get_site_option( DDA_Settings::NETWORK_OPTION ) );
 	}
 }

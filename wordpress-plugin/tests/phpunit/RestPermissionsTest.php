@@ -17,6 +17,15 @@ final class RestPermissionsTest extends DDA_Test_Case {
 		return array(
 			'list tasks'      => array( 'GET', '/dda/v1/tasks', array() ),
 			'create task'     => array( 'POST', '/dda/v1/tasks', array( 'operation_code' => 100 ) ),
+			'create tasks'    => array(
+				'POST',
+				'/dda/v1/tasks/batch',
+				array(
+					'upload_id' => self::UUID,
+					'batch'     => 0,
+					'tasks'     => array( array( 'operation_code' => 100 ) ),
+				),
+			),
 			'get task'        => array( 'GET', '/dda/v1/tasks/' . self::UUID, array() ),
 			'cancel task'     => array( 'DELETE', '/dda/v1/tasks/' . self::UUID, array() ),
 			'retry task'      => array( 'POST', '/dda/v1/tasks/' . self::UUID . '/retry', array() ),
@@ -28,6 +37,7 @@ final class RestPermissionsTest extends DDA_Test_Case {
 	public function test_all_routes_are_registered_with_a_permission_callback(): void {
 		$routes = rest_get_server()->get_routes( 'dda/v1' );
 		$this->assertArrayHasKey( '/dda/v1/tasks', $routes );
+		$this->assertArrayHasKey( '/dda/v1/tasks/batch', $routes );
 		$this->assertArrayHasKey( '/dda/v1/runners', $routes );
 		$this->assertArrayHasKey( '/dda/v1/connection-test', $routes );
 		foreach ( $routes as $path => $handlers ) {

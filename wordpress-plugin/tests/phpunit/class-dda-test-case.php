@@ -34,6 +34,13 @@ abstract class DDA_Test_Case extends TestCase {
 	private $fake_api = null;
 
 	/**
+	 * The state directory of start_fake_api() (its log), if any.
+	 *
+	 * @var string
+	 */
+	private string $fake_api_state = '';
+
+	/**
 	 * Settings before the test.
 	 *
 	 * @var mixed
@@ -57,6 +64,11 @@ abstract class DDA_Test_Case extends TestCase {
 			proc_terminate( $this->fake_api );
 			proc_close( $this->fake_api );
 			$this->fake_api = null;
+		}
+		if ( '' !== $this->fake_api_state ) {
+			array_map( 'unlink', (array) glob( $this->fake_api_state . '/*' ) );
+			rmdir( $this->fake_api_state );
+			$this->fake_api_state = '';
 		}
 		remove_all_filters( 'dda_network_mode' );
 		foreach ( array( 'wp_die_handler', 'wp_die_json_handler', 'wp_die_xml_handler' ) as $hook ) {
@@ -167,12 +179,20 @@ abstract class DDA_Test_Case extends TestCase {
 	 * tearDown) and returns its base URL. See that file for its paths.
 	 */
 	protected function start_fake_api(): string {
-		$port           = self::closed_port();
-		$null           = array( 'file', '/dev/null', 'a' );
+		$port                 = self::closed_port();
+		$null                 = array( 'file', '/dev/null', 'a' );
+		$this->fake_api_state = (string) tempnam( sys_get_temp_dir(), 'dda-fake-api-' );
+		unlink( $this->fake_api_state );
+		mkdir( $this->fake_api_state, 0700 );
 		$this->fake_api = proc_open(
 			array( PHP_BINARY, '-S', '127.0.0.1:' . $port, __DIR__ . '/fake-api.php' ),
 			array( array( 'file', '/dev/null', 'r' ), $null, $null ),
-			$pipes
+			$pipes,
+			null,
+			array(
+				'PATH'               => (string) getenv( 'PATH' ),
+				'DDA_FAKE_API_STATE' => $this->fake_api_state,
+			)
 		);
 		$this->assertIsResource( $this->fake_api, 'could not start php -S' );
 		$deadline = microtime( true ) + 10;
@@ -185,6 +205,44 @@ abstract class DDA_Test_Case extends TestCase {
 			usleep( 50000 );
 		} while ( microtime( true ) < $deadline );
 		$this->fail( 'php -S did not start on port ' . $port );
+	}
+
+	/**
+	 * The requests the fake API's /batch/tasks/batch received, oldest first: `key`
+	 * (Idempotency-Key), `count` (tasks), `bytes` (body), `status` (its answer), `api_key`,
+	 * `type` (Content-Type), `replayed` (an Idempotency-Key seen before).
+	 */
+	protected function fake_api_requests(): array {
+		$file = $this->fake_api_state . '/requests.jsonl';
+		if ( '' === $this->fake_api_state || ! is_file( $file ) ) {
+			return array();
+		}
+		return array_map(
+			static function ( $line ) {
+				return json_decode( $line, true );
+			},
+			file( $file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES )
+		);
+	}
+
+	/**
+	 * The params (JSON text, one per task) of the tasks the fake API created, in order.
+	 */
+	protected function fake_api_params(): array {
+		$file = $this->fake_api_state . '/params.jsonl';
+		return '' !== $this->fake_api_state && is_file( $file ) ? file( $file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES ) : array();
+	}
+
+	/**
+	 * Dispatches a request with a JSON body (as the browser sends it) in-process.
+	 *
+	 * @param string $body The JSON text.
+	 */
+	protected function rest_json( string $method, string $route, string $body ): WP_REST_Response {
+		$request = new WP_REST_Request( $method, $route );
+		$request->set_header( 'Content-Type', 'application/json' );
+		$request->set_body( $body );
+		return rest_do_request( $request );
 	}
 
 	/**
