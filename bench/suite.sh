@@ -67,6 +67,9 @@ parse_worst="$(echo "$cost" | grep '^parse: hostile' | grep -oE '[0-9.]+ ms wors
 hostile_worst="$(echo "$cost" | grep '^hostile: worst' | grep -oE '[0-9.]+ ms')"
 list_cost="$(echo "$cost" | grep '^list:' | sed 's/^list: //')"
 
+batches="$("$here/batches.sh")"
+echo "$batches"
+
 postgres="$("$here/postgres.sh")"
 echo "$postgres"
 plans="$("$here/postgres-plans.sh" "${BENCH_FILL:-1000000}")"
@@ -90,6 +93,10 @@ out="$here/results.md"
     echo "| JSON parse, 1 MiB bodies (slowest shape) | typical ≥ ${parse_typical}, hostile ≥ ${parse_hostile}; slowest hostile ${parse_worst} | linear |"
     echo "| hostile ~1 MiB bodies through nginx, every shape, anonymous / /register / with key | worst answer ${hostile_worst} | < 100 ms |"
     echo "| \`/tasks/all\` by status | ${list_cost} | O(limit) |"
+    echo
+    echo "Batches (bench/batches.sh; dda-loadgen lifecycle --batch N, creators held to a backlog of 20,000):"
+    echo
+    echo "$batches"
     echo
     echo "PostgreSQL store (bench/postgres.sh; plans in bench/postgres-plans.md):"
     echo

@@ -92,9 +92,13 @@ extension PostgresStore {
                     WITH runner AS (
                         UPDATE dda_runners SET last_seen_ms = $2 WHERE id = $1 RETURNING operation_codes),
                     picked AS (
-                        SELECT t.id FROM dda_tasks t, runner r
-                        WHERE t.status = 'pending' AND t.available_ms <= $2
-                          AND (r.operation_codes IS NULL OR t.operation_code = ANY (r.operation_codes))
+                        -- The runner's codes as values, not a join: the scan stays one ordered
+                        -- index scan that stops after $3 rows (a join made the planner sort
+                        -- every pending task, locking rows others had just leased on the way).
+                        SELECT t.id FROM dda_tasks t
+                        WHERE t.status = 'pending' AND t.available_ms <= $2 AND EXISTS (SELECT 1 FROM runner)
+                          AND ((SELECT operation_codes FROM runner) IS NULL
+                               OR t.operation_code = ANY ((SELECT operation_codes FROM runner)::bigint[]))
                         ORDER BY t.priority DESC, t.seq
                         LIMIT $3 FOR UPDATE OF t SKIP LOCKED),
                     leased AS (
