@@ -70,6 +70,50 @@ struct BatchTests {
         print("drain: 10,000 tasks in \(polls) polls and \(reports) reports")
     }
 
+    @Test("against a server without POST /results the runner reports one by one with POST /result")
+    func olderServer() throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        // nginx answers /results itself with the 404 of a server older than contract v1.1.
+        let conf = stack.directory.appendingPathComponent("nginx.conf")
+        var text = try String(contentsOf: conf, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "        location = /openapi.yaml {",
+            with: """
+                        location = /results {
+                            default_type application/json;
+                            return 404 '{"error":{"code":"not_found","message":"No route POST /results."}}';
+                        }
+                        location = /openapi.yaml {
+                """)
+        try text.write(to: conf, atomically: true, encoding: .utf8)
+        kill(stack.nginx.processIdentifier, SIGHUP)
+        let runner = try stack.register(name: "probe")
+        try awaitCondition("nginx serves the new configuration", timeoutSeconds: 10) {
+            try stack.client.postJSON(
+                "/results", ["runner_id": .string(runner.id), "results": []], headers: runner.auth
+            )
+            .status == 404
+        }
+        let reportsBefore = try requests(stack, "/results") // the probes before the reload
+        var ids: [String] = []
+        for n in 0..<20 { ids.append(try stack.createTask(["operation_code": 100, "params": ["n": .int(Int64(n))]])) }
+        let process = try RunnerProcess(
+            ["--concurrency", "4", "--wait", "2"] + stack.runnerArguments(stateFile: stack.path("r.json")),
+            in: stack.directory)
+        defer {
+            process.signal(SIGTERM)
+            _ = process.wait(timeoutSeconds: 20)
+        }
+        try awaitCondition("every task completed", timeoutSeconds: 60) {
+            try ids.allSatisfy { try stack.task($0)["status"]?.stringValue == "completed" }
+        }
+        #expect(try requests(stack, "/result") == 20)
+        #expect(try requests(stack, "/results") == reportsBefore)
+        #expect(process.output.contains("reporting one by one"), "\(process.output)")
+        for id in ids { #expect(try stack.task(id)["attempts"] == 1) }
+    }
+
     @Test("hostile batches through nginx: 1,001 items, one bad item among 1,000, nothing created")
     func hostileBatches() throws {
         let stack = try Stack()
