@@ -72,6 +72,13 @@ struct APIServerBatchTests {
             expectError(f.send("POST", "/tasks/batch", json: tasks(1)), 401, "unauthorized")
             let bodyKey: JSONValue = ["api_key": .string(ServerFixture.apiKey), "tasks": [["operation_code": 1]]]
             expectError(f.send("POST", "/tasks/batch", json: bodyKey), 401, "unauthorized")
+            // With the header key, a key in the body (right or wrong) is refused, not ignored.
+            for key in [ServerFixture.apiKey, "wrong"] {
+                let body: JSONValue = ["api_key": .string(key), "tasks": [["operation_code": 1]]]
+                let reply = f.send("POST", "/tasks/batch", headers: f.admin, json: body)
+                expectError(reply, 422, "validation_failed")
+                #expect(reply.errorMessage?.contains("`api_key`") == true)
+            }
         }
     }
 

@@ -200,4 +200,30 @@ struct TaskQueueBatchTests {
         #expect(outcome?.leases.isEmpty == true)
         #expect(outcome?.results.count == 1)
     }
+
+    @Test("a runner at its cap of parked polls gets its results' outcomes and no lease", arguments: StoreKind.all)
+    func capOfParkedPolls(_ store: StoreKind) throws {
+        let f = try QueueFixture(store)
+        let id = try f.create()
+        let runner = f.runner()
+        let lease = try f.lease(runner)
+        var parked: [Int64] = []
+        for _ in 0..<f.queue.configuration.maxParkedPollsPerRunner {
+            let poll = try f.queue.lease(
+                runnerID: runner, max: 1, waitMilliseconds: 60_000, isConnected: { true }, completion: { _ in })
+            parked.append(try #require(poll))
+        }
+        defer { for poll in parked { _ = f.queue.cancelPoll(poll) } }
+        let submission = ResultSubmission(
+            taskID: id, runnerID: runner, status: .completed, resultData: 1, attempt: lease.attempt)
+        let answer = OneShot<Result<BatchOutcome, QueueError>>()
+        let again = try f.queue.submitResults(
+            [submission], runnerID: runner, next: 4, waitMilliseconds: 1000, isConnected: { true },
+            completion: { answer.set($0) })
+        #expect(again == nil)
+        let outcome = try #require(try answer.wait(milliseconds: 5000)?.get())
+        #expect(outcome.leases.isEmpty)
+        #expect(outcome.results.count == 1)
+        #expect(try f.task(id).status == .completed)
+    }
 }

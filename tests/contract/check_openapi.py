@@ -79,7 +79,8 @@ class Checker:
         # Operation codes private to this run so leases only see this run's tasks.
         base = random.randint(100_000, 899_000)
         self.code = {name: base + i for i, name in enumerate(
-            ["lease", "unused", "stale", "list", "misc", "cancel", "poll", "hb", "none"])}
+            ["lease", "unused", "stale", "list", "misc", "cancel", "poll", "hb", "none", "batch", "bulk",
+             "blease"])}
 
     # ----- output -------------------------------------------------------------------------
 
@@ -296,6 +297,18 @@ class Checker:
         return self.call(f"get task {label}", "GET", f"/task/{task_id}", "/task/{task_id}", 200,
                          headers=self.key())[1] or {}
 
+    def names(self, data, field, label):
+        """Checks that a 422 answer's message names `field` (given without backquotes)."""
+        message = ((data or {}).get("error") or {}).get("message", "")
+        return self.check(f"`{field}`" in message, f"{label}: the message names `{field}`", repr(message))
+
+    def task_count(self, label):
+        """(number of tasks in GET /tasks/all?limit=1000, the newest task_id)."""
+        _, page = self.call(f"count tasks {label}", "GET", "/tasks/all?limit=1000", "/tasks/all", 200,
+                            headers=self.key())
+        page = page if isinstance(page, list) else []
+        return len(page), (page[0].get("task_id") if page else None)
+
     def padded_body(self, size, prefix):
         """A JSON object of exactly `size` bytes: prefix + {"pad": "xxx…"}."""
         skeleton = json.dumps(prefix)[:-1] + ',"pad":""}'
@@ -321,6 +334,9 @@ class Checker:
         self.admin_tasks()
         self.listing()
         self.runners()
+        self.batch_creation()
+        self.batch_leasing()
+        self.batch_results()
         self.methods_and_paths()
 
     def service(self):
@@ -868,6 +884,284 @@ class Checker:
         # Release the heartbeat task's lease.
         self.send("POST", "/result", self.bearer(self.token_a),
                   {"task_id": self.hb_task, "runner_id": self.runner_a, "status": "completed", "result_data": None})
+
+    # ----- contract v1.1: batches ---------------------------------------------------------
+
+    def batch_creation(self):
+        code = self.code["batch"]
+        path = "/tasks/batch"
+        specs = [{"operation_code": code, "params": {"n": 0}},
+                 {"operation_code": code, "params": {"n": 1, "deep": [1, {"x": None}]}, "priority": -100,
+                  "max_attempts": 1, "timeout_seconds": 86400},
+                 {"operation_code": code, "params": None, "priority": 100, "max_attempts": None}]
+        _, data = self.call("a batch of 3", "POST", path, path, 201, headers=self.key(), body={"tasks": specs})
+        ids = (data or {}).get("task_ids") or []
+        self.check(len(ids) == 3 and data.get("count") == 3 and len(set(ids)) == 3,
+                   "POST /tasks/batch answers 3 distinct task_ids and count 3", data)
+        tasks = [self.get_task(f"batch item {i}", task_id) for i, task_id in enumerate(ids)]
+        want = [({"n": 0}, 0, 3, 300), ({"n": 1, "deep": [1, {"x": None}]}, -100, 1, 86400), ({}, 100, 3, 300)]
+        got = [(t.get("params"), t.get("priority"), t.get("max_attempts"), t.get("timeout_seconds")) for t in tasks]
+        self.check(len(ids) == 3 and got == want and all(t.get("operation_code") == code and t.get("status") == "pending"
+                                                         for t in tasks),
+                   "the batch's tasks exist in request order with their params, fields and defaults",
+                   f"got {got}, expected {want}")
+        _, page = self.call("newest first after a batch", "GET", "/tasks/all?limit=3", "/tasks/all", 200,
+                            headers=self.key())
+        self.check([t.get("task_id") for t in (page or [])] == ids[::-1],
+                   "a batch's tasks are created in request order (GET /tasks/all lists them newest first)",
+                   [t.get("task_id") for t in (page or [])])
+        _, data = self.call("Authorization: Bearer API key", "POST", path, path, 201,
+                            headers=self.bearer(self.api_key), body={"tasks": [{"operation_code": code}]})
+        ids += (data or {}).get("task_ids") or []
+        _, data = self.call("charset parameter, unknown fields ignored", "POST", path, path, 201, headers=self.key(),
+                            body={"tasks": [{"operation_code": code, "note": "x"}], "note": "y"},
+                            content_type="application/json; charset=utf-8")
+        ids += (data or {}).get("task_ids") or []
+
+        # Idempotency-Key: one per batch, its own namespace.
+        idem = {"Idempotency-Key": f"contract-batch-{self.run_id}-" + "k" * 90}
+        _, first = self.call("Idempotency-Key first use", "POST", path, path, 201, headers={**self.key(), **idem},
+                             body={"tasks": [{"operation_code": code}, {"operation_code": code, "params": {"i": 2}}]})
+        before = self.task_count("before an idempotent replay")
+        _, again = self.call("Idempotency-Key repeated (another body)", "POST", path, path, 200,
+                             headers={**self.key(), **idem}, body={"tasks": [{"operation_code": code}] * 3})
+        self.check(bool(first) and bool(again) and again == first,
+                   "a repeated Idempotency-Key answers the first batch's task_ids and count", f"{first} vs {again}")
+        self.check(self.task_count("after an idempotent replay") == before,
+                   "an idempotent replay creates nothing", "GET /tasks/all changed")
+        _, single = self.call("the batch's Idempotency-Key on POST /task (another namespace)", "POST", "/task",
+                              "/task", 201, headers={**self.key(), **idem}, body={"operation_code": code})
+        self.check(bool(single) and single.get("task_id") not in ((first or {}).get("task_ids") or []),
+                   "a batch's Idempotency-Key and POST /task's are separate", single)
+        self.call("Idempotency-Key of 129 characters", "POST", path, path, 422,
+                  headers={**self.key(), "Idempotency-Key": "k" * 129}, body={"tasks": [{"operation_code": code}]})
+
+        # Refusals: all or nothing, the message names the item.
+        before = self.task_count("before refused batches")
+        _, data = self.call("1,001 items", "POST", path, path, 422, headers=self.key(),
+                            body={"tasks": [{"operation_code": code}] * 1001})
+        self.names(data, "tasks", "1,001 items")
+        bad = [{"operation_code": code, "params": {"i": i}} for i in range(1000)]
+        bad[637] = {"operation_code": 0}
+        _, data = self.call("1,000 items, tasks[637] with operation_code 0", "POST", path, path, 422,
+                            headers=self.key(), body={"tasks": bad})
+        self.names(data, "tasks[637].operation_code", "one bad item among 1,000")
+        bad[637] = {"operation_code": code, "params": {"i": 637}}
+        bad[999] = {"operation_code": code, "priority": 101}
+        _, data = self.call("1,000 items, the last with priority 101", "POST", path, path, 422,
+                            headers=self.key(), body={"tasks": bad})
+        self.names(data, "tasks[999].priority", "a bad last item")
+        _, data = self.call("an item with api_key", "POST", path, path, 422, headers=self.key(),
+                            body={"tasks": [{"operation_code": code}, {"operation_code": code, "api_key": self.api_key}]})
+        self.names(data, "tasks[1].api_key", "an item with api_key")
+        for label, key in (("the right", self.api_key), ("a wrong", "wrong-key")):
+            _, data = self.call(f"{label} api_key at the top of a batch", "POST", path, path, 422, headers=self.key(),
+                                body={"api_key": key, "tasks": [{"operation_code": code}]})
+            self.names(data, "api_key", f"{label} api_key at the top of a batch")
+        _, data = self.call("an item that is a string", "POST", path, path, 422, headers=self.key(),
+                            body={"tasks": [{"operation_code": code}, {"operation_code": code}, "x"]})
+        self.names(data, "tasks[2]", "an item that is a string")
+        for label, body, field in [
+            ("no items", {"tasks": []}, "tasks"),
+            ("tasks missing", {}, "tasks"),
+            ("tasks an object", {"tasks": {"operation_code": code}}, "tasks"),
+            ("an item without operation_code", {"tasks": [{"operation_code": code}, {"params": {}}]},
+             "tasks[1].operation_code"),
+            ("an item with operation_code a string", {"tasks": [{"operation_code": str(code)}]},
+             "tasks[0].operation_code"),
+            ("an item with params an array", {"tasks": [{"operation_code": code, "params": [1]}]}, "tasks[0].params"),
+            ("an item with max_attempts 101", {"tasks": [{"operation_code": code, "max_attempts": 101}]},
+             "tasks[0].max_attempts"),
+            ("an item with timeout_seconds 0", {"tasks": [{"operation_code": code, "timeout_seconds": 0}]},
+             "tasks[0].timeout_seconds"),
+        ]:
+            _, data = self.call(label, "POST", path, path, 422, headers=self.key(), body=body)
+            self.names(data, field, label)
+        self.call("body is an array", "POST", path, path, 422, headers=self.key(), body=[{"operation_code": code}])
+        self.call("API key in the body instead of a header", "POST", path, path, 401,
+                  body={"api_key": self.api_key, "tasks": [{"operation_code": code}]})
+        self.call("API key in an item instead of a header", "POST", path, path, 401,
+                  body={"tasks": [{"operation_code": code, "api_key": self.api_key}]})
+        self.call("no API key", "POST", path, path, 401, body={"tasks": [{"operation_code": code}]})
+        self.call("wrong X-API-Key", "POST", path, path, 401, headers={"X-API-Key": "wrong" * 8},
+                  body={"tasks": [{"operation_code": code}]})
+        self.call("runner token instead of an API key", "POST", path, path, 401, headers=self.bearer(self.token_a),
+                  body={"tasks": [{"operation_code": code}]})
+        self.call("no API key, malformed body (401 before parsing)", "POST", path, path, 401, raw=b"{")
+        self.bad_json(path, self.key(), '"tasks"')
+        self.call("media type text/plain", "POST", path, path, 415, headers=self.key(),
+                  raw=json.dumps({"tasks": [{"operation_code": code}]}).encode(), content_type="text/plain")
+        self.call("body one byte over the limit", "POST", path, path, 413, headers=self.key(),
+                  raw=self.padded_body(self.max_body + 1, {"tasks": [{"operation_code": code}]}))
+        self.check(self.task_count("after refused batches") == before, "refused batches create nothing",
+                   "GET /tasks/all changed")
+
+        # Exactly 1,000 items.
+        _, data = self.call("1,000 items", "POST", path, path, 201, headers=self.key(),
+                            body={"tasks": [{"operation_code": self.code["bulk"], "params": {"i": i}}
+                                            for i in range(1000)]})
+        bulk = (data or {}).get("task_ids") or []
+        self.check(len(bulk) == 1000 and data.get("count") == 1000 and len(set(bulk)) == 1000,
+                   "a batch of 1,000 answers 1,000 task_ids", (data or {}).get("count"))
+        if bulk:
+            last = self.get_task("batch item 999", bulk[-1])
+            self.check(last.get("params") == {"i": 999}, "the 1,000th id is the 1,000th item", last.get("params"))
+        # Leave nothing leasable behind.
+        ids += (first or {}).get("task_ids") or []
+        ids += [single["task_id"]] if single else []
+        self.cancel_all(ids + bulk)
+
+    def cancel_all(self, ids):
+        def cancel(chunk):
+            session = requests.Session()
+            for task_id in chunk:
+                self.send("DELETE", f"/task/{task_id}", self.key(), session=session)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(cancel, [ids[i::8] for i in range(8)]))
+
+    def batch_leasing(self):
+        code = self.code["blease"]
+        self.runner_c, self.token_c = self.register("C", [code])
+        self.runner_d, self.token_d = self.register("D", [code])
+        c, tc, d, td = self.runner_c, self.token_c, self.runner_d, self.token_d
+        _, data = self.call("3 tasks to lease", "POST", "/tasks/batch", "/tasks/batch", 201, headers=self.key(),
+                            body={"tasks": [{"operation_code": code, "params": {"n": i}, "max_attempts": 1 + (i != 1)}
+                                            for i in range(3)]})
+        ids = (data or {}).get("task_ids") or []
+        _, data = self.call("max=2", "GET", f"/tasks?runner_id={c}&max=2", "/tasks", 200, headers=self.bearer(tc))
+        leases = (data or {}).get("tasks") or []
+        self.check(set(data or {}) == {"tasks"} and [l.get("task_id") for l in leases] == ids[:2]
+                   and [l.get("params") for l in leases] == [{"n": 0}, {"n": 1}]
+                   and all(l.get("attempt") == 1 and l.get("operation_code") == code for l in leases),
+                   "GET /tasks?max=2 answers {tasks} with 2 leases, FIFO", data)
+        _, data = self.call("max=5 with one ready", "GET", f"/tasks?runner_id={d}&max=5", "/tasks", 200,
+                            headers=self.bearer(td))
+        self.check([l.get("task_id") for l in (data or {}).get("tasks") or []] == ids[2:3],
+                   "GET /tasks?max=5 answers the 1 lease that is ready", data)
+        self.call("max=2, nothing ready", "GET", f"/tasks?runner_id={c}&max=2", "/tasks", 204, headers=self.bearer(tc))
+        for value in ("0", "101", "x", "1.5", "-1", ""):
+            _, data = self.call(f"max={value}", "GET", f"/tasks?runner_id={c}&max={value}", "/tasks", 422,
+                                headers=self.bearer(tc))
+            self.names(data, "max", f"GET /tasks?max={value}")
+        self.call("max=2, no token", "GET", f"/tasks?runner_id={c}&max=2", "/tasks", 401)
+        self.call("max=2, runner_id of another runner", "GET", f"/tasks?runner_id={d}&max=2", "/tasks", 403,
+                  headers=self.bearer(tc))
+        # Without max: exactly v1.
+        single = self.create("for a v1 lease", code, params={"n": 3})
+        _, data = self.call("without max (v1)", "GET", f"/tasks?runner_id={c}", "/tasks", 200, headers=self.bearer(tc))
+        self.check(bool(data) and data.get("task_id") == single and "tasks" not in data,
+                   "GET /tasks without max answers v1's lease object", data)
+        self.batch_leases = {"c0": leases[0]["task_id"] if leases else None,
+                             "c1": leases[1]["task_id"] if len(leases) > 1 else None,
+                             "d": ids[2] if len(ids) > 2 else None, "c3": single}
+
+    def batch_results(self):
+        code = self.code["blease"]
+        c, tc, d, td = self.runner_c, self.token_c, self.runner_d, self.token_d
+        held = self.batch_leases
+        path = "/results"
+        fresh = [self.create(f"for next {i}", code, params={"n": 4 + i}) for i in range(2)]
+        unknown = str(uuid.uuid4())
+        done = {"task_id": held["c0"], "attempt": 1, "status": "completed", "result_data": {"n": 0}}
+        items = [
+            done,
+            dict(done),  # the identical result again
+            {**done, "result_data": {"n": "other"}},  # a different second result
+            {"task_id": held["d"], "status": "completed", "result_data": 1},  # runner D's task
+            {"task_id": unknown, "status": "completed", "result_data": 1},  # unknown task
+            {"task_id": held["c1"], "attempt": 2, "status": "completed", "result_data": 1},  # stale attempt
+            {"task_id": held["c1"].upper(), "attempt": None, "status": "failed", "result_data": None,
+             "error": "boom"},
+            {"task_id": held["c3"], "status": "completed", "result_data": [1, "two"], "error": None},
+        ]
+        _, data = self.call("a mixed batch, next=2", "POST", f"{path}?next=2", path, 200, headers=self.bearer(tc),
+                            body={"runner_id": c, "results": items})
+        outcomes = (data or {}).get("results") or []
+        self.check([o.get("status") for o in outcomes] == [200, 200, 409, 409, 404, 409, 200, 200]
+                   and [o.get("task_id") for o in outcomes] == [i["task_id"].lower() for i in items],
+                   "POST /results judges each item alone, outcomes in request order "
+                   "(accepted, identical again, different 409, another runner's 409, unknown 404, stale 409, ...)",
+                   [(o.get("status"), o.get("message")) for o in outcomes])
+        self.check(len(outcomes) > 1 and outcomes[0].get("message") == "success"
+                   and "already" in outcomes[1].get("message", ""),
+                   "the identical result again is 200 'already accepted'", outcomes[:2])
+        leases = (data or {}).get("tasks") or []
+        self.check([l.get("task_id") for l in leases] == fresh and all(l.get("attempt") == 1 for l in leases),
+                   "next=2 leases the 2 tasks ready, in the same answer", leases)
+        task = self.get_task("accepted through /results", held["c0"])
+        self.check(task.get("status") == "completed" and task.get("result_data") == {"n": 0}
+                   and task.get("runner_id") == c, "the accepted item is recorded (not the different one)", task)
+        task = self.get_task("runner D's task after C's result", held["d"])
+        self.check(task.get("status") == "running" and task.get("runner_id") == d and task.get("result_data") is None,
+                   "another runner's task is unchanged by a 409 item", task)
+        task = self.get_task("failed through /results", held["c1"])
+        self.check(task.get("status") == "failed" and task.get("error") == "boom" and task.get("attempts") == 1
+                   and task.get("max_attempts") == 1,
+                   "a failed item on the last attempt makes the task failed", task)
+        # Runner D reports its task, no next: tasks is [].
+        _, data = self.call("runner D, no next", "POST", path, path, 200, headers=self.bearer(td),
+                            body={"runner_id": d, "results": [{"task_id": held["d"], "attempt": 1,
+                                                               "status": "completed", "result_data": "ok"}]})
+        self.check(data == {"results": [{"task_id": held["d"], "status": 200, "message": "success"}], "tasks": []},
+                   "without next the answer's tasks is []", data)
+        self.call("no results, no next", "POST", path, path, 200, headers=self.bearer(tc),
+                  body={"runner_id": c, "results": []})
+        # Validation: the whole request is refused, naming the item.
+        ok = {"task_id": fresh[0], "status": "completed", "result_data": None}
+        _, data = self.call("results[1].attempt = 0", "POST", path, path, 422, headers=self.bearer(tc),
+                            body={"runner_id": c, "results": [ok, {**ok, "attempt": 0}]})
+        self.names(data, "results[1].attempt", "results[1].attempt = 0")
+        _, data = self.call("101 results", "POST", path, path, 422, headers=self.bearer(tc),
+                            body={"runner_id": c, "results": [ok] * 101})
+        self.names(data, "results", "101 results")
+        for label, body, field in [
+            ("results missing", {"runner_id": c}, "results"),
+            ("results an object", {"runner_id": c, "results": ok}, "results"),
+            ("runner_id missing", {"results": [ok]}, "runner_id"),
+            ("an item that is a number", {"runner_id": c, "results": [ok, 5]}, "results[1]"),
+            ("an item without result_data", {"runner_id": c, "results": [{"task_id": fresh[0], "status": "failed"}]},
+             "results[0].result_data"),
+            ("an item with status done", {"runner_id": c, "results": [{**ok, "status": "done"}]}, "results[0].status"),
+            ("an item with task_id not a UUID", {"runner_id": c, "results": [ok, {**ok, "task_id": "abc"}]},
+             "results[1].task_id"),
+            ("an item with error a number", {"runner_id": c, "results": [{**ok, "error": 5}]}, "results[0].error"),
+        ]:
+            _, data = self.call(label, "POST", path, path, 422, headers=self.bearer(tc), body=body)
+            self.names(data, field, label)
+        for query, field in (("next=0", "next"), ("next=101", "next"), ("next=abc", "next"), ("next=", "next"),
+                             ("next=1&wait=31", "wait"), ("next=1&wait=x", "wait")):
+            _, data = self.call(query, "POST", f"{path}?{query}", path, 422, headers=self.bearer(tc),
+                                body={"runner_id": c, "results": []})
+            self.names(data, field, f"POST /results?{query}")
+        self.call("body is an array", "POST", path, path, 422, headers=self.bearer(tc), body=[ok])
+        task = self.get_task("after refused /results", fresh[0])
+        self.check(task.get("status") == "running", "a refused POST /results changes nothing", task.get("status"))
+        self.call("runner_id of another runner", "POST", path, path, 403, headers=self.bearer(tc),
+                  body={"runner_id": d, "results": [ok]})
+        self.call("no token", "POST", path, path, 401, body={"runner_id": c, "results": [ok]})
+        self.call("no token, malformed body (401 before parsing)", "POST", path, path, 401, raw=b"{")
+        self.call("API key instead of a runner token", "POST", path, path, 401, headers=self.bearer(self.api_key),
+                  body={"runner_id": c, "results": [ok]})
+        if self.jwt_secret:
+            ghost = str(uuid.uuid4())
+            now = int(time.time())
+            self.call("valid token of a runner the server does not know", "POST", f"{path}?next=1", path, 401,
+                      headers=self.bearer(self.mint(ghost, now, now + 3600)), body={"runner_id": ghost, "results": []})
+        self.bad_json(path, self.bearer(tc), '"runner_id"')
+        self.call("media type text/plain", "POST", path, path, 415, headers=self.bearer(tc),
+                  raw=json.dumps({"runner_id": c, "results": []}).encode(), content_type="text/plain")
+        self.call("body one byte over the limit", "POST", path, path, 413, headers=self.bearer(tc),
+                  raw=self.padded_body(self.max_body + 1, {"runner_id": c, "results": []}))
+        # Report the two leased tasks; nothing else is ready: the answer comes after wait=1 with tasks [].
+        response, data = self.call("the last results, next=1&wait=1 with nothing ready", "POST",
+                                   f"{path}?next=1&wait=1", path, 200, headers=self.bearer(tc),
+                                   body={"runner_id": c, "results": [{"task_id": t, "status": "completed",
+                                                                      "result_data": None} for t in fresh]})
+        if response is not None:
+            self.check([o.get("status") for o in (data or {}).get("results") or []] == [200, 200]
+                       and (data or {}).get("tasks") == [] and 0.9 <= response.elapsed_s < 5,
+                       "POST /results?next=1&wait=1 answers its results and tasks [] after about 1 s",
+                       f"{data} after {response.elapsed_s:.2f} s")
 
     def methods_and_paths(self):
         sample = {"task_id": str(uuid.uuid4())}

@@ -25,6 +25,10 @@ public struct NewTaskBatch: Sendable, Equatable {
     /// Reads every item; the first bad one is refused by name (`tasks[3].operation_code`).
     public init(json: JSONValue) throws(ContractError) {
         let f = try FieldReader(json)
+        // The API key of a batch is a header; a key in the body would be a second credential.
+        guard !f.has("api_key") else {
+            throw ContractError("Field `api_key` is not allowed in a batch: send the API key in a header.")
+        }
         let items = try batchItems(f, "tasks", Limits.batchTasks)
         var tasks: [NewTask] = []
         tasks.reserveCapacity(items.count)
