@@ -119,6 +119,13 @@ public struct JSONWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// An id as a JSON string.
+    public mutating func writeID(_ id: some UUIDIdentifier) {
+        bytes.append(UInt8(ascii: "\""))
+        id.uuid.append(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// A literal known at compile time (a member name), copied without a String.
     public mutating func writeStatic(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }

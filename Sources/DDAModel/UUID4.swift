@@ -56,16 +56,34 @@ public struct UUID4: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public var description: String {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        for i in 0..<32 {
-            if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
-            let word = i < 16 ? high : low
-            let shift = UInt64(60 - (i % 16) * 4)
-            out.append(hex[Int((word >> shift) & 0xF)])
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            write(into: buffer)
+            return 36
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the 36 characters of the canonical form (journal records and answers write
+    /// many ids; this spares the String in between).
+    public func append(to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { buffer in
+            write(into: buffer)
+            bytes.append(contentsOf: UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// The lower-case 8-4-4-4-12 form into the first 36 bytes of `buffer`.
+    private func write(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        var at = 0
+        for i in 0..<32 {
+            if i == 8 || i == 12 || i == 16 || i == 20 {
+                buffer[at] = UInt8(ascii: "-")
+                at += 1
+            }
+            let word = i < 16 ? high : low
+            let nibble = UInt8(truncatingIfNeeded: (word >> UInt64(60 - (i % 16) * 4)) & 0xF)
+            buffer[at] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            at += 1
+        }
     }
 
     public static func < (a: UUID4, b: UUID4) -> Bool {

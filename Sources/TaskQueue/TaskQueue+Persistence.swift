@@ -41,9 +41,11 @@ extension TaskQueue {
             snapshotGeneration: nil, journalFiles: [], records: 0, tasks: 0, runners: 0,
             truncated: nil, milliseconds: 0)
         let base = snapshots.max()
+        var snapshotSize = 0
         if let base {
             let path = Journal.snapshotPath(directory, base)
             let bytes = try readFile(path)
+            snapshotSize = bytes.count
             let scan: JournalFraming.Scan
             do {
                 scan = try JournalFraming.scan(bytes)
@@ -92,6 +94,7 @@ extension TaskQueue {
         report.runners = state.runners.count
         let generation = toReplay.last ?? base ?? 1
         let journal = try Journal(configuration: journalConfiguration, generation: generation)
+        journal.continues(snapshotOf: snapshotSize)
         let queue = TaskQueue(configuration: configuration, clock: clock, state: state, journal: journal)
         queue.tick() // leases that expired while the server was down, retention: by the normal rules
         report.milliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6

@@ -157,7 +157,21 @@ final class Journal: @unchecked Sendable {
     var currentGeneration: Int { locked { generation } }
 
     /// Whether the journal passed its compaction size.
-    var needsCompaction: Bool { locked { stats.currentFileBytes >= Int64(configuration.compactBytes) } }
+    /// The size of the snapshot the journal continues (0 without one).
+    private var snapshotBytes: Int64 = 0
+
+    /// Past `compactBytes`, and at least as large as the snapshot it continues: a snapshot
+    /// rewrites every retained task, so compacting only once the journal has grown by the
+    /// snapshot's size keeps that rewrite to at most one byte per byte of journal, however
+    /// many finished tasks the retention keeps.
+    var needsCompaction: Bool {
+        locked { stats.currentFileBytes >= max(Int64(configuration.compactBytes), snapshotBytes) }
+    }
+
+    /// The snapshot this journal continues, found at start.
+    func continues(snapshotOf bytes: Int) {
+        locked { snapshotBytes = Int64(bytes) }
+    }
 
     var health: String? { locked { failure } }
 
@@ -170,7 +184,10 @@ final class Journal: @unchecked Sendable {
     }
 
     func recordCompaction(_ report: CompactionReport) {
-        locked { stats.lastCompaction = report }
+        locked {
+            stats.lastCompaction = report
+            snapshotBytes = Int64(report.snapshotBytes)
+        }
     }
 
     /// Writes and fsyncs everything appended, stops the flusher. For shutdown.

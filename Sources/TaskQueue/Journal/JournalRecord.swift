@@ -94,7 +94,7 @@ enum JournalRecord: Equatable {
         member("t", first: true)
         w.writeString(created ? "task+" : "task")
         member("id")
-        w.writeString(task.id.description)
+        w.writeID(task.id)
         if created {
             member("code")
             w.writeInt(task.operationCode)
@@ -123,7 +123,7 @@ enum JournalRecord: Equatable {
         w.writeInt(Int64(task.attempts))
         if let r = task.runnerID {
             member("runner")
-            w.writeString(r.description)
+            w.writeID(r)
         }
         if let t = task.startedAt {
             member("started")
@@ -150,7 +150,7 @@ enum JournalRecord: Equatable {
         if let a = task.acceptedResult {
             member("accepted")
             w.writeRaw("{\"runner\":")
-            w.writeString(a.runnerID.description)
+            w.writeID(a.runnerID)
             w.writeRaw(",\"attempt\":")
             w.writeInt(Int64(a.attempt))
             w.writeRaw(",\"status\":")
@@ -174,7 +174,7 @@ enum JournalRecord: Equatable {
             w.writeString(e.kind.rawValue)
             if let r = e.runnerID {
                 w.writeRaw(",\"r\":")
-                w.writeString(r.description)
+                w.writeID(r)
             }
             if let d = e.detail {
                 w.writeRaw(",\"d\":")
