@@ -210,6 +210,41 @@ struct JournalTests {
         }
     }
 
+    @Test("the journal is compacted past compact-bytes, and then only once it is as large as the snapshot")
+    func compactionFollowsTheSnapshot() throws {
+        let dir = try TempDirectory()
+        var journal = JournalConfiguration(directory: dir.path, fsync: .off)
+        journal.compactBytes = 4096
+        let (queue, _) = try TaskQueue.open(
+            configuration: QueueConfiguration(), journal: journal, clock: ManualTimeSource())
+        defer { queue.closeJournal() }
+        let params: JSONValue = ["text": .string(String(repeating: "x", count: 200))]
+        func create(_ count: Int) throws {
+            _ = try queue.createTasks(
+                Array(repeating: NewTask(operationCode: 1, params: params), count: count), idempotencyKey: nil)
+        }
+        func journalBytes() -> Int64 { queue.journalStats?.currentFileBytes ?? -1 }
+        try create(100) // ~30 KiB of journal
+        try awaitJournal { journalBytes() >= 4096 }
+        let first = try #require(queue.compactIfNeeded())
+        #expect(first.snapshotBytes > 20_000)
+        // Past compact-bytes again, but smaller than the snapshot: not yet.
+        try create(30)
+        try awaitJournal { journalBytes() >= 4096 }
+        #expect(Int(journalBytes()) < first.snapshotBytes)
+        #expect(queue.compactIfNeeded() == nil)
+        // As large as the snapshot: now.
+        try create(100)
+        try awaitJournal { Int(journalBytes()) >= first.snapshotBytes }
+        #expect(queue.compactIfNeeded() != nil)
+    }
+
+    /// Waits until the flusher has written what the condition needs (fsync off answers first).
+    private func awaitJournal(_ condition: () -> Bool) throws {
+        for _ in 0..<500 where !condition() { usleep(10_000) }
+        #expect(condition(), "the journal was not written within 5 s")
+    }
+
     @Test("a batch and its Idempotency-Key survive a restart and a compaction, ids in order")
     func batchSurvivesRestart() throws {
         let dir = try TempDirectory()
