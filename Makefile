@@ -50,7 +50,7 @@ wordpress-test: build
 wordpress: release
 	@scripts/wordpress.sh
 
-# The benchmark suite (about 5 minutes): writes bench/results.md. Run by hand, not by CI.
+# The benchmark suite (about 12 minutes): writes bench/results.md. Run by hand, not by CI.
 bench: release
 	@scripts/install-deps.sh all
 	@bench/suite.sh

@@ -2,7 +2,7 @@
 # The benchmark suite (`make bench`): every figure of the README's table, medians of 3 runs
 # where a ratio is compared within one run. Writes bench/results.md and prints it.
 # Needs: a release build (make bench does it), wrk, nginx, PostgreSQL (installed when missing).
-# Takes about 10 minutes.
+# Takes about 12 minutes.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
