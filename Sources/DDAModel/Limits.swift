@@ -5,6 +5,8 @@ public enum Limits {
     public static let maxAttempts: ClosedRange<Int64> = 1...100
     public static let timeoutSeconds: ClosedRange<Int64> = 1...86_400
     public static let wait: ClosedRange<Int64> = 0...30
+    /// `delay_seconds` of a new task: up to a year.
+    public static let delaySeconds: ClosedRange<Int64> = 0...31_536_000
     public static let nameLength: ClosedRange<Int> = 1...128
     public static let maxOperationCodesPerRunner = 256
     public static let idempotencyKeyLength = 128

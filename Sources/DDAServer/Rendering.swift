@@ -18,7 +18,8 @@ extension TaskObject {
             timeoutSeconds: task.timeoutSeconds, runnerID: task.runnerID, createdAt: task.createdAt,
             startedAt: task.startedAt, completedAt: task.completedAt, leaseExpiresAt: task.leaseExpiresAt,
             resultData: resultFit ? (task.resultData ?? .null) : .null, error: task.error,
-            paramsTruncated: !paramsFit, resultTruncated: !resultFit, events: events ? task.events : nil)
+            paramsTruncated: !paramsFit, resultTruncated: !resultFit, events: events ? task.events : nil,
+            availableAt: task.availableAt)
     }
 }
 

@@ -101,11 +101,12 @@ public final class PostgresStore: QueueStore {
         let values: [String?] = [
             id.description, String(new.operationCode), new.params.storedText, String(new.priority),
             String(new.maxAttempts), String(new.timeoutSeconds), String(now.milliseconds),
+            String(new.availableAt(createdAt: now).milliseconds),
         ]
         let insert = """
             INSERT INTO dda_tasks (id, operation_code, params, status, priority, max_attempts, timeout_seconds,
                                    created_ms, available_ms)
-            SELECT $1, $2, $3, 'pending', $4, $5, $6, $7, $7
+            SELECT $1, $2, $3, 'pending', $4, $5, $6, $7, $8
             """
         let rows: PGRows
         if let key = idempotencyKey {
@@ -117,7 +118,7 @@ public final class PostgresStore: QueueStore {
                         "dda_create_keyed",
                         """
                         WITH claim AS (
-                            INSERT INTO dda_idempotency (key, task_id, expires_ms) VALUES ($8, $1, $9)
+                            INSERT INTO dda_idempotency (key, task_id, expires_ms) VALUES ($9, $1, $10)
                             ON CONFLICT (key) DO UPDATE SET task_id = EXCLUDED.task_id, expires_ms = EXCLUDED.expires_ms, task_ids = NULL
                                 WHERE dda_idempotency.expires_ms <= $7
                             RETURNING task_id),
@@ -170,13 +171,15 @@ public final class PostgresStore: QueueStore {
             PGArray.literal(news.map { String($0.maxAttempts) }),
             PGArray.literal(news.map { String($0.timeoutSeconds) }),
             String(now.milliseconds),
+            PGArray.literal(news.map { String($0.availableAt(createdAt: now).milliseconds) }),
         ]
         let insert = """
             INSERT INTO dda_tasks (id, operation_code, params, status, priority, max_attempts, timeout_seconds,
                                    created_ms, available_ms)
-            SELECT id, code, params, 'pending', priority, max_attempts, timeout, $7, $7
-            FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::integer[], $5::integer[], $6::integer[])
-                WITH ORDINALITY AS i(id, code, params, priority, max_attempts, timeout, ord)
+            SELECT id, code, params, 'pending', priority, max_attempts, timeout, $7, available
+            FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::integer[], $5::integer[], $6::integer[],
+                        $8::bigint[])
+                WITH ORDINALITY AS i(id, code, params, priority, max_attempts, timeout, available, ord)
             """
         let rows: PGRows
         if let key = idempotencyKey {
@@ -188,7 +191,7 @@ public final class PostgresStore: QueueStore {
                         """
                         WITH claim AS (
                             INSERT INTO dda_idempotency (key, task_id, expires_ms, task_ids)
-                            VALUES ($8, ($1::uuid[])[1], $9, $1::uuid[])
+                            VALUES ($9, ($1::uuid[])[1], $10, $1::uuid[])
                             ON CONFLICT (key) DO UPDATE SET task_id = EXCLUDED.task_id, expires_ms = EXCLUDED.expires_ms,
                                 task_ids = EXCLUDED.task_ids
                                 WHERE dda_idempotency.expires_ms <= $7

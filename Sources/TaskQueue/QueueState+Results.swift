@@ -64,6 +64,7 @@ extension QueueState {
                 id: TaskID.random(), operationCode: new.operationCode, params: new.params, priority: new.priority,
                 maxAttempts: new.maxAttempts, timeoutSeconds: new.timeoutSeconds, createdAt: now,
                 creationSeq: takeSeq())
+            task.availableAt = new.availableAt(createdAt: now)
             statusCounts[.pending, default: 0] += 1
             enqueue(&task, now: now)
             listing.append(seq: task.creationSeq, id: task.id, status: task.status)

@@ -222,3 +222,52 @@ struct APIServerBatchTests {
         }
     }
 }
+
+/// `run_at` / `delay_seconds` (contract v1.1 "Scheduling") over the routes that create tasks.
+@Suite("API server scheduled tasks")
+struct APIServerScheduleTests {
+    @Test("delay_seconds and run_at give available_at; every task object carries it")
+    func availableAt() throws {
+        let f = ServerFixture()
+        let delayed = try f.createTask(["operation_code": 1, "delay_seconds": 90])
+        let at = try f.createTask(["operation_code": 1, "run_at": "2030-01-02T03:04:05.678Z"])
+        let plain = try f.createTask(["operation_code": 1])
+        #expect(f.getTask(delayed).json?["available_at"] == .string(f.clock.now().adding(seconds: 90).rfc3339))
+        #expect(f.getTask(at).json?["available_at"] == "2030-01-02T03:04:05.678Z")
+        #expect(f.getTask(plain).json?["available_at"] == .string(f.clock.now().rfc3339))
+        let batch = f.send(
+            "POST", "/tasks/batch", headers: f.admin,
+            json: ["tasks": [["operation_code": 1, "delay_seconds": 5], ["operation_code": 1]]])
+        let ids = try TasksCreated(json: try #require(batch.json)).taskIDs
+        #expect(
+            f.getTask(ids[0].description).json?["available_at"] == .string(f.clock.now().adding(seconds: 5).rfc3339))
+        let runner = try f.register()
+        // Only the tasks due now are leased.
+        let leased = f.send("GET", "/tasks", query: "runner_id=\(runner.id)&max=10", headers: runner.auth)
+        let leases = try LeaseBatch(json: try #require(leased.json)).tasks.map(\.taskID.description)
+        #expect(leases == [plain, ids[1].description])
+    }
+
+    @Test(
+        "bad schedules are 422 naming the field, and create nothing",
+        arguments: [
+            (["operation_code": 1, "delay_seconds": 5, "run_at": "2030-01-01T00:00:00Z"], "`delay_seconds`"),
+            (["operation_code": 1, "delay_seconds": -1], "`delay_seconds`"),
+            (["operation_code": 1, "delay_seconds": 31_536_001], "`delay_seconds`"),
+            (["operation_code": 1, "delay_seconds": 1.5], "`delay_seconds`"),
+            (["operation_code": 1, "run_at": "tomorrow"], "`run_at`"),
+            (["operation_code": 1, "run_at": 1_800_000_000], "`run_at`"),
+        ] as [(JSONValue, String)])
+    func badSchedules(_ body: JSONValue, _ named: String) throws {
+        let f = ServerFixture()
+        f.expectUnchanged {
+            let reply = f.send("POST", "/task", headers: f.admin, json: body)
+            expectError(reply, 422, "validation_failed")
+            #expect(reply.errorMessage?.contains(named) == true, "\(reply.text)")
+            let batch = f.send(
+                "POST", "/tasks/batch", headers: f.admin, json: ["tasks": [["operation_code": 1], body]])
+            expectError(batch, 422, "validation_failed")
+            #expect(batch.errorMessage?.contains("tasks[1].") == true, "\(batch.text)")
+        }
+    }
+}

@@ -114,6 +114,30 @@ struct BatchTests {
         for id in ids { #expect(try stack.task(id)["attempts"] == 1) }
     }
 
+    @Test("a delayed task is leased within a second of its time and not before (a parked poll through nginx)")
+    func delayedTask() throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        let runner = try stack.register(name: "r")
+        let created = try stack.client.postJSON(
+            "/task", ["operation_code": 100, "delay_seconds": 2], headers: stack.admin)
+        let id = try #require(created.json?["task_id"]?.stringValue)
+        let started = Date()
+        let availableText = try #require(try stack.task(id)["available_at"]?.stringValue)
+        let available = try #require(Timestamp(rfc3339: availableText))
+        // A long poll parked before the time: answered at it.
+        let lease = try stack.client.get("/tasks?runner_id=\(runner.id)&wait=10", headers: runner.auth)
+        let waited = Date().timeIntervalSince(started)
+        #expect(lease.status == 200)
+        #expect(lease.json?["task_id"]?.stringValue == id)
+        let leasedAt = Timestamp.now()
+        #expect(leasedAt >= available, "leased at \(leasedAt.rfc3339), before \(available.rfc3339)")
+        #expect(
+            leasedAt.milliseconds - available.milliseconds < 1000,
+            "leased \(leasedAt.milliseconds - available.milliseconds) ms late")
+        #expect(waited > 1.5 && waited < 3.5, "answered after \(waited) s")
+    }
+
     @Test("hostile batches through nginx: 1,001 items, one bad item among 1,000, nothing created")
     func hostileBatches() throws {
         let stack = try Stack()

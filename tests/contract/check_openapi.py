@@ -335,6 +335,7 @@ class Checker:
         self.listing()
         self.runners()
         self.batch_creation()
+        self.scheduling()
         self.batch_leasing()
         self.batch_results()
         self.methods_and_paths()
@@ -886,6 +887,29 @@ class Checker:
                   {"task_id": self.hb_task, "runner_id": self.runner_a, "status": "completed", "result_data": None})
 
     # ----- contract v1.1: batches ---------------------------------------------------------
+
+    def scheduling(self):
+        """run_at / delay_seconds (contract v1.1): available_at in the task object, not both."""
+        code = self.code["batch"]
+        _, data = self.call("a task delayed by 120 s", "POST", "/task", "/task", 201, headers=self.key(),
+                            body={"operation_code": code, "delay_seconds": 120})
+        task_id = (data or {}).get("task_id", "")
+        _, task = self.call("the delayed task", "GET", f"/task/{task_id}", "/task/{task_id}", 200, headers=self.key())
+        created, available = (task or {}).get("created_at", ""), (task or {}).get("available_at", "")
+        self.check(bool(available) and available > created, "available_at is 120 s after created_at",
+                   f"{created} → {available}")
+        _, data = self.call("a task to run at a time", "POST", "/task", "/task", 201, headers=self.key(),
+                            body={"operation_code": code, "run_at": "2031-02-03T04:05:06.789Z"})
+        _, task = self.call("the task with run_at", "GET", f"/task/{(data or {}).get('task_id', '')}",
+                            "/task/{task_id}", 200, headers=self.key())
+        self.check((task or {}).get("available_at") == "2031-02-03T04:05:06.789Z", "available_at is run_at",
+                   repr((task or {}).get("available_at")))
+        _, data = self.call("run_at and delay_seconds together", "POST", "/task", "/task", 422, headers=self.key(),
+                            body={"operation_code": code, "delay_seconds": 1, "run_at": "2031-01-01T00:00:00Z"})
+        self.names(data, "delay_seconds", "run_at and delay_seconds together")
+        _, data = self.call("delay_seconds past a year", "POST", "/tasks/batch", "/tasks/batch", 422,
+                            headers=self.key(), body={"tasks": [{"operation_code": code, "delay_seconds": 31536001}]})
+        self.names(data, "tasks[0].delay_seconds", "delay_seconds past a year")
 
     def batch_creation(self):
         code = self.code["batch"]

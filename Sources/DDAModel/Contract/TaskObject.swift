@@ -14,6 +14,9 @@ public struct TaskObject: Sendable, Equatable {
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
     public var leaseExpiresAt: Timestamp?
+    /// From when the task is (or was last) leasable: its `run_at`, or the end of a backoff
+    /// (contract v1.1; nil from a server that does not send it).
+    public var availableAt: Timestamp?
     /// Null in a list when `resultTruncated`.
     public var resultData: JSONValue
     public var error: String?
@@ -28,8 +31,10 @@ public struct TaskObject: Sendable, Equatable {
         taskID: TaskID, operationCode: Int64, params: JSONValue, status: TaskStatus, priority: Int64,
         attempts: Int, maxAttempts: Int, timeoutSeconds: Int64, runnerID: RunnerID?, createdAt: Timestamp,
         startedAt: Timestamp?, completedAt: Timestamp?, leaseExpiresAt: Timestamp?, resultData: JSONValue,
-        error: String?, paramsTruncated: Bool = false, resultTruncated: Bool = false, events: [TaskEvent]? = nil
+        error: String?, paramsTruncated: Bool = false, resultTruncated: Bool = false, events: [TaskEvent]? = nil,
+        availableAt: Timestamp? = nil
     ) {
+        self.availableAt = availableAt
         self.taskID = taskID
         self.operationCode = operationCode
         self.params = params
@@ -65,6 +70,7 @@ public struct TaskObject: Sendable, Equatable {
         startedAt = try f.optionalTimestamp("started_at")
         completedAt = try f.optionalTimestamp("completed_at")
         leaseExpiresAt = try f.optionalTimestamp("lease_expires_at")
+        availableAt = try f.optionalTimestamp("available_at")
         resultData = f.object["result_data"] ?? .null
         error = try f.optionalString("error")
         paramsTruncated = try f.bool("params_truncated", default: false)
@@ -98,6 +104,7 @@ public struct TaskObject: Sendable, Equatable {
             JSONMember("result_data", resultData),
             JSONMember("error", JSONValue(error)),
         ]
+        if let availableAt { members.append(JSONMember("available_at", .string(availableAt.rfc3339))) }
         if paramsTruncated { members.append(JSONMember("params_truncated", true)) }
         if resultTruncated { members.append(JSONMember("result_truncated", true)) }
         if let events { members.append(JSONMember("events", .array(events.map(\.json)))) }
