@@ -32,8 +32,18 @@ public struct CommandOperation: Operation {
     }
 
     public func run(params: JSONValue, cancel: CancelToken) -> OperationOutcome {
+        run(params: params, extraEnvironment: [:], cancel: cancel)
+    }
+
+    /// The task's `DDA_*` come last: a handler's `env` table cannot fake them.
+    public func run(params: JSONValue, context: TaskContext, cancel: CancelToken) -> OperationOutcome {
+        run(params: params, extraEnvironment: context.environment, cancel: cancel)
+    }
+
+    private func run(params: JSONValue, extraEnvironment: [String: String], cancel: CancelToken) -> OperationOutcome {
         let result = ProcessRunner.run(
-            command: command, stdin: JSONWriter.encode(params), workdir: workdir, environment: environment,
+            command: command, stdin: JSONWriter.encode(params), workdir: workdir,
+            environment: environment.merging(extraEnvironment) { $1 },
             timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes, cancel: cancel)
         switch result.end {
         case .cancelled:

@@ -8,11 +8,43 @@ public enum OperationOutcome: Sendable, Equatable {
     case cancelled
 }
 
+/// What a handler is told about the task it runs (no secrets): its environment's `DDA_*`.
+public struct TaskContext: Sendable, Equatable {
+    public var taskID: TaskID
+    public var attempt: Int
+    public var operationCode: Int64
+    public var serverURL: String
+
+    public init(taskID: TaskID, attempt: Int, operationCode: Int64, serverURL: String) {
+        self.taskID = taskID
+        self.attempt = attempt
+        self.operationCode = operationCode
+        self.serverURL = serverURL
+    }
+
+    /// `DDA_TASK_ID`, `DDA_ATTEMPT`, `DDA_OPERATION_CODE`, `DDA_SERVER_URL`.
+    public var environment: [String: String] {
+        [
+            "DDA_TASK_ID": taskID.description, "DDA_ATTEMPT": String(attempt),
+            "DDA_OPERATION_CODE": String(operationCode), "DDA_SERVER_URL": serverURL,
+        ]
+    }
+}
+
 /// One operation code the runner can execute. Adding an operation is one small type.
 public protocol Operation: Sendable {
     var code: Int64 { get }
     /// Runs the operation; long-running ones watch `cancel` and stop when it fires.
     func run(params: JSONValue, cancel: CancelToken) -> OperationOutcome
+    /// Runs it for a leased task (an operator's handler gets the task's context in its
+    /// environment; the built-ins need none of it).
+    func run(params: JSONValue, context: TaskContext, cancel: CancelToken) -> OperationOutcome
+}
+
+extension Operation {
+    public func run(params: JSONValue, context: TaskContext, cancel: CancelToken) -> OperationOutcome {
+        run(params: params, cancel: cancel)
+    }
 }
 
 /// The operations a runner offers, by code.
@@ -36,6 +68,14 @@ public struct OperationRegistry: Sendable {
     public func run(code: Int64, params: JSONValue, cancel: CancelToken) -> OperationOutcome {
         guard let operation = operations[code] else { return .failed("unknown operation code: \(code)") }
         return operation.run(params: params, cancel: cancel)
+    }
+
+    /// Runs the operation of a leased task, with the task's context.
+    public func run(_ context: TaskContext, params: JSONValue, cancel: CancelToken) -> OperationOutcome {
+        guard let operation = operations[context.operationCode] else {
+            return .failed("unknown operation code: \(context.operationCode)")
+        }
+        return operation.run(params: params, context: context, cancel: cancel)
     }
 }
 

@@ -158,6 +158,40 @@ extension Runner {
     func report(_ results: [FinishedTask], next: Int) -> (
         leases: [TaskLease], registration: Registration?, failure: RunnerFailure?
     ) {
+        // Each request within the server's body limit: results that fit one by one may not
+        // fit together. `next` goes with the last request.
+        let chunks = Self.chunks(results, limit: settings.maxBodyBytes)
+        for chunk in chunks.dropLast() {
+            let (_, _, failure) = reportChunk(chunk, next: 0)
+            if let failure { return ([], nil, failure) }
+        }
+        return reportChunk(chunks.last ?? [], next: next)
+    }
+
+    /// Splits results into runs whose `POST /results` body stays within `limit` bytes.
+    static func chunks(_ results: [FinishedTask], limit: Int) -> [[FinishedTask]] {
+        // The envelope: `{"runner_id":"<36>","results":[…]}` and some room.
+        let envelope = 256
+        var chunks: [[FinishedTask]] = []
+        var current: [FinishedTask] = []
+        var size = envelope
+        for task in results {
+            let itemSize = JSONWriter.encode(task.submission.itemJSON).count + 1
+            if !current.isEmpty && size + itemSize > limit {
+                chunks.append(current)
+                current = []
+                size = envelope
+            }
+            current.append(task)
+            size += itemSize
+        }
+        if !current.isEmpty || chunks.isEmpty { chunks.append(current) }
+        return chunks
+    }
+
+    private func reportChunk(_ results: [FinishedTask], next: Int) -> (
+        leases: [TaskLease], registration: Registration?, failure: RunnerFailure?
+    ) {
         if legacyResults.load(ordering: .relaxed) {
             return ([], nil, reportEach(results))
         }

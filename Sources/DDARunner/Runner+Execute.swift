@@ -25,7 +25,10 @@ extension Runner {
         let cancel = CancelToken()
         let heartbeat = Heartbeat(api: api, registration: registration, lease: lease, cancel: cancel, logger: logger)
         heartbeat.start()
-        let outcome = registry.run(code: lease.operationCode, params: lease.params, cancel: cancel)
+        let context = TaskContext(
+            taskID: lease.taskID, attempt: lease.attempt, operationCode: lease.operationCode,
+            serverURL: settings.server)
+        let outcome = registry.run(context, params: lease.params, cancel: cancel)
         heartbeat.stop()
         let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
         var metadata: Logger.Metadata = [
@@ -48,16 +51,29 @@ extension Runner {
         metadata["outcome"] = "\(status.rawValue)"
         if let error { metadata["error"] = "\(error.prefix(200))" }
 
-        let submission = ResultSubmission(
+        var submission = ResultSubmission(
             taskID: lease.taskID, runnerID: registration.runnerID, status: status, resultData: data, error: error,
             attempt: lease.attempt)
+        // A result the server cannot take (its body limit) is reported as failed with its
+        // size: sent as it is, it would be refused (413), and the task would wait for its
+        // lease to expire and run again, three times over.
+        let size = JSONWriter.encode(submission.json).count
+        if size > settings.maxBodyBytes {
+            let reason = "result too large (\(size) bytes, limit \(settings.maxBodyBytes))"
+            submission = ResultSubmission(
+                taskID: lease.taskID, runnerID: registration.runnerID, status: .failed, resultData: .null,
+                error: reason, attempt: lease.attempt)
+            metadata["outcome"] = "failed"
+            metadata["error"] = "\(reason)"
+        }
         return FinishedTask(submission: submission, metadata: metadata)
     }
 
     /// Submits one result with `POST /result`, retrying while the server is unavailable.
     func deliver(_ finished: FinishedTask, registration: Registration) -> RunnerFailure? {
-        let (submission, lease) = (finished.submission, finished.submission)
-        let status = submission.status
+        var submission = finished.submission
+        let lease = finished.submission
+        var status = submission.status
         var metadata = finished.metadata
         var delay = 1.0
         for attempt in 1...8 {
@@ -80,6 +96,19 @@ extension Runner {
                         ])
                     Thread.sleep(forTimeInterval: delay)
                     delay = min(delay * 2, 30)
+                case .rejected(413, _) where submission.status == .completed || submission.resultData != .null:
+                    // Over the server's limit after all (max_body_bytes set higher than it):
+                    // the task fails with the size instead of waiting for its lease to expire.
+                    let size = JSONWriter.encode(submission.json).count
+                    submission = ResultSubmission(
+                        taskID: submission.taskID, runnerID: submission.runnerID, status: .failed,
+                        resultData: .null,
+                        error:
+                            "result too large (\(size) bytes; the server answered 413: set max_body_bytes to its limit)",
+                        attempt: submission.attempt)
+                    status = .failed
+                    metadata["outcome"] = "failed"
+                    metadata["error"] = "result too large (\(size) bytes)"
                 case .unavailable(let message):
                     logger.error(
                         "result not delivered; the server's lease expiry will retry the task",

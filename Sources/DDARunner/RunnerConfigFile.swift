@@ -26,6 +26,7 @@ public struct RunnerConfigFile: Sendable, Equatable {
     public var registrationToken: String?
     public var stateFile: String?
     public var concurrency: Int?
+    public var maxBodyBytes: Int?
     public var wait: Int?
     public var interval: Double?
     public var caFile: String?
@@ -35,6 +36,7 @@ public struct RunnerConfigFile: Sendable, Equatable {
 
     static let topLevelKeys: Set<String> = [
         "server", "name", "registration_token", "state_file", "concurrency", "wait", "interval", "ca_file",
+        "max_body_bytes",
         "log_level", "handler", "allow_insecure_http",
     ]
     static let handlerKeys: Set<String> = [
@@ -98,6 +100,7 @@ public struct RunnerConfigFile: Sendable, Equatable {
             config.allowInsecureHTTP = flag
         }
         config.concurrency = try integer("concurrency")
+        config.maxBodyBytes = try integer("max_body_bytes")
         config.wait = try integer("wait")
         if let value = table["interval"] {
             if let int = value.tomlValue.int {

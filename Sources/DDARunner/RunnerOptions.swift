@@ -49,6 +49,12 @@ public struct RunnerOptions: ParsableArguments, Sendable {
     )
     public var concurrency: Int?
 
+    @Option(
+        help:
+            "The server's request body limit in bytes: a result that would not fit is reported as failed with its size (env DDA_RUNNER_MAX_BODY_BYTES; default \(RunnerSettings.defaultMaxBodyBytes), dda-server's and nginx's default)."
+    )
+    public var maxBodyBytes: Int?
+
     @Option(help: "CA bundle to trust for the server's TLS certificate (env DDA_RUNNER_CA_FILE).")
     public var caFile: String?
 

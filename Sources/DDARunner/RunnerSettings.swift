@@ -19,6 +19,10 @@ public struct RunnerSettings: Sendable, Equatable {
     /// Seconds: more than 0, at most an hour.
     public static let intervalLimit = 3600.0
     public static let defaultLogLevel = "info"
+    /// The server's request body limit (dda-server's and nginx's default, 1 MiB): a result
+    /// whose request would be larger is reported as failed with its size instead of lost.
+    public static let defaultMaxBodyBytes = 1 << 20
+    public static let maxBodyBytesRange = 4096...(1 << 30)
 
     public var server: String
     public var name: String
@@ -29,6 +33,7 @@ public struct RunnerSettings: Sendable, Equatable {
     public var interval: Double
     public var wait: Int
     public var concurrency: Int
+    public var maxBodyBytes: Int = defaultMaxBodyBytes
     public var caFile: String?
     public var logLevel: String
     public var handlers: [HandlerConfig]
@@ -120,8 +125,17 @@ public struct RunnerSettings: Sendable, Equatable {
             throw ConfigError("interval must be more than 0 and at most \(Int(intervalLimit)) seconds")
         }
 
+        let maxBodyBytes = try pick(
+            flags.maxBodyBytes, "DDA_RUNNER_MAX_BODY_BYTES", file.maxBodyBytes, defaultMaxBodyBytes, { Int($0) },
+            "a whole number")
+        guard maxBodyBytesRange.contains(maxBodyBytes) else {
+            throw ConfigError(
+                "max-body-bytes must be \(maxBodyBytesRange.lowerBound)…\(maxBodyBytesRange.upperBound) (the server's body limit)"
+            )
+        }
+
         let once = flags.once
-        return RunnerSettings(
+        var settings = RunnerSettings(
             server: server, name: name,
             registrationToken: flags.registrationToken ?? value("DDA_REGISTRATION_TOKEN") ?? file.registrationToken,
             stateFile: flags.stateFile ?? value("DDA_RUNNER_STATE_FILE") ?? file.stateFile ?? defaultStateFile,
@@ -132,6 +146,8 @@ public struct RunnerSettings: Sendable, Equatable {
             caFile: flags.caFile ?? value("DDA_RUNNER_CA_FILE") ?? file.caFile,
             logLevel: flags.logLevel ?? value("DDA_LOG_LEVEL") ?? file.logLevel ?? defaultLogLevel,
             handlers: file.handlers, configPath: configPath)
+        settings.maxBodyBytes = maxBodyBytes
+        return settings
     }
 
     static func hostName() -> String {
