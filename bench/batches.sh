@@ -33,35 +33,30 @@ stop_store() {
 }
 
 declare -A FIG
+# measure MODE KIND SIZE LOADGEN-ARGS…: the median of BENCH_RUNS runs of one figure, each on
+# a fresh stack, into FIG[KIND-MODE-SIZE].
+measure() {
+    local mode="$1" kind="$2" size="$3" values=()
+    shift 3
+    for _ in $(seq "$runs"); do
+        start_store "$mode"
+        values+=("$(bench_loadgen "$kind" "$@" --seconds "$seconds" --batch "$size" | num)")
+        stop_store
+    done
+    FIG[$kind-$mode-$size]="$(median "${values[@]}")"
+    echo "$kind, journal $mode, batches of $size: ${values[*]} tasks/s" >&2
+}
 for mode in memory always; do
-    for size in 1 8 32 100; do
-        values=()
-        for _ in $(seq "$runs"); do
-            start_store "$mode"
-            values+=("$(bench_loadgen lifecycle --runners 8 --creators 4 --seconds "$seconds" --batch "$size" | num)")
-            stop_store
-        done
-        FIG[life-$mode-$size]="$(median "${values[@]}")"
-        echo "lifecycle, journal $mode, batches of $size: ${values[*]} tasks/s" >&2
-    done
-    for size in 1 1000; do
-        values=()
-        for _ in $(seq "$runs"); do
-            start_store "$mode"
-            values+=("$(bench_loadgen create --creators 4 --seconds "$seconds" --batch "$size" | num)")
-            stop_store
-        done
-        FIG[create-$mode-$size]="$(median "${values[@]}")"
-        echo "create, journal $mode, batches of $size: ${values[*]} tasks/s" >&2
-    done
+    for size in 1 8 32 100; do measure "$mode" lifecycle "$size" --runners 8 --creators 4; done
+    for size in 1 1000; do measure "$mode" create "$size" --creators 4; done
 done
 ratio() { python3 -c "print(round($1/$2, 1))"; }
 echo "| figure (tasks/s, median of $runs) | journal off | \`--fsync always\` |"
 echo "|---|---|---|"
 for size in 1 8 32 100; do
-    echo "| lifecycle, batches of $size | ${FIG[life-memory-$size]} ($(ratio "${FIG[life-memory-$size]}" "${FIG[life-memory-1]}") ×) | ${FIG[life-always-$size]} ($(ratio "${FIG[life-always-$size]}" "${FIG[life-always-1]}") ×) |"
+    echo "| lifecycle, batches of $size | ${FIG[lifecycle-memory-$size]} ($(ratio "${FIG[lifecycle-memory-$size]}" "${FIG[lifecycle-memory-1]}") ×) | ${FIG[lifecycle-always-$size]} ($(ratio "${FIG[lifecycle-always-$size]}" "${FIG[lifecycle-always-1]}") ×) |"
 done
 echo "| create, \`POST /task\` one by one | ${FIG[create-memory-1]} | ${FIG[create-always-1]} |"
 echo "| create, \`POST /tasks/batch\` of 1,000 | ${FIG[create-memory-1000]} ($(ratio "${FIG[create-memory-1000]}" "${FIG[create-memory-1]}") ×) | ${FIG[create-always-1000]} ($(ratio "${FIG[create-always-1000]}" "${FIG[create-always-1]}") ×) |"
 echo
-echo "fsync always ÷ journal off, lifecycle with batches of 32: $(python3 -c "print(round(${FIG[life-always-32]}/${FIG[life-memory-32]}, 2))")"
+echo "fsync always ÷ journal off, lifecycle with batches of 32: $(python3 -c "print(round(${FIG[lifecycle-always-32]}/${FIG[lifecycle-memory-32]}, 2))")"

@@ -207,110 +207,106 @@ struct Lifecycle: ParsableCommand {
     var backlog = 20_000
 
     func run() throws {
-        if batch > 1 { return try runBatches() }
         let target = self.target
+        let size = batch
+        let limit = backlog
         let registrations = try (0..<runners).map {
             try target.register(HTTPConnection(port: target.port), name: "bench-\($0)")
         }
-        let completed = Atomic<Int>(0)
-        let created = Atomic<Int>(0)
-        let limit = backlog
-        let requests = Atomic<Int>(0)
-        let errors = Atomic<Int>(0)
+        let counters = LifecycleCounters()
         let end = now() + seconds
         let creatorCount = creators
         onThreads(creators + runners) { i in
             let connection = HTTPConnection(port: target.port)
             if i < creatorCount {
-                while now() < end {
-                    if created.load(ordering: .relaxed) - completed.load(ordering: .relaxed) >= limit {
-                        usleep(500)
-                        continue
-                    }
-                    let status = (try? target.create(connection)) ?? 0
-                    requests.add(1, ordering: .relaxed)
-                    if status != 201 { errors.add(1, ordering: .relaxed) } else { created.add(1, ordering: .relaxed) }
-                }
+                Self.create(target, connection, size: size, backlog: limit, until: end, counters)
+            } else if size == 1 {
+                Self.runOneByOne(target, connection, registrations[i - creatorCount], until: end, counters)
             } else {
-                let runner = registrations[i - creatorCount]
-                while now() < end {
-                    guard let lease = try? target.poll(connection, runner, wait: 1) else {
-                        requests.add(1, ordering: .relaxed)
-                        continue
-                    }
-                    let status = (try? target.complete(connection, runner, lease.0, lease.1)) ?? 0
-                    requests.add(2, ordering: .relaxed)
-                    if status == 200 { completed.add(1, ordering: .relaxed) } else { errors.add(1, ordering: .relaxed) }
-                }
+                Self.runInBatches(target, connection, registrations[i - creatorCount], size: size, until: end, counters)
             }
         }
-        let tasks = Double(completed.load(ordering: .relaxed)) / seconds
-        let rps = Double(requests.load(ordering: .relaxed)) / seconds
+        let tasks = Double(counters.completed.load(ordering: .relaxed)) / seconds
+        let rps = Double(counters.requests.load(ordering: .relaxed)) / seconds
+        let shape = size > 1 ? "batches of \(size), " : ""
         print(
-            "lifecycle: \(format(tasks, 0)) tasks/s completed, \(format(rps, 0)) req/s, \(errors.load(ordering: .relaxed)) errors (\(runners) runners, \(creators) creators, \(format(seconds, 0)) s)"
+            "lifecycle: \(format(tasks, 0)) tasks/s completed, \(format(rps, 0)) req/s, \(counters.errors.load(ordering: .relaxed)) errors (\(shape)\(runners) runners, \(creators) creators, \(format(seconds, 0)) s)"
         )
+    }
+
+    /// A creator: `POST /task` (size 1) or `POST /tasks/batch`, pausing while `backlog`
+    /// created tasks are not completed yet.
+    static func create(
+        _ target: Target, _ connection: HTTPConnection, size: Int, backlog: Int, until end: Double,
+        _ counters: LifecycleCounters
+    ) {
+        while now() < end {
+            if counters.created.load(ordering: .relaxed) - counters.completed.load(ordering: .relaxed) >= backlog {
+                usleep(500)
+                continue
+            }
+            let status = (try? (size == 1 ? target.create(connection) : target.createBatch(connection, size))) ?? 0
+            counters.requests.add(1, ordering: .relaxed)
+            if status == 201 {
+                counters.created.add(size, ordering: .relaxed)
+            } else {
+                counters.errors.add(1, ordering: .relaxed)
+            }
+        }
+    }
+
+    /// A runner of contract v1: poll, then `POST /result`.
+    static func runOneByOne(
+        _ target: Target, _ connection: HTTPConnection, _ runner: Runner, until end: Double,
+        _ counters: LifecycleCounters
+    ) {
+        while now() < end {
+            guard let lease = try? target.poll(connection, runner, wait: 1) else {
+                counters.requests.add(1, ordering: .relaxed)
+                continue
+            }
+            let status = (try? target.complete(connection, runner, lease.0, lease.1)) ?? 0
+            counters.requests.add(2, ordering: .relaxed)
+            if status == 200 {
+                counters.completed.add(1, ordering: .relaxed)
+            } else {
+                counters.errors.add(1, ordering: .relaxed)
+            }
+        }
+    }
+
+    /// A runner in batches: lease up to `size`, report them with the request that asks for
+    /// the next ones.
+    static func runInBatches(
+        _ target: Target, _ connection: HTTPConnection, _ runner: Runner, size: Int, until end: Double,
+        _ counters: LifecycleCounters
+    ) {
+        var leases: [(String, Int64)] = []
+        while now() < end {
+            do {
+                if leases.isEmpty {
+                    leases = try target.pollBatch(connection, runner, max: size, wait: 1)
+                } else {
+                    let (accepted, next) = try target.completeBatch(connection, runner, leases, next: size)
+                    counters.completed.add(accepted, ordering: .relaxed)
+                    if accepted != leases.count { counters.errors.add(leases.count - accepted, ordering: .relaxed) }
+                    leases = next
+                }
+            } catch {
+                counters.errors.add(1, ordering: .relaxed)
+                leases = []
+            }
+            counters.requests.add(1, ordering: .relaxed)
+        }
     }
 }
 
-extension Lifecycle {
-    /// The same lifecycle in batches of `batch`: each runner leases up to `batch` tasks and
-    /// reports them with the request that asks for the next ones.
-    func runBatches() throws {
-        let target = self.target
-        let size = batch
-        let registrations = try (0..<runners).map {
-            try target.register(HTTPConnection(port: target.port), name: "bench-\($0)")
-        }
-        let completed = Atomic<Int>(0)
-        let created = Atomic<Int>(0)
-        let limit = backlog
-        let requests = Atomic<Int>(0)
-        let errors = Atomic<Int>(0)
-        let end = now() + seconds
-        let creatorCount = creators
-        onThreads(creators + runners) { i in
-            let connection = HTTPConnection(port: target.port)
-            if i < creatorCount {
-                while now() < end {
-                    if created.load(ordering: .relaxed) - completed.load(ordering: .relaxed) >= limit {
-                        usleep(500)
-                        continue
-                    }
-                    let status = (try? target.createBatch(connection, size)) ?? 0
-                    requests.add(1, ordering: .relaxed)
-                    if status != 201 {
-                        errors.add(1, ordering: .relaxed)
-                    } else {
-                        created.add(size, ordering: .relaxed)
-                    }
-                }
-                return
-            }
-            let runner = registrations[i - creatorCount]
-            var leases: [(String, Int64)] = []
-            while now() < end {
-                do {
-                    if leases.isEmpty {
-                        leases = try target.pollBatch(connection, runner, max: size, wait: 1)
-                    } else {
-                        let (accepted, next) = try target.completeBatch(connection, runner, leases, next: size)
-                        completed.add(accepted, ordering: .relaxed)
-                        if accepted != leases.count { errors.add(leases.count - accepted, ordering: .relaxed) }
-                        leases = next
-                    }
-                } catch {
-                    errors.add(1, ordering: .relaxed)
-                    leases = []
-                }
-                requests.add(1, ordering: .relaxed)
-            }
-        }
-        let tasks = Double(completed.load(ordering: .relaxed)) / seconds
-        let rps = Double(requests.load(ordering: .relaxed)) / seconds
-        print(
-            "lifecycle: \(format(tasks, 0)) tasks/s completed, \(format(rps, 0)) req/s, \(errors.load(ordering: .relaxed)) errors (batches of \(batch), \(runners) runners, \(creators) creators, \(format(seconds, 0)) s)"
-        )
-    }
+/// What the lifecycle's threads count.
+final class LifecycleCounters: Sendable {
+    let completed = Atomic<Int>(0)
+    let created = Atomic<Int>(0)
+    let requests = Atomic<Int>(0)
+    let errors = Atomic<Int>(0)
 }
 
 /// Creation throughput: `POST /task` one by one, or `POST /tasks/batch`.
