@@ -51,6 +51,7 @@ let package = Package(
             ],
             resources: [
                 .embedInCode("Migrations/v0001_initial.sql"), .embedInCode("Migrations/v0002_batches.sql"),
+                .embedInCode("Migrations/v0003_catalog.sql"),
             ]
         ),
         .target(

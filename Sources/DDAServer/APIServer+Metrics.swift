@@ -32,11 +32,40 @@ extension APIServer {
         for state in [RunnerRecord.State.idle, .busy, .offline] {
             out += "dda_runners{state=\"\(state.rawValue)\"} \(stats.runnersByState[state, default: 0])\n"
         }
+        try renderPendingByCode(stats, into: &out)
         queue.renderMetrics(into: &out)
         requestMetrics.render(into: &out)
         return HTTPResponse(
             status: 200,
             headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")],
             body: Array(out.utf8))
+    }
+
+    /// Codes shown at most in `dda_oldest_pending_task_age_seconds` (the oldest first), so
+    /// tasks of many distinct codes cannot make the answer unbounded.
+    static let maxCodeSeries = 500
+
+    /// How long the task next in line has waited, per code; and the pending tasks no online,
+    /// unpaused runner can take ("nobody serves code 777").
+    private func renderPendingByCode(_ stats: QueueStats, into out: inout String) throws {
+        let now = clock.now()
+        out +=
+            "# HELP dda_oldest_pending_task_age_seconds Seconds the task next in line (per operation code) has been leasable.\n"
+        out += "# TYPE dda_oldest_pending_task_age_seconds gauge\n"
+        let ages = stats.pendingByCode.compactMap { code, pending in
+            pending.leasableSince.map { (code, max(0, now.milliseconds - $0.milliseconds)) }
+        }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(Self.maxCodeSeries)
+        for (code, milliseconds) in ages.sorted(by: { $0.0 < $1.0 }) {
+            out += "dda_oldest_pending_task_age_seconds{operation_code=\"\(code)\"} \(Double(milliseconds) / 1000)\n"
+        }
+        let serving = try queue.runners().filter { $0.state != .offline && !$0.runner.paused }.map(\.runner)
+        var unserved = 0
+        for (code, pending) in stats.pendingByCode where !serving.contains(where: { $0.takes(code) }) {
+            unserved += pending.count
+        }
+        out +=
+            "# HELP dda_pending_tasks_without_runner Pending tasks whose operation code no online, unpaused runner takes.\n"
+        out += "# TYPE dda_pending_tasks_without_runner gauge\n"
+        out += "dda_pending_tasks_without_runner \(unserved)\n"
     }
 }

@@ -12,6 +12,15 @@ extension APIServer {
         Route("POST", "/results", .runnerToken) { server, r in try server.submitResults(r) },
         Route("POST", "/heartbeat", .runnerToken) { server, r in .now(try server.heartbeat(r)) },
         Route("GET", "/runners", .apiKey) { server, _ in .now(try server.runners()) },
+        Route("PUT", "/runners/{runner_id}", .runnerToken) { server, r in .now(try server.updateRunner(r)) },
+        Route("DELETE", "/runners/{runner_id}", .apiKey) { server, r in .now(try server.deleteRunner(r)) },
+        Route("POST", "/runners/{runner_id}/pause", .apiKey) { server, r in
+            .now(try server.pauseRunner(r, paused: true))
+        },
+        Route("POST", "/runners/{runner_id}/resume", .apiKey) { server, r in
+            .now(try server.pauseRunner(r, paused: false))
+        },
+        Route("GET", "/operations", .apiKey) { server, _ in .now(try server.operations()) },
         Route("POST", "/task", .apiKeyOrBody) { server, r in .now(try server.createTask(r)) },
         Route("POST", "/tasks/batch", .apiKey) { server, r in .now(try server.createTasks(r)) },
         Route("GET", "/tasks/all", .apiKey) { server, r in .now(try server.listTasks(r.http)) },

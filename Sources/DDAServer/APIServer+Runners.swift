@@ -16,7 +16,7 @@ extension APIServer {
                 "A registration token is required: send `X-Registration-Token` or the body field `registration_token`.")
         }
         let request = try RegistrationRequest(json: fields.value)
-        let runner = try queue.registerRunner(name: request.name, operationCodes: request.operationCodes)
+        let runner = try queue.registerRunner(request)
         let issued = clock.now().seconds
         let expires = issued + configuration.runnerTokenTTLSeconds
         let token = signer.sign(runnerID: runner.id, name: request.name, issuedAt: issued, expiresAt: expires)
@@ -148,7 +148,8 @@ extension APIServer {
         let request = try HeartbeatRequest(json: fields.value)
         r.context.runnerID = runnerID
         r.context.taskID = request.taskID
-        return .json(200, try queue.heartbeat(runnerID: runnerID, taskID: request.taskID).json)
+        return .json(
+            200, try queue.heartbeat(runnerID: runnerID, taskID: request.taskID, progress: request.progress).json)
     }
 
     /// `GET /runners`

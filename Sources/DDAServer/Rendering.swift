@@ -19,7 +19,7 @@ extension TaskObject {
             startedAt: task.startedAt, completedAt: task.completedAt, leaseExpiresAt: task.leaseExpiresAt,
             resultData: resultFit ? (task.resultData ?? .null) : .null, error: task.error,
             paramsTruncated: !paramsFit, resultTruncated: !resultFit, events: events ? task.events : nil,
-            availableAt: task.availableAt)
+            availableAt: task.availableAt, progress: task.progress)
     }
 }
 
@@ -37,6 +37,8 @@ extension RunnerObject {
     init(_ runner: RunnerRecord, state: RunnerRecord.State) {
         self.init(
             runnerID: runner.id, name: runner.name, operationCodes: runner.operationCodes,
-            registeredAt: runner.registeredAt, lastSeenAt: runner.lastSeenAt, state: state)
+            registeredAt: runner.registeredAt, lastSeenAt: runner.lastSeenAt, state: state, version: runner.version,
+            labels: runner.labels, paused: runner.paused,
+            currentTasks: runner.runningTasks.sorted { $0.description < $1.description })
     }
 }

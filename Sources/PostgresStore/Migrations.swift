@@ -7,6 +7,7 @@ enum Migrations {
     static let all: [(version: Int, name: String, sql: String)] = [
         (1, "v0001_initial.sql", String(decoding: PackageResources.v0001_initial_sql, as: UTF8.self)),
         (2, "v0002_batches.sql", String(decoding: PackageResources.v0002_batches_sql, as: UTF8.self)),
+        (3, "v0003_catalog.sql", String(decoding: PackageResources.v0003_catalog_sql, as: UTF8.self)),
     ]
 
     /// Brings the schema up to date. Several servers starting at once are safe: the first

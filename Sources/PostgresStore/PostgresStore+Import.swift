@@ -55,13 +55,14 @@ extension PostgresStore {
                 for runner in batch {
                     try c.query(
                         """
-                        INSERT INTO dda_runners (id, name, operation_codes, registered_ms, last_seen_ms)
-                        VALUES ($1, $2, $3::bigint[], $4, $5)
+                        INSERT INTO dda_runners (id, name, operation_codes, registered_ms, last_seen_ms,
+                                                 version, labels, operations, paused)
+                        VALUES ($1, $2, $3::bigint[], $4, $5, $6, $7, $8, $9)
                         """,
                         [
                             runner.id.description, runner.name, runner.operationCodes?.arrayLiteral,
                             String(runner.registeredAt.milliseconds), String(runner.lastSeenAt.milliseconds),
-                        ])
+                        ] + Self.declaredColumns(runner) + [runner.paused ? "true" : "false"])
                 }
             }
             for start in stride(from: 0, to: export.idempotencyKeys.count, by: 1000) {
@@ -94,7 +95,8 @@ extension PostgresStore {
         ("created_ms", "bigint"), ("available_ms", "bigint"), ("started_ms", "bigint"), ("completed_ms", "bigint"),
         ("lease_expires_ms", "bigint"), ("result_data", "text"), ("error", "text"), ("accepted_runner", "uuid"),
         ("accepted_attempt", "integer"), ("accepted_status", "text"), ("accepted_data", "text"),
-        ("accepted_error", "text"),
+        ("accepted_error", "text"), ("progress_percent", "double precision"), ("progress_message", "text"),
+        ("progress_ms", "bigint"),
     ]
 
     /// `INSERT … SELECT … FROM unnest($1::uuid[], …) WITH ORDINALITY … ORDER BY ordinality`.
@@ -124,6 +126,8 @@ extension PostgresStore {
             column { $0.error }, column { $0.acceptedResult?.runnerID.description },
             column { $0.acceptedResult.map { String($0.attempt) } }, column { $0.acceptedResult?.status.rawValue },
             column { $0.acceptedResult?.resultData.storedText }, column { $0.acceptedResult?.error },
+            column { $0.progress.map { String($0.percent) } }, column { $0.progress?.message },
+            column { $0.progress.map { String($0.updatedAt.milliseconds) } },
         ]
     }
 }

@@ -6,33 +6,125 @@ import TaskQueue
 extension PostgresStore {
     // MARK: Runners
 
-    public func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord {
+    public func registerRunner(_ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord {
         let now = clock.now()
-        let runner = RunnerRecord(
-            id: RunnerID.random(), name: name, operationCodes: operationCodes.map { Array(Set($0)).sorted() },
-            registeredAt: now, lastSeenAt: now)
+        var runner = RunnerRecord(
+            id: RunnerID.random(), name: declaration.name, operationCodes: nil, registeredAt: now, lastSeenAt: now)
+        runner.declare(declaration)
         let cap = configuration.maxRunners
         let rows = try db { (c) throws(PGError) in
             try c.execute(
                 PGStatement(
                     "dda_register",
                     """
-                    INSERT INTO dda_runners (id, name, operation_codes, registered_ms, last_seen_ms)
-                    SELECT $1, $2, $3::bigint[], $4, $4 WHERE (SELECT count(*) FROM dda_runners) < $5
+                    INSERT INTO dda_runners (id, name, operation_codes, registered_ms, last_seen_ms, version, labels, operations)
+                    SELECT $1, $2, $3::bigint[], $4, $4, $6, $7, $8 WHERE (SELECT count(*) FROM dda_runners) < $5
                     RETURNING id
                     """),
                 [
-                    runner.id.description, name, runner.operationCodes?.arrayLiteral, String(now.milliseconds),
-                    String(cap),
-                ])
+                    runner.id.description, runner.name, runner.operationCodes?.arrayLiteral,
+                    String(now.milliseconds), String(cap),
+                ] + Self.declaredColumns(runner))
         }
-        guard !rows.isEmpty else {
-            throw QueueError(
-                .atCapacity,
-                "The server already knows \(cap) runners; runners not seen for the retention period are forgotten, or raise the limit."
-            )
-        }
+        guard !rows.isEmpty else { throw QueueRules.tooManyRunners(cap) }
         return runner
+    }
+
+    /// `version`, `labels`, `operations` as the columns hold them.
+    static func declaredColumns(_ runner: RunnerRecord) -> [String?] {
+        [
+            runner.version,
+            runner.labels.isEmpty ? nil : JSONValue.array(runner.labels.map { .string($0) }).storedText,
+            runner.operations.isEmpty
+                ? nil : String(decoding: JSONWriter.encode(.array(runner.operations.map(\.json))), as: UTF8.self),
+        ]
+    }
+
+    public func updateRunner(_ id: RunnerID, _ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord {
+        let now = clock.now()
+        var declared = RunnerRecord(
+            id: id, name: declaration.name, operationCodes: nil, registeredAt: now, lastSeenAt: now)
+        declared.declare(declaration)
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_update_runner",
+                    """
+                    UPDATE dda_runners SET name = $2, operation_codes = $3::bigint[], last_seen_ms = $4,
+                        version = $5, labels = $6, operations = $7
+                    WHERE id = $1 RETURNING id
+                    """),
+                [id.description, declared.name, declared.operationCodes?.arrayLiteral, String(now.milliseconds)]
+                    + Self.declaredColumns(declared))
+        }
+        guard !rows.isEmpty else { throw QueueRules.unknownRunner }
+        releaseParked(of: id, with: .success([]))
+        guard let runner = try runner(id) else { throw QueueRules.unknownRunner }
+        return runner
+    }
+
+    public func setPaused(_ id: RunnerID, _ paused: Bool) throws(QueueError) -> RunnerRecord {
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_pause_runner",
+                    // Resuming notifies: polls parked on other servers look again for this runner.
+                    """
+                    WITH changed AS (UPDATE dda_runners SET paused = $2 WHERE id = $1 RETURNING id)
+                    SELECT count(*), CASE WHEN NOT $2 THEN pg_notify('\(Self.readyChannel)', '\(instance)') END
+                    FROM changed
+                    """),
+                [id.description, paused ? "true" : "false"])
+        }
+        guard rows.first?[0] == "1" else { throw QueueRules.unknownRunner }
+        releaseParked(of: id, with: .success([]))
+        guard let runner = try runner(id) else { throw QueueRules.unknownRunner }
+        return runner
+    }
+
+    public func deleteRunner(_ id: RunnerID) throws(QueueError) -> (runner: RunnerRecord, released: [TaskID]) {
+        let now = clock.now()
+        guard let runner = try runner(id) else { throw QueueRules.unknownRunner }
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_delete_runner",
+                    """
+                    WITH gone AS (DELETE FROM dda_runners WHERE id = $1 RETURNING id),
+                    released AS (
+                        UPDATE dda_tasks t SET
+                            status = CASE WHEN t.attempts < t.max_attempts THEN 'pending' ELSE 'failed' END,
+                            runner_id = CASE WHEN t.attempts < t.max_attempts THEN NULL ELSE t.runner_id END,
+                            error = CASE WHEN t.attempts < t.max_attempts THEN t.error ELSE 'runner_deleted' END,
+                            completed_ms = CASE WHEN t.attempts < t.max_attempts THEN t.completed_ms ELSE $2::bigint END,
+                            lease_expires_ms = NULL, available_ms = $2::bigint
+                        WHERE t.runner_id = $1 AND t.status = 'running' AND EXISTS (SELECT 1 FROM gone)
+                        RETURNING t.id, t.status, t.attempts),
+                    ev AS (
+                        INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id, detail)
+                        SELECT id, $2, 'released', $1, 'runner deleted (attempt ' || attempts || ')' FROM released)
+                    SELECT (SELECT count(*) FROM gone), r.id, r.status,
+                           CASE WHEN r.status = 'pending' THEN pg_notify('\(Self.readyChannel)', '\(instance)') END
+                    FROM (SELECT 1) one LEFT JOIN released r ON true
+                    """), [id.description, String(now.milliseconds)])
+        }
+        guard rows.first?[0] == "1" else { throw QueueRules.unknownRunner }
+        var released: [TaskID] = []
+        var failed = 0
+        for row in rows.rows {
+            guard let id = row[1].flatMap({ TaskID($0) }) else { continue }
+            released.append(id)
+            if row[2] == TaskStatus.failed.rawValue { failed += 1 }
+        }
+        if failed > 0 { counters.withLock { $0.failed += failed } }
+        releaseParked(of: id, with: .failure(QueueRules.unknownRunner))
+        return (runner, released.sorted { $0.description < $1.description })
+    }
+
+    /// Answers this process's parked polls of one runner.
+    private func releaseParked(of runnerID: RunnerID, with result: Result<[TaskLease], QueueError>) {
+        let polls = waiters.withLock { $0.take(of: runnerID) }
+        for poll in polls { poll.completion(result) }
     }
 
     public func runner(_ id: RunnerID) throws(QueueError) -> RunnerRecord? {
@@ -48,7 +140,8 @@ extension PostgresStore {
                     "dda_runners",
                     """
                     SELECT r.id, r.name, r.operation_codes, r.registered_ms, r.last_seen_ms,
-                           ARRAY(SELECT t.id FROM dda_tasks t WHERE t.runner_id = r.id AND t.status = 'running')
+                           ARRAY(SELECT t.id FROM dda_tasks t WHERE t.runner_id = r.id AND t.status = 'running'),
+                           r.version, r.labels, r.operations, r.paused
                     FROM dda_runners r ORDER BY r.registered_ms, r.id
                     """))
         }
@@ -61,9 +154,19 @@ extension PostgresStore {
             let registered = Timestamp(milliseconds: try reader.int64())
             let lastSeen = Timestamp(milliseconds: try reader.int64())
             let running = Set(try reader.idArray(TaskID.self))
-            let runner = RunnerRecord(
+            var runner = RunnerRecord(
                 id: id, name: name, operationCodes: codes, registeredAt: registered, lastSeenAt: lastSeen,
                 runningTasks: running)
+            runner.version = reader.optionalString()
+            if case .array(let labels)? = try reader.optionalJSON() { runner.labels = labels.compactMap(\.stringValue) }
+            if let operations = try reader.optionalJSON() {
+                do {
+                    runner.operations = try OperationInfo.list(operations)
+                } catch {
+                    throw RowReader.damaged("operations")
+                }
+            }
+            runner.paused = reader.optionalString() == "t"
             out.append((runner, runner.state(now: now, offlineAfterSeconds: configuration.runnerOfflineAfterSeconds)))
         }
         return out
@@ -90,13 +193,13 @@ extension PostgresStore {
                     "dda_lease",
                     """
                     WITH runner AS (
-                        UPDATE dda_runners SET last_seen_ms = $2 WHERE id = $1 RETURNING operation_codes),
+                        UPDATE dda_runners SET last_seen_ms = $2 WHERE id = $1 RETURNING operation_codes, paused),
                     picked AS (
                         -- The runner's codes as values, not a join: the scan stays one ordered
                         -- index scan that stops after $3 rows (a join made the planner sort
                         -- every pending task, locking rows others had just leased on the way).
                         SELECT t.id FROM dda_tasks t
-                        WHERE t.status = 'pending' AND t.available_ms <= $2 AND EXISTS (SELECT 1 FROM runner)
+                        WHERE t.status = 'pending' AND t.available_ms <= $2 AND EXISTS (SELECT 1 FROM runner WHERE NOT paused)
                           AND ((SELECT operation_codes FROM runner) IS NULL
                                OR t.operation_code = ANY ((SELECT operation_codes FROM runner)::bigint[]))
                         ORDER BY t.priority DESC, t.seq
@@ -110,7 +213,7 @@ extension PostgresStore {
                     ev AS (
                         INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id, detail)
                         SELECT id, $2, 'leased', $1, 'attempt ' || attempts FROM leased)
-                    SELECT (SELECT count(*) FROM runner), (SELECT bool_and(operation_codes IS NULL) FROM runner), l.*
+                    SELECT (SELECT count(*) FROM runner), (SELECT bool_and(operation_codes IS NULL AND NOT paused) FROM runner), l.*
                     FROM (SELECT 1) one LEFT JOIN leased l ON true
                     ORDER BY l.priority DESC, l.seq
                     """), [runnerID.description, String(now.milliseconds), String(max)])
@@ -489,7 +592,9 @@ extension PostgresStore {
         return outcome
     }
 
-    public func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply {
+    public func heartbeat(runnerID: RunnerID, taskID: TaskID?, progress: HeartbeatRequest.ProgressReport?)
+        throws(QueueError) -> HeartbeatReply
+    {
         let now = clock.now()
         try sweepIfDue(now)
         let result: Result<HeartbeatReply, QueueError> = try transaction { (c) throws(PGError) in
@@ -541,6 +646,25 @@ extension PostgresStore {
                     SELECT min(lease_expires_ms) FROM ext
                     """), [runnerID.description, String(now.milliseconds), taskID?.description])
             let earliest = extended.first?[0].flatMap { Int64($0) }.map(Timestamp.init(milliseconds:))
+            if let progress, let taskID {
+                // The latest progress on the task; an event at most once a minute.
+                try c.execute(
+                    PGStatement(
+                        "dda_progress",
+                        """
+                        WITH upd AS (
+                            UPDATE dda_tasks SET progress_percent = $2, progress_message = $3, progress_ms = $4
+                            WHERE id = $1 AND status = 'running' AND runner_id = $5 RETURNING id)
+                        INSERT INTO dda_task_events (task_id, at_ms, kind, runner_id, detail)
+                        SELECT id, $4, 'progress', $5, $6 FROM upd
+                        WHERE NOT EXISTS (SELECT 1 FROM dda_task_events e
+                                          WHERE e.task_id = $1 AND e.kind = 'progress' AND e.at_ms > $4::bigint - 60000)
+                        """),
+                    [
+                        taskID.description, String(progress.percent), progress.message, String(now.milliseconds),
+                        runnerID.description, progressDetail(progress),
+                    ])
+            }
             return .success(HeartbeatReply(leaseExpiresAt: earliest, cancelled: false))
         }
         return try result.get()

@@ -241,6 +241,13 @@ struct ParkedPolls {
         return ended
     }
 
+    /// Takes out every parked poll of one runner (to answer them now).
+    mutating func take(of runnerID: RunnerID) -> [ParkedPoll] {
+        let taken = polls.values.filter { $0.runnerID == runnerID }
+        for poll in taken { polls[poll.id] = nil }
+        return taken
+    }
+
     mutating func takeAll() -> [ParkedPoll] {
         defer { polls.removeAll() }
         return Array(polls.values)

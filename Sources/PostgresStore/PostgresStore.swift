@@ -436,7 +436,7 @@ public final class PostgresStore: QueueStore {
     public func stats() throws(QueueError) -> QueueStats {
         let now = clock.now()
         try sweepIfDue(now)
-        let (statusRows, runnerRows) = try db { (c) throws(PGError) in
+        let (statusRows, runnerRows, codeRows) = try db { (c) throws(PGError) in
             (
                 try c.execute(
                     PGStatement("dda_status_counts", "SELECT status, count(*) FROM dda_tasks GROUP BY status")),
@@ -447,7 +447,15 @@ public final class PostgresStore: QueueStore {
                         SELECT r.last_seen_ms,
                                EXISTS (SELECT 1 FROM dda_tasks t WHERE t.runner_id = r.id AND t.status = 'running')
                         FROM dda_runners r
-                        """))
+                        """)),
+                try c.execute(
+                    PGStatement(
+                        "dda_pending_by_code",
+                        """
+                        SELECT operation_code, count(*),
+                               min(greatest(created_ms, available_ms)) FILTER (WHERE available_ms <= $1)
+                        FROM dda_tasks WHERE status = 'pending' GROUP BY operation_code
+                        """), [String(now.milliseconds)])
             )
         }
         var byStatus: [TaskStatus: Int] = [:]
@@ -466,7 +474,13 @@ public final class PostgresStore: QueueStore {
                 : (now.milliseconds - lastSeen > configuration.runnerOfflineAfterSeconds * 1000 ? .offline : .idle)
             byState[state, default: 0] += 1
         }
-        return QueueStats(tasksByStatus: byStatus, runnersByState: byState, counters: counters.withLock { $0 })
+        var stats = QueueStats(tasksByStatus: byStatus, runnersByState: byState, counters: counters.withLock { $0 })
+        for row in codeRows.rows {
+            guard let code = row[0].flatMap({ Int64($0) }), let count = row[1].flatMap({ Int($0) }) else { continue }
+            stats.pendingByCode[code] = PendingCode(
+                count: count, leasableSince: row[2].flatMap { Int64($0) }.map(Timestamp.init(milliseconds:)))
+        }
+        return stats
     }
 
     public var persistenceFailure: String? { failure.withLock { $0 } }

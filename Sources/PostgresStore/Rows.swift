@@ -6,7 +6,8 @@ import TaskQueue
 let taskColumns = """
     id, seq, operation_code, params, status, priority, attempts, max_attempts, timeout_seconds, runner_id,
     created_ms, available_ms, started_ms, completed_ms, lease_expires_ms, result_data, error,
-    accepted_runner, accepted_attempt, accepted_status, accepted_data, accepted_error
+    accepted_runner, accepted_attempt, accepted_status, accepted_data, accepted_error,
+    progress_percent, progress_message, progress_ms
     """
 
 /// A row of `dda_tasks` read back into the queue's record. The store wrote every value, so
@@ -39,6 +40,9 @@ struct TaskRow {
         let acceptedStatus = reader.optionalString().flatMap(ResultStatus.init(rawValue:))
         let acceptedData = try reader.optionalJSON()
         let acceptedError = reader.optionalString()
+        let progressPercent = reader.optionalString().flatMap(Double.init)
+        let progressMessage = reader.optionalString()
+        let progressAt = try reader.optionalInt64()
         if let acceptedRunner, let acceptedAttempt, let acceptedStatus {
             accepted = AcceptedResult(
                 runnerID: acceptedRunner, attempt: Int(acceptedAttempt), status: acceptedStatus,
@@ -53,6 +57,10 @@ struct TaskRow {
             creationSeq: seq, resultData: resultData, error: error,
             events: [TaskEvent(at: created, kind: .created)] + (events ?? []))
         record.acceptedResult = accepted
+        if let progressPercent, let progressAt {
+            record.progress = TaskProgress(
+                percent: progressPercent, message: progressMessage, updatedAt: Timestamp(milliseconds: progressAt))
+        }
         self.record = record
     }
 }

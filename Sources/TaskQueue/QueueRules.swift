@@ -37,4 +37,12 @@ public enum QueueRules {
 
     /// The 401 of a runner the store does not know.
     public static var unknownRunner: QueueError { QueueError(.runnerNotFound, unregistered) }
+
+    /// The 503 of a full runner registry.
+    public static func tooManyRunners(_ cap: Int) -> QueueError {
+        QueueError(
+            .atCapacity,
+            "The server already knows \(cap) runners; runners not seen for the retention period are forgotten, or raise the limit."
+        )
+    }
 }

@@ -41,10 +41,45 @@ extension QueueState {
         runner.lastSeenAt = now
         runners[runnerID] = runner
         var leases: [TaskLease] = []
-        if shuttingDown { return .success(leases) }
+        if shuttingDown || runner.paused { return .success(leases) }
         while leases.count < max, let taskID = popReady(for: runner) {
             if let lease = lease(taskID, to: runnerID, now: now) { leases.append(lease) }
         }
         return .success(leases)
     }
+
+    /// Takes a heartbeat's progress: the task's latest, and an event at most once a minute.
+    mutating func record(_ report: HeartbeatRequest.ProgressReport, on task: inout TaskRecord, now: Timestamp) {
+        task.progress = TaskProgress(percent: report.percent, message: report.message, updatedAt: now)
+        let lastEvent = task.events.last { $0.kind == .progress }
+        guard lastEvent.map({ now.milliseconds - $0.at.milliseconds >= 60_000 }) ?? true else { return }
+        appendEvent(&task, TaskEvent(at: now, kind: .progress, runnerID: task.runnerID, detail: progressDetail(report)))
+    }
+
+    /// Pending tasks by code: how many, and since when the one next in line is leasable.
+    mutating func pendingSummary() -> [Int64: PendingCode] {
+        var out: [Int64: PendingCode] = [:]
+        for (code, count) in pendingByCode where count > 0 { out[code] = PendingCode(count: count, leasableSince: nil) }
+        var index = ready
+        ready = ReadyIndex()
+        defer { ready = index }
+        for head in index.heads({ entry in
+            guard let task = tasks[entry.taskID] else { return false }
+            return task.status == .pending && task.readyToken == entry.token
+        }) {
+            guard let task = tasks[head.entry.taskID] else { continue }
+            let since = max(task.createdAt, task.availableAt)
+            let known = out[head.code]?.leasableSince
+            out[head.code, default: PendingCode(count: 0, leasableSince: nil)].leasableSince =
+                known.map { min($0, since) } ?? since
+        }
+        return out
+    }
+}
+
+/// The event detail of a progress report: `42%` or `42%: message`.
+public func progressDetail(_ report: HeartbeatRequest.ProgressReport) -> String {
+    let percent = report.percent.rounded() == report.percent ? String(Int64(report.percent)) : String(report.percent)
+    guard let message = report.message, !message.isEmpty else { return "\(percent)%" }
+    return "\(percent)%: \(message)"
 }

@@ -22,6 +22,8 @@ extension QueueState {
                     runners[runnerID] = runner
                 }
             }
+        case .runnerDeleted(let id):
+            runners[id] = nil
         case .runner(let runner):
             var runner = runner
             runner.runningTasks = []
@@ -40,6 +42,7 @@ extension QueueState {
     /// retention, counts, creation order).
     mutating func rebuildIndexes(now: Timestamp) {
         statusCounts = [:]
+        pendingByCode = [:]
         ready = ReadyIndex()
         leaseDeadlines = BinaryHeap()
         backoff = BinaryHeap()
@@ -52,6 +55,7 @@ extension QueueState {
             statusCounts[task.status, default: 0] += 1
             switch task.status {
             case .pending:
+                pendingByCode[task.operationCode, default: 0] += 1
                 enqueue(&task, now: now)
                 tasks[task.id] = task
             case .running:

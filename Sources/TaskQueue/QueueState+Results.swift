@@ -66,6 +66,7 @@ extension QueueState {
                 creationSeq: takeSeq())
             task.availableAt = new.availableAt(createdAt: now)
             statusCounts[.pending, default: 0] += 1
+            pendingByCode[task.operationCode, default: 0] += 1
             enqueue(&task, now: now)
             listing.append(seq: task.creationSeq, id: task.id, status: task.status)
             counters.created += 1

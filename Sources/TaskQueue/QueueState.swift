@@ -14,11 +14,26 @@ public struct QueueCounters: Sendable, Equatable {
     public init() {}
 }
 
+/// Pending tasks of one operation code, for `/metrics`.
+public struct PendingCode: Sendable, Equatable {
+    public var count: Int
+    /// Since when the task next in line has been leasable (max of its creation and its
+    /// `available_at`), or nil when none is leasable now.
+    public var leasableSince: Timestamp?
+
+    public init(count: Int, leasableSince: Timestamp?) {
+        self.count = count
+        self.leasableSince = leasableSince
+    }
+}
+
 /// A summary of the queue for `/metrics`.
 public struct QueueStats: Sendable {
     public var tasksByStatus: [TaskStatus: Int]
     public var runnersByState: [RunnerRecord.State: Int]
     public var counters: QueueCounters
+    /// Pending tasks by operation code.
+    public var pendingByCode: [Int64: PendingCode] = [:]
 
     public init(tasksByStatus: [TaskStatus: Int], runnersByState: [RunnerRecord.State: Int], counters: QueueCounters) {
         self.tasksByStatus = tasksByStatus
@@ -50,6 +65,8 @@ struct QueueState {
     var listing = CreationIndex()
 
     var statusCounts: [TaskStatus: Int] = [:]
+    /// Pending tasks by operation code (for "pending without runner" in `/metrics`).
+    var pendingByCode: [Int64: Int] = [:]
     var counters = QueueCounters()
     var nextSeq: Int64 = 1
     var lastRunnerSweep: Int64 = 0
@@ -79,6 +96,12 @@ struct QueueState {
         journal?.append(.runner(runner))
     }
 
+    /// Answers every parked poll of a runner (its codes, pause or registration changed, so
+    /// the next poll sees the change).
+    mutating func releaseWaiters(of runnerID: RunnerID, with result: Result<[TaskLease], QueueError>) {
+        for waiter in waiting.active.values where waiter.runnerID == runnerID { waiting.finish(waiter, result) }
+    }
+
     mutating func takeSeq() -> Int64 {
         defer { nextSeq += 1 }
         return nextSeq
@@ -89,6 +112,8 @@ struct QueueState {
     mutating func setStatus(_ task: inout TaskRecord, _ status: TaskStatus) {
         statusCounts[task.status, default: 0] -= 1
         statusCounts[status, default: 0] += 1
+        if task.status == .pending { pendingByCode[task.operationCode, default: 0] -= 1 }
+        if status == .pending { pendingByCode[task.operationCode, default: 0] += 1 }
         listing.move(seq: task.creationSeq, from: task.status, to: status)
         task.status = status
     }

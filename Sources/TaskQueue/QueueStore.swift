@@ -30,7 +30,16 @@ public protocol QueueStore: AnyObject, Sendable {
 
     // MARK: Runners
 
-    func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord
+    /// Registers a runner with what it declares (name, codes — nil: any —, version, labels,
+    /// catalog).
+    func registerRunner(_ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord
+    /// Replaces what a runner declares (`PUT /runners/{id}`); `.runnerNotFound` if unknown.
+    func updateRunner(_ id: RunnerID, _ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord
+    /// Pauses or resumes a runner (its polls get no task while paused; its leases run on).
+    func setPaused(_ id: RunnerID, _ paused: Bool) throws(QueueError) -> RunnerRecord
+    /// Forgets a runner; its running tasks go back to pending at once. Returns it as it was
+    /// and the tasks released.
+    func deleteRunner(_ id: RunnerID) throws(QueueError) -> (runner: RunnerRecord, released: [TaskID])
     /// The runner, or nil if unknown.
     func runner(_ id: RunnerID) throws(QueueError) -> RunnerRecord?
     /// All runners, oldest registration first, with their state now.
@@ -59,8 +68,10 @@ public protocol QueueStore: AnyObject, Sendable {
         isConnected: @escaping @Sendable () -> Bool,
         completion: @escaping @Sendable (Result<BatchOutcome, QueueError>) -> Void
     ) throws(QueueError) -> Int64?
-    /// Extends the runner's lease(s); says whether the task was cancelled.
-    func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply
+    /// Extends the runner's lease(s), records the task's progress; says whether the task was
+    /// cancelled.
+    func heartbeat(runnerID: RunnerID, taskID: TaskID?, progress: HeartbeatRequest.ProgressReport?)
+        throws(QueueError) -> HeartbeatReply
 
     // MARK: Running the store
 
@@ -85,6 +96,16 @@ public protocol QueueStore: AnyObject, Sendable {
 }
 
 extension QueueStore {
+    /// Registers a runner that declares only a name and codes.
+    public func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord {
+        try registerRunner(RegistrationRequest(name: name, operationCodes: operationCodes))
+    }
+
+    /// A heartbeat without progress.
+    public func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply {
+        try heartbeat(runnerID: runnerID, taskID: taskID, progress: nil)
+    }
+
     /// Creates a task without an idempotency key.
     public func createTask(_ new: NewTask) throws(QueueError) -> (task: TaskRecord, created: Bool) {
         try createTask(new, idempotencyKey: nil)

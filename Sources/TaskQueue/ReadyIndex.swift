@@ -93,4 +93,29 @@ struct ReadyIndex {
         if codes[best.code]?.isEmpty ?? false { codes[best.code] = nil }
         return best.entry.taskID
     }
+
+    /// The valid head of every (code, priority) queue, stale heads dropped on the way: the
+    /// tasks next in line, for `/metrics`.
+    mutating func heads(_ isValid: (Entry) -> Bool) -> [(code: Int64, entry: Entry)] {
+        var out: [(code: Int64, entry: Entry)] = []
+        for code in Array(codes.keys) {
+            guard var queue = codes[code] else { continue }
+            codes[code] = nil
+            for priority in queue.priorities {
+                while let entry = queue.levels[priority]?.min {
+                    if isValid(entry) {
+                        out.append((code, entry))
+                        break
+                    }
+                    queue.levels[priority]?.popMin()
+                }
+            }
+            for priority in queue.priorities where queue.levels[priority]?.isEmpty ?? true {
+                queue.levels[priority] = nil
+            }
+            queue.priorities.removeAll { queue.levels[$0] == nil }
+            if !queue.isEmpty { codes[code] = queue }
+        }
+        return out
+    }
 }

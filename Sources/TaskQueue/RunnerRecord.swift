@@ -13,6 +13,12 @@ public struct RunnerRecord: Sendable, Equatable {
     public var lastSeenAt: Timestamp
     /// Tasks currently leased to it.
     public var runningTasks: Set<TaskID> = []
+    /// Contract v1.1: its version, labels and catalog as it declared them.
+    public var version: String?
+    public var labels: [String] = []
+    public var operations: [OperationInfo] = []
+    /// An admin paused it: its polls get no task, its leases run on.
+    public var paused = false
 
     public init(
         id: RunnerID, name: String, operationCodes: [Int64]?, registeredAt: Timestamp, lastSeenAt: Timestamp,
@@ -24,6 +30,21 @@ public struct RunnerRecord: Sendable, Equatable {
         self.registeredAt = registeredAt
         self.lastSeenAt = lastSeenAt
         self.runningTasks = runningTasks
+    }
+
+    /// Takes what a registration or `PUT /runners/{id}` declares.
+    public mutating func declare(_ declaration: RegistrationRequest) {
+        name = declaration.name
+        operationCodes = declaration.operationCodes.map { Array(Set($0)).sorted() }
+        version = declaration.version
+        labels = declaration.labels
+        operations = declaration.operations
+    }
+
+    /// Whether it may be given a task of `code` (ignoring pause).
+    public func takes(_ code: Int64) -> Bool {
+        guard let operationCodes else { return true }
+        return operationCodes.contains(code)
     }
 
     /// Busy while it holds a lease; offline when not seen for `offlineAfter` seconds.

@@ -198,27 +198,84 @@ public final class TaskQueue: QueueStore {
 
     // MARK: Runners
 
-    /// Registers a runner; `operationCodes` nil means it can run any code.
-    public func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord {
+    /// Registers a runner with what it declares (codes nil: any code).
+    public func registerRunner(_ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord {
         let now = clock.now()
-        let runner = RunnerRecord(
-            id: RunnerID.random(), name: name,
-            operationCodes: operationCodes.map { Array(Set($0)).sorted() },
-            registeredAt: now, lastSeenAt: now)
+        var runner = RunnerRecord(
+            id: RunnerID.random(), name: declaration.name, operationCodes: nil, registeredAt: now, lastSeenAt: now)
+        runner.declare(declaration)
         let cap = configuration.maxRunners
         try mutate { (state) throws(QueueError) in
             state.tick(now: now)
             // Bounds the registry and so the answer of GET /runners; silent runners leave after
             // the retention period.
-            guard state.runners.count < cap else {
-                throw QueueError(
-                    .atCapacity,
-                    "The server already knows \(cap) runners; runners not seen for the retention period are forgotten, or raise the limit."
-                )
-            }
+            guard state.runners.count < cap else { throw QueueRules.tooManyRunners(cap) }
             state.save(runner)
         }
         return runner
+    }
+
+    /// Replaces what a runner declares (`PUT /runners/{id}`); its parked polls are answered
+    /// "no task" so the next poll takes the new codes.
+    public func updateRunner(_ id: RunnerID, _ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord {
+        let now = clock.now()
+        return try mutate { (state) throws(QueueError) -> RunnerRecord in
+            guard var runner = state.runners[id] else { throw QueueRules.unknownRunner }
+            runner.declare(declaration)
+            runner.lastSeenAt = now
+            state.save(runner)
+            state.releaseWaiters(of: id, with: .success([]))
+            return runner
+        }
+    }
+
+    /// Pauses or resumes a runner: paused, its polls get no task (its leases run on).
+    public func setPaused(_ id: RunnerID, _ paused: Bool) throws(QueueError) -> RunnerRecord {
+        try mutate { (state) throws(QueueError) -> RunnerRecord in
+            guard var runner = state.runners[id] else { throw QueueRules.unknownRunner }
+            guard runner.paused != paused else { return runner }
+            runner.paused = paused
+            state.save(runner)
+            // Parked polls wait with the codes they had: answered now, the next one sees the change.
+            state.releaseWaiters(of: id, with: .success([]))
+            return runner
+        }
+    }
+
+    /// Forgets a runner: its running tasks go back to pending at once (the attempt counted, no
+    /// backoff; failed with `runner_deleted` when it was their last), its parked polls are
+    /// answered 401 and so is everything it sends from now on.
+    public func deleteRunner(_ id: RunnerID) throws(QueueError) -> (runner: RunnerRecord, released: [TaskID]) {
+        let now = clock.now()
+        return try mutate { (state) throws(QueueError) -> (runner: RunnerRecord, released: [TaskID]) in
+            state.tick(now: now)
+            guard let runner = state.runners[id] else { throw QueueRules.unknownRunner }
+            let released = runner.runningTasks.sorted { $0.description < $1.description }
+            for taskID in released {
+                guard var task = state.tasks[taskID], task.status == .running, task.runnerID == id else { continue }
+                state.appendEvent(
+                    &task,
+                    TaskEvent(
+                        at: now, kind: .released, runnerID: id, detail: "runner deleted (attempt \(task.attempts))"))
+                state.releaseRunner(id, of: taskID)
+                task.leaseExpiresAt = nil
+                if task.attempts < task.maxAttempts {
+                    state.setStatus(&task, .pending)
+                    task.availableAt = now
+                    task.runnerID = nil
+                    state.enqueue(&task, now: now)
+                } else {
+                    task.error = "runner_deleted"
+                    state.finish(&task, as: .failed, now: now)
+                    state.counters.failed += 1
+                }
+                state.save(task)
+            }
+            state.runners[id] = nil
+            state.journal?.append(.runnerDeleted(id))
+            state.releaseWaiters(of: id, with: .failure(QueueRules.unknownRunner))
+            return (runner, released)
+        }
     }
 
     /// A copy of the runner, or nil if unknown.
@@ -292,8 +349,10 @@ public final class TaskQueue: QueueStore {
                 return (.failure(error), nil)
             }
         }
+        // A paused runner's poll waits out its time matching nothing (`codes: []`).
+        let runner = state.runners[runnerID]
         let waiter = Waiter(
-            id: state.takeSeq(), runnerID: runnerID, codes: state.runners[runnerID]?.operationCodes,
+            id: state.takeSeq(), runnerID: runnerID, codes: runner?.paused == true ? [] : runner?.operationCodes,
             max: Swift.max(1, max), deadline: deadline, isConnected: isConnected, completion: completion)
         state.waiting.add(waiter)
         return (nil, waiter.id)
@@ -383,7 +442,9 @@ public final class TaskQueue: QueueStore {
 extension TaskQueue {
     /// Marks the runner as alive and extends its lease on `taskID` (or on every task it
     /// holds) by the task's timeout.
-    public func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply {
+    public func heartbeat(runnerID: RunnerID, taskID: TaskID?, progress: HeartbeatRequest.ProgressReport?)
+        throws(QueueError) -> HeartbeatReply
+    {
         let now = clock.now()
         return try mutate { (state) throws(QueueError) -> HeartbeatReply in
             state.tick(now: now)
@@ -411,6 +472,7 @@ extension TaskQueue {
                 guard var task = state.tasks[id], task.status == .running else { continue }
                 let expires = now.adding(seconds: task.timeoutSeconds)
                 task.leaseExpiresAt = expires
+                if let progress, id == taskID { state.record(progress, on: &task, now: now) }
                 state.leaseDeadlines.insert(TimedEntry(at: expires.milliseconds, key: id, token: Int64(task.attempts)))
                 state.appendEvent(&task, TaskEvent(at: now, kind: .heartbeatExtended, runnerID: runnerID))
                 state.save(task)
@@ -478,7 +540,9 @@ extension TaskQueue {
             }
             var byStatus: [TaskStatus: Int] = [:]
             for status in TaskStatus.allCases { byStatus[status] = state.statusCounts[status, default: 0] }
-            return QueueStats(tasksByStatus: byStatus, runnersByState: byState, counters: state.counters)
+            var stats = QueueStats(tasksByStatus: byStatus, runnersByState: byState, counters: state.counters)
+            stats.pendingByCode = state.pendingSummary()
+            return stats
         }
     }
 }

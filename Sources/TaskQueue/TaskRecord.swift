@@ -82,6 +82,20 @@ public struct TaskRecord: Sendable, Equatable {
         set { outcome = Outcome(resultData: resultData, error: error, acceptedResult: newValue) }
     }
 
+    /// The handler's latest progress (boxed: most tasks never report any, and a million
+    /// pending ones should not each carry room for it).
+    public var progress: TaskProgress? {
+        get { progressBox?.progress }
+        set { progressBox = newValue.map(ProgressBox.init) }
+    }
+    private var progressBox: ProgressBox?
+
+    private final class ProgressBox: Sendable, Equatable {
+        let progress: TaskProgress
+        init(_ progress: TaskProgress) { self.progress = progress }
+        static func == (a: ProgressBox, b: ProgressBox) -> Bool { a.progress == b.progress }
+    }
+
     /// The task's history, `created` first.
     public var events: [TaskEvent] {
         get { [TaskEvent(at: createdAt, kind: .created)] + laterEvents }
@@ -136,7 +150,7 @@ extension TaskRecord {
         id: TaskID, operationCode: Int64, params: JSONValue, status: TaskStatus, priority: Int64, attempts: Int,
         maxAttempts: Int, timeoutSeconds: Int64, runnerID: RunnerID?, createdAt: Timestamp, startedAt: Timestamp?,
         completedAt: Timestamp?, leaseExpiresAt: Timestamp?, availableAt: Timestamp, creationSeq: Int64,
-        resultData: JSONValue?, error: String?, events: [TaskEvent]
+        resultData: JSONValue?, error: String?, events: [TaskEvent], progress: TaskProgress? = nil
     ) {
         self.init(
             id: id, operationCode: operationCode, params: params, priority: priority, maxAttempts: maxAttempts,
@@ -151,6 +165,7 @@ extension TaskRecord {
         self.resultData = resultData
         self.error = error
         self.events = events
+        self.progress = progress
     }
 }
 

@@ -84,7 +84,7 @@ struct ContractTypesTests {
             members.keys == [
                 "task_id", "operation_code", "params", "status", "priority", "attempts", "max_attempts",
                 "timeout_seconds", "runner_id", "created_at", "started_at", "completed_at",
-                "lease_expires_at", "result_data", "error",
+                "lease_expires_at", "result_data", "error", "progress",
             ])
     }
 

@@ -21,7 +21,14 @@ final class UnreachableStore: QueueStore {
     func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord { throw down() }
     func retry(_ id: TaskID) throws(QueueError) -> TaskRecord { throw down() }
     func list(status: TaskStatus?, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] { throw down() }
-    func registerRunner(name: String, operationCodes: [Int64]?) throws(QueueError) -> RunnerRecord { throw down() }
+    func registerRunner(_ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord { throw down() }
+    func updateRunner(_ id: RunnerID, _ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord {
+        throw down()
+    }
+    func setPaused(_ id: RunnerID, _ paused: Bool) throws(QueueError) -> RunnerRecord { throw down() }
+    func deleteRunner(_ id: RunnerID) throws(QueueError) -> (runner: RunnerRecord, released: [TaskID]) {
+        throw down()
+    }
     func runner(_ id: RunnerID) throws(QueueError) -> RunnerRecord? { throw down() }
     func cancelPoll(_ id: Int64) -> Bool { false }
     func runners() throws(QueueError) -> [(runner: RunnerRecord, state: RunnerRecord.State)] { throw down() }
@@ -39,7 +46,9 @@ final class UnreachableStore: QueueStore {
     ) throws(QueueError) -> Int64? {
         throw down()
     }
-    func heartbeat(runnerID: RunnerID, taskID: TaskID?) throws(QueueError) -> HeartbeatReply { throw down() }
+    func heartbeat(runnerID: RunnerID, taskID: TaskID?, progress: HeartbeatRequest.ProgressReport?)
+        throws(QueueError) -> HeartbeatReply
+    { throw down() }
     func stats() throws(QueueError) -> QueueStats { throw down() }
     var parkedPolls: Int { 0 }
     var persistenceFailure: String? { "the store cannot be reached" }

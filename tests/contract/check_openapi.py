@@ -80,7 +80,7 @@ class Checker:
         base = random.randint(100_000, 899_000)
         self.code = {name: base + i for i, name in enumerate(
             ["lease", "unused", "stale", "list", "misc", "cancel", "poll", "hb", "none", "batch", "bulk",
-             "blease"])}
+             "blease", "cat", "cat2", "put", "codes", "pause", "del", "prog"])}
 
     # ----- output -------------------------------------------------------------------------
 
@@ -270,10 +270,11 @@ class Checker:
     def bearer(self, token):
         return {"Authorization": f"Bearer {token}"}
 
-    def register(self, label, codes=None):
+    def register(self, label, codes=None, **fields):
         body = {"name": f"contract-{label}-{self.run_id}"}
         if codes is not None:
             body["operation_codes"] = codes
+        body.update(fields)
         response, data = self.call(f"register runner {label}", "POST", "/register", "/register", 201,
                                    headers={"X-Registration-Token": self.registration_token}, body=body)
         if not data or "runner_id" not in data:
@@ -338,6 +339,11 @@ class Checker:
         self.scheduling()
         self.batch_leasing()
         self.batch_results()
+        self.catalog()
+        self.runner_update()
+        self.runner_admin()
+        self.runner_deletion()
+        self.progress()
         self.methods_and_paths()
 
     def service(self):
@@ -430,7 +436,7 @@ class Checker:
         ]:
             self.call(label, "POST", "/register", "/register", 422, headers=hdr, body=body)
 
-    def bad_json(self, path, headers, member):
+    def bad_json(self, path, headers, member, method="POST", template=None):
         """The 400 cases of a JSON body; `member` is a start such as '"name"'."""
         cases = [
             ("malformed JSON", b"{" + member.encode() + b":"),
@@ -442,7 +448,7 @@ class Checker:
             ("nesting deeper than 64", b'{"x":' + b"[" * 64 + b"]" * 64 + b"}"),
         ]
         for label, raw in cases:
-            self.call(label, "POST", path, path, 400, headers=headers, raw=raw)
+            self.call(label, method, path, template or path, 400, headers=headers, raw=raw)
 
     def task_creation(self):
         code = self.code["misc"]
@@ -876,6 +882,10 @@ class Checker:
                    "runner A is listed, busy (holds a lease), with its operation codes", a)
         self.check(by_id.get(self.runner_b, {}).get("state") == "idle", "runner B is listed idle",
                    by_id.get(self.runner_b))
+        self.check(self.hb_task in (a.get("current_tasks") or []) and a.get("paused") is False
+                   and a.get("version") is None and a.get("labels") == [],
+                   "runner A: current_tasks has the task it holds, not paused, version null, labels [] (v1.1)",
+                   {k: a.get(k) for k in ("current_tasks", "paused", "version", "labels")})
         if self.reg_any:
             self.check(by_id.get(self.reg_any, {}).get("operation_codes", 0) is None,
                        "a runner for any code has operation_codes null", by_id.get(self.reg_any))
@@ -1187,8 +1197,405 @@ class Checker:
                        "POST /results?next=1&wait=1 answers its results and tasks [] after about 1 s",
                        f"{data} after {response.elapsed_s:.2f} s")
 
+    # ----- contract v1.1: operation catalog, runner administration, progress --------------
+
+    def runner_of(self, label, runner_id):
+        """The runner's item of GET /runners, {} when it is not listed."""
+        _, runners = self.call(f"list runners {label}", "GET", "/runners", "/runners", 200, headers=self.key())
+        return next((r for r in (runners if isinstance(runners, list) else [])
+                     if isinstance(r, dict) and r.get("runner_id") == runner_id), {})
+
+    def catalog_of(self, label):
+        """GET /operations as a list (the answer's order) and as {code: entry}."""
+        _, listing = self.call(f"catalog {label}", "GET", "/operations", "/operations", 200, headers=self.key())
+        listing = [e for e in (listing if isinstance(listing, list) else []) if isinstance(e, dict)]
+        return listing, {e.get("code"): e for e in listing}
+
+    def catalog(self):
+        """POST /register with version, labels and operations; GET /operations (contract v1.1)."""
+        hdr = {"X-Registration-Token": self.registration_token}
+        code, plain, only = self.code["cat"], self.code["cat2"], self.code["codes"]
+        name = f"contract-catalog-{self.run_id}"
+        schema = {"type": "object", "title": "Word count", "description": "What to count.",
+                  "properties": {"text": {"type": "string", "description": "The text.", "title": "Text"},
+                                 "top": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+                                 "mode": {"type": "string", "enum": ["words", "lines"], "default": "words"},
+                                 "weights": {"type": "array", "items": {"type": "number"}},
+                                 "tags": {"type": "array"},
+                                 "ratio": {"type": "number", "minimum": 0.5},
+                                 "strict": {"type": "boolean", "default": False}},
+                  "required": ["text"]}
+        operation = {"code": code, "name": f"Word count {self.run_id}", "description": "Counts the words of a text.",
+                     "params_schema": schema}
+        _, data = self.call("operations with a params_schema, version, labels", "POST", "/register", "/register", 201,
+                            headers=hdr, body={"name": name, "version": "1.4.2-beta+7", "labels": ["gpu", "eu-west", "gpu"],
+                                               "operations": [operation, {"code": plain, "name": "Plain"}]})
+        if not data or "runner_id" not in data:
+            raise RuntimeError("cannot register the catalog runner; stopping")
+        self.runner_cat, self.token_cat = data["runner_id"], data["runner_token"]
+        me = self.runner_of("after a registration with operations", self.runner_cat)
+        self.check(me.get("operation_codes") == sorted([code, plain]) and me.get("version") == "1.4.2-beta+7"
+                   and sorted(me.get("labels") or []) == ["eu-west", "gpu"] and me.get("paused") is False
+                   and me.get("current_tasks") == [],
+                   "GET /runners: operations imply operation_codes; version; labels each once; paused false; "
+                   "current_tasks []", {k: me.get(k) for k in ("operation_codes", "version", "labels", "paused",
+                                                                "current_tasks")})
+        self.call("operations with the same operation_codes", "POST", "/register", "/register", 201, headers=hdr,
+                  body={"name": name, "operations": [{"code": plain, "name": "Plain", "description": None,
+                                                      "params_schema": None}], "operation_codes": [plain],
+                        "version": None, "labels": None})
+        self.register("declaring a code by operation_codes only", [only])
+
+        listing, by_code = self.catalog_of("after registrations with operations")
+        codes = [e.get("code") for e in listing]
+        self.check(codes == sorted(codes) and len(set(codes)) == len(codes), "GET /operations is sorted by code, each once",
+                   codes[:20])
+        self.check({100, 200, 300} <= set(codes), "GET /operations lists the built-in codes 100, 200 and 300", codes[:20])
+        stats = by_code.get(300, {})
+        stats_schema = stats.get("params_schema") or {}
+        self.check(stats.get("name") == "Descriptive statistics" and stats_schema.get("required") == ["values"]
+                   and (stats_schema.get("properties") or {}).get("values", {}).get("type") == "array",
+                   "300 is 'Descriptive statistics' with params schema {values: array}, required", stats)
+        mine = by_code.get(code, {})
+        self.check(mine.get("name") == operation["name"] and mine.get("description") == operation["description"]
+                   and mine.get("params_schema") == schema and isinstance(mine.get("runners_online"), int)
+                   and mine["runners_online"] >= 1,
+                   "a declared code: name, description and params_schema as declared, runners_online >= 1", mine)
+        entry = by_code.get(plain, {})
+        self.check(entry.get("name") == "Plain" and entry.get("description") is None and entry.get("params_schema") is None
+                   and (entry.get("runners_online") or 0) >= 1,
+                   "a code declared without description or params_schema: both null", entry)
+        entry = by_code.get(only, {})
+        self.check(bool(entry) and entry.get("name") is None and entry.get("description") is None
+                   and entry.get("params_schema") is None and (entry.get("runners_online") or 0) >= 1,
+                   "a code declared by operation_codes only: listed, name, description, params_schema null", entry)
+        self.call("no API key", "GET", "/operations", "/operations", 401)
+        self.call("wrong API key", "GET", "/operations", "/operations", 401, headers={"X-API-Key": "wrong" * 8})
+        self.call("runner token instead of an API key", "GET", "/operations", "/operations", 401,
+                  headers=self.bearer(self.token_cat))
+
+        # Refusals: 422 naming the member (the spec's decisions name the path).
+        def one(**fields):
+            return {"name": name, "operations": [{"code": code, "name": "Bad", **fields}]}
+
+        def prop(definition):
+            return one(params_schema={"type": "object", "properties": {"n": definition}})
+
+        at = "operations[0].params_schema"
+        for label, body, field in [
+            ("a property with format", prop({"type": "string", "format": "email"}), f"{at}.properties.n.format"),
+            ("a property of type object", prop({"type": "object"}), f"{at}.properties.n.type"),
+            ("a property of type null", prop({"type": "null"}), f"{at}.properties.n.type"),
+            ("a property without type", prop({"description": "x"}), f"{at}.properties.n.type"),
+            ("items on a string property", prop({"type": "string", "items": {"type": "string"}}),
+             f"{at}.properties.n.items"),
+            ("array items of booleans", prop({"type": "array", "items": {"type": "boolean"}}), f"{at}.properties.n.items"),
+            ("minimum on a string property", prop({"type": "string", "minimum": 1}), f"{at}.properties.n.minimum"),
+            ("pattern on a string property", prop({"type": "string", "pattern": "^a"}), f"{at}.properties.n.pattern"),
+            ("a default of another type", prop({"type": "integer", "default": "ten"}), f"{at}.properties.n.default"),
+            ("an enum value of another type", prop({"type": "integer", "enum": [1, "two"]}), None),
+            ("an empty enum", prop({"type": "integer", "enum": []}), f"{at}.properties.n.enum"),
+            ("a schema of type array", one(params_schema={"type": "array"}), f"{at}.type"),
+            ("a schema without type", one(params_schema={"properties": {}}), f"{at}.type"),
+            ("additionalProperties in a schema", one(params_schema={"type": "object", "additionalProperties": False}),
+             f"{at}.additionalProperties"),
+            ("required naming an undeclared property",
+             one(params_schema={"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["m"]}),
+             f"{at}.required"),
+            ("params_schema a string", one(params_schema="object"), at),
+            ("a code declared twice", {"name": name, "operations": [{"code": code, "name": "One"},
+                                                                     {"code": code, "name": "Two"}]},
+             "operations[1].code"),
+            ("operations and other operation_codes", {"name": name, "operations": [{"code": code, "name": "One"}],
+                                                      "operation_codes": [plain]}, None),
+            ("empty operations", {"name": name, "operations": []}, "operations"),
+            ("operations an object", {"name": name, "operations": {"code": code, "name": "One"}}, "operations"),
+            ("an operation without name", {"name": name, "operations": [{"code": code}]}, "operations[0].name"),
+            ("an operation name of 81 characters", one(name="n" * 81), "operations[0].name"),
+            ("an operation description of 501 characters", one(description="d" * 501), "operations[0].description"),
+            ("an operation code 0", {"name": name, "operations": [{"code": 0, "name": "Zero"}]}, "operations[0].code"),
+            ("version of 65 characters", {"name": name, "version": "v" * 65}, "version"),
+            ("version with a control character", {"name": name, "version": "1.0\n"}, "version"),
+            ("version empty", {"name": name, "version": ""}, "version"),
+            ("33 labels", {"name": name, "labels": [f"l{i}" for i in range(33)]}, "labels"),
+            ("labels a string", {"name": name, "labels": "gpu"}, "labels"),
+            ("an empty label", {"name": name, "labels": ["gpu", ""]}, None),
+            ("a label of 65 characters", {"name": name, "labels": ["l" * 65]}, None),
+        ]:
+            _, data = self.call(label, "POST", "/register", "/register", 422, headers=hdr, body=body)
+            if field:
+                self.names(data, field, f"POST /register, {label}")
+
+    def runner_update(self):
+        """PUT /runners/{runner_id} (contract v1.1): a runner replaces what it declared."""
+        r, t = self.runner_cat, self.token_cat
+        code, added = self.code["cat"], self.code["put"]
+        path, template = f"/runners/{r}", "/runners/{runner_id}"
+        schema = {"type": "object", "required": ["words"],
+                  "properties": {"words": {"type": "array", "items": {"type": "string"}, "title": "Words"}}}
+        name = f"contract-catalog-v2-{self.run_id}"
+        body = {"name": name, "version": "2.0.0", "labels": ["cpu"],
+                "operations": [{"code": code, "name": f"Word count v2 {self.run_id}", "params_schema": schema},
+                               {"code": added, "name": "Added", "description": "Added by PUT."}]}
+        # A poll parked before the PUT is answered 204 so that the next poll leases with the new codes. The
+        # poll below is either parked when the PUT comes (204 at once, then a lease gets the task) or arrives
+        # after it (it leases the task): either way the runner has the new code's task within seconds, not
+        # after the poll's 10 s.
+        leased = None
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(self.send, "GET", f"/tasks?runner_id={r}&wait=10", self.bearer(t),
+                                 session=requests.Session())
+            started = time.monotonic()
+            _, data = self.call("own id: new name, version, labels, operations", "PUT", path, template, 200,
+                                headers=self.bearer(t), body=body)
+            added_task = self.create("of a code added by PUT", added)
+            try:
+                response = future.result(timeout=15)
+                self.exercised.add(("/tasks", "get"))
+                if response.status_code == 200:
+                    leased = response.json().get("task_id")
+                elif response.status_code == 204:
+                    _, lease = self.lease("after PUT answered the parked poll", r, t)
+                    leased = (lease or {}).get("task_id")
+                self.check(leased == added_task and time.monotonic() - started < 5,
+                           "after PUT /runners/{id} the runner leases a task of its new code at once "
+                           "(a parked poll is answered 204)",
+                           f"poll {response.status_code} after {response.elapsed_s:.2f} s, leased {leased}, "
+                           f"{time.monotonic() - started:.2f} s in all")
+            except (concurrent.futures.TimeoutError, requests.RequestException, ValueError) as error:
+                self.fail("after PUT /runners/{id} the runner leases a task of its new code at once", error)
+        self.check(bool(data) and data.get("runner_id") == r and data.get("name") == name
+                   and data.get("version") == "2.0.0" and data.get("labels") == ["cpu"]
+                   and data.get("operation_codes") == sorted([code, added]) and data.get("paused") is False,
+                   "PUT answers the runner object with what it declared now", data)
+        _, by_code = self.catalog_of("after PUT /runners/{id}")
+        self.check(by_code.get(code, {}).get("name") == body["operations"][0]["name"]
+                   and by_code.get(code, {}).get("params_schema") == schema
+                   and by_code.get(added, {}).get("description") == "Added by PUT.",
+                   "GET /operations shows the catalog the runner PUT", [by_code.get(code), by_code.get(added)])
+
+        self.call("another runner's id", "PUT", f"/runners/{self.runner_b}", template, 403, headers=self.bearer(t),
+                  body=body)
+        self.call("no token", "PUT", path, template, 401, body=body)
+        self.call("no token, malformed body (401 before parsing)", "PUT", path, template, 401, raw=b"{")
+        self.call("API key instead of a runner token", "PUT", path, template, 401, headers=self.bearer(self.api_key),
+                  body=body)
+        if self.jwt_secret:
+            ghost = str(uuid.uuid4())
+            now = int(time.time())
+            self.call("valid token of a runner the server does not know", "PUT", f"/runners/{ghost}", template, 401,
+                      headers=self.bearer(self.mint(ghost, now, now + 3600)), body=body)
+        for label, bad, field in [
+            ("missing name", {"version": "2.0.0"}, "name"),
+            ("labels a string", {"name": name, "labels": "gpu"}, "labels"),
+            ("a property of type object", {"name": name, "operations": [
+                {"code": code, "name": "Bad", "params_schema": {"type": "object", "properties": {"n": {"type": "object"}}}}]},
+             "operations[0].params_schema.properties.n.type"),
+            ("a code declared twice", {"name": name, "operations": [{"code": code, "name": "One"},
+                                                                     {"code": code, "name": "Two"}]},
+             "operations[1].code"),
+            ("body is an array", [body], None),
+        ]:
+            _, data = self.call(label, "PUT", path, template, 422, headers=self.bearer(t), body=bad)
+            if field:
+                self.names(data, field, f"PUT /runners/{{id}}, {label}")
+        self.bad_json(path, self.bearer(t), '"name"', method="PUT", template=template)
+        me = self.runner_of("after refused PUTs", r)
+        self.check(me.get("version") == "2.0.0" and me.get("operation_codes") == sorted([code, added]),
+                   "a refused PUT changes nothing", me)
+        # What a PUT leaves out is cleared: no version, no labels, any code.
+        _, data = self.call("own id, name only", "PUT", path, template, 200, headers=self.bearer(t), body={"name": name})
+        self.check(bool(data) and data.get("version") is None and data.get("labels") == []
+                   and data.get("operation_codes") is None,
+                   "PUT without version, labels and codes clears them (any code)", data)
+        _, by_code = self.catalog_of("after a PUT without operations")
+        self.check(added not in by_code, "a code no runner declares any more is not in GET /operations",
+                   by_code.get(added))
+        if leased:
+            self.send("POST", "/result", self.bearer(t),
+                      {"task_id": leased, "runner_id": r, "status": "completed", "result_data": None})
+
+    def runner_admin(self):
+        """POST /runners/{id}/pause and /resume (contract v1.1)."""
+        code = self.code["pause"]
+        p, tp = self.register("P (paused)", [code])
+        held = self.create("held by P through its pause", code, timeout_seconds=600)
+        self.lease("P, before its pause", p, tp)
+        waiting = self.create("pending for P while it is paused", code)
+        _, by_code = self.catalog_of("before a pause")
+        before = by_code.get(code, {}).get("runners_online")
+        pause, resume = f"/runners/{p}/pause", f"/runners/{p}/resume"
+        _, data = self.call("pause", "POST", pause, "/runners/{runner_id}/pause", 200, headers=self.key())
+        self.check(bool(data) and data.get("runner_id") == p and data.get("paused") is True
+                   and data.get("current_tasks") == [held] and data.get("state") == "busy",
+                   "pause answers the runner object: paused true, busy with the task it holds", data)
+        _, data = self.call("pause a paused runner", "POST", pause, "/runners/{runner_id}/pause", 200,
+                            headers=self.bearer(self.api_key))
+        self.check((data or {}).get("paused") is True, "pausing a paused runner leaves it paused", data)
+        self.call("paused runner, a task pending for it", "GET", f"/tasks?runner_id={p}&wait=0", "/tasks", 204,
+                  headers=self.bearer(tp))
+        self.call("paused runner, a task pending for it, max=5", "GET", f"/tasks?runner_id={p}&max=5", "/tasks", 204,
+                  headers=self.bearer(tp))
+        _, hb = self.call("paused runner, its lease", "POST", "/heartbeat", "/heartbeat", 200, headers=self.bearer(tp),
+                          body={"runner_id": p, "task_id": held})
+        self.check(bool(hb) and hb.get("cancelled") is False and "lease_expires_at" in hb,
+                   "a paused runner's lease runs on (heartbeat extends it)", hb)
+        self.check(self.runner_of("while one is paused", p).get("paused") is True, "GET /runners shows paused: true",
+                   "not paused")
+        _, by_code = self.catalog_of("while a runner is paused")
+        after = by_code.get(code, {}).get("runners_online")
+        self.check(isinstance(before, int) and isinstance(after, int) and after <= before - 1,
+                   "a paused runner is not counted in runners_online", f"{before} before the pause, {after} after")
+        response, _ = self.call("while a task waits", "GET", "/metrics", "/metrics", 200, headers=self.key())
+        text = response.text if response is not None else ""
+        sample = f'dda_oldest_pending_task_age_seconds{{operation_code="{code}"}} '
+        self.check(sample in text, "GET /metrics has dda_oldest_pending_task_age_seconds for a code with a pending task",
+                   f"no line starting {sample!r}")
+        self.check("\ndda_pending_tasks_without_runner " in text, "GET /metrics has dda_pending_tasks_without_runner",
+                   "no such sample")
+        _, data = self.call("resume", "POST", resume, "/runners/{runner_id}/resume", 200, headers=self.key())
+        self.check(bool(data) and data.get("runner_id") == p and data.get("paused") is False,
+                   "resume answers the runner object, paused: false", data)
+        _, lease = self.lease("P after its resume", p, tp)
+        self.check((lease or {}).get("task_id") == waiting, "after resume the runner leases the task that waited", lease)
+        _, data = self.call("resume a runner that is not paused", "POST", resume, "/runners/{runner_id}/resume", 200,
+                            headers=self.key())
+        self.check((data or {}).get("paused") is False, "resuming a runner that is not paused leaves it unpaused", data)
+        missing = str(uuid.uuid4())
+        for action in ("pause", "resume"):
+            template = f"/runners/{{runner_id}}/{action}"
+            self.call("unknown runner", "POST", f"/runners/{missing}/{action}", template, 404, headers=self.key())
+            self.call("no API key", "POST", f"/runners/{p}/{action}", template, 401)
+            self.call("runner token instead of an API key", "POST", f"/runners/{p}/{action}", template, 401,
+                      headers=self.bearer(tp))
+        self.call("runner id that is not a UUID", "POST", "/runners/not-a-uuid/pause", "/runners/{runner_id}/pause",
+                  404, headers=self.key())
+        self.call("with a JSON body (ignored)", "POST", pause, "/runners/{runner_id}/pause", 200, headers=self.key(),
+                  raw=b"{}")
+        self.send("POST", resume, self.key())
+        self.send("POST", "/results", self.bearer(tp),
+                  {"runner_id": p, "results": [{"task_id": t, "status": "completed", "result_data": None}
+                                               for t in (held, waiting)]})
+
+    def runner_deletion(self):
+        """DELETE /runners/{id} (contract v1.1): its token answers 401, its tasks go back to pending."""
+        code = self.code["del"]
+        e, te = self.register("E (deleted)", [code])
+        f, tf = self.register("F (takes over)", [code])
+        task_id = self.create("held by E when it is deleted", code, max_attempts=3)
+        last_try = self.create("held by E when it is deleted, on its last attempt", code, max_attempts=1)
+        _, lease = self.lease("E, before it is deleted", e, te)
+        _, lease2 = self.lease("E, before it is deleted (2nd)", e, te)
+        self.check({(lease or {}).get("task_id"), (lease2 or {}).get("task_id")} == {task_id, last_try},
+                   "E holds both tasks", [lease, lease2])
+        path, template = f"/runners/{e}", "/runners/{runner_id}"
+        self.call("no API key", "DELETE", path, template, 401)
+        self.call("runner token instead of an API key", "DELETE", path, template, 401, headers=self.bearer(te))
+        _, data = self.call("a runner holding two tasks", "DELETE", path, template, 200, headers=self.key())
+        released = (data or {}).get("released_tasks") or []
+        self.check(bool(data) and data.get("runner_id") == e and data.get("name") == f"contract-E (deleted)-{self.run_id}"
+                   and sorted(released) == sorted([task_id, last_try]) and len(released) == 2,
+                   "DELETE /runners/{id} answers the runner and the tasks it released", data)
+        self.call("the deleted runner's token", "GET", f"/tasks?runner_id={e}", "/tasks", 401, headers=self.bearer(te))
+        self.call("the deleted runner's token", "POST", "/heartbeat", "/heartbeat", 401, headers=self.bearer(te),
+                  body={"runner_id": e, "task_id": task_id})
+        self.call("the deleted runner's token", "POST", "/result", "/result", 401, headers=self.bearer(te),
+                  body={"task_id": task_id, "runner_id": e, "status": "completed", "result_data": None})
+        self.call("the deleted runner's token", "PUT", path, template, 401, headers=self.bearer(te),
+                  body={"name": "back again"})
+        task = self.get_task("released by a deleted runner", task_id)
+        last = (task.get("events") or [{}])[-1]
+        self.check(task.get("status") == "pending" and task.get("attempts") == 1 and task.get("lease_expires_at") is None
+                   and last.get("event") == "released" and last.get("detail") == "runner deleted (attempt 1)",
+                   "a released task is pending at once, the attempt counted, event released 'runner deleted (attempt 1)'",
+                   {k: task.get(k) for k in ("status", "attempts", "lease_expires_at", "error")} | {"last event": last})
+        task = self.get_task("released by a deleted runner on its last attempt", last_try)
+        self.check(task.get("status") == "failed" and task.get("attempts") == 1 and task.get("error") == "runner_deleted",
+                   "a task released on its last attempt fails with runner_deleted (as an expired lease would)",
+                   {k: task.get(k) for k in ("status", "attempts", "max_attempts", "error")})
+        self.check(self.runner_of("after a deletion", e) == {}, "a deleted runner is not in GET /runners", "still listed")
+        self.call("delete it again", "DELETE", path, template, 404, headers=self.key())
+        self.call("a deleted runner", "POST", f"{path}/pause", "/runners/{runner_id}/pause", 404, headers=self.key())
+        self.call("unknown runner", "DELETE", f"/runners/{uuid.uuid4()}", template, 404, headers=self.key())
+        self.call("runner id that is not a UUID", "DELETE", "/runners/xyz", template, 404, headers=self.key())
+        _, data = self.call("F, the released tasks", "GET", f"/tasks?runner_id={f}&max=5", "/tasks", 200,
+                            headers=self.bearer(tf))
+        leases = {l.get("task_id"): l for l in (data or {}).get("tasks") or []}
+        self.check(leases.get(task_id, {}).get("attempt") == 2,
+                   "a released task is leased again at once (no backoff), attempt 2", data)
+        self.check(last_try not in leases, "a task failed on its last attempt is not leased again", data)
+        self.send("POST", "/results", self.bearer(tf),
+                  {"runner_id": f, "results": [{"task_id": t, "status": "completed", "result_data": None}
+                                               for t in leases]})
+        for t in (task_id, last_try):
+            if t not in leases:
+                self.send("DELETE", f"/task/{t}", self.key())
+        _, data = self.call("a runner holding nothing", "DELETE", f"/runners/{f}", template, 200,
+                            headers=self.bearer(self.api_key))
+        self.check(bool(data) and data.get("runner_id") == f and data.get("released_tasks") == [],
+                   "deleting a runner that holds nothing releases nothing", data)
+
+    def progress(self):
+        """POST /heartbeat with progress; the task object's progress (contract v1.1)."""
+        code = self.code["prog"]
+        g, tg = self.register("G (progress)", [code])
+        task_id = self.create("for progress", code, timeout_seconds=600)
+        task = self.get_task("before any progress", task_id)
+        self.check("progress" in task and task.get("progress") is None, "a task without progress has progress: null",
+                   task.get("progress", "absent"))
+        self.lease("G, the progress task", g, tg)
+
+        def beat(label, progress, expect=200, **fields):
+            body = {"runner_id": g, "task_id": task_id, "progress": progress, **fields}
+            return self.call(label, "POST", "/heartbeat", "/heartbeat", expect, headers=self.bearer(tg), body=body)[1]
+
+        hb = beat("progress 42 with a message", {"percent": 42, "message": "half way"})
+        self.check(bool(hb) and hb.get("cancelled") is False and "lease_expires_at" in hb,
+                   "a heartbeat with progress extends the lease as usual", hb)
+        task = self.get_task("after a progress heartbeat", task_id)
+        progress = task.get("progress") or {}
+        self.check(progress.get("percent") == 42 and progress.get("message") == "half way"
+                   and bool(progress.get("updated_at")),
+                   "GET /task/{id} shows progress {percent: 42, message, updated_at}", task.get("progress"))
+        events = [e for e in task.get("events") or [] if e.get("event") == "progress"]
+        detail = (events[0].get("detail") or "") if events else ""
+        self.check(len(events) == 1 and detail.startswith("42") and "half way" in detail,
+                   "the progress is recorded as a progress event ('42%: half way')", events)
+        beat("progress 87.5 without a message", {"percent": 87.5})
+        task = self.get_task("after a second progress heartbeat", task_id)
+        progress = task.get("progress") or {}
+        self.check(progress.get("percent") == 87.5 and progress.get("message") is None,
+                   "the task's progress is the latest report (message null without one)", task.get("progress"))
+        self.check(len([e for e in task.get("events") or [] if e.get("event") == "progress"]) == 1,
+                   "at most one progress event a minute", [e.get("event") for e in task.get("events") or []])
+        beat("progress 100 (the upper limit)", {"percent": 100, "message": "m" * 200})
+        beat("progress 0 (the lower limit)", {"percent": 0})
+        for label, progress, field in [
+            ("percent 101", {"percent": 101}, "progress.percent"),
+            ("percent -1", {"percent": -1}, "progress.percent"),
+            ("percent a string", {"percent": "50"}, "progress.percent"),
+            ("percent missing", {"message": "no percent"}, "progress.percent"),
+            ("message of 201 characters", {"percent": 1, "message": "m" * 201}, "progress.message"),
+            ("message a number", {"percent": 1, "message": 5}, None),
+            ("progress a number", 50, "progress"),
+        ]:
+            data = beat(f"progress, {label}", progress, 422)
+            if field:
+                self.names(data, field, f"POST /heartbeat progress, {label}")
+        self.call("progress without task_id", "POST", "/heartbeat", "/heartbeat", 422, headers=self.bearer(tg),
+                  body={"runner_id": g, "progress": {"percent": 5}})
+        self.call("progress with task_id null", "POST", "/heartbeat", "/heartbeat", 422, headers=self.bearer(tg),
+                  body={"runner_id": g, "task_id": None, "progress": {"percent": 5}})
+        self.call("progress null without task_id (null counts as absent)", "POST", "/heartbeat", "/heartbeat", 200,
+                  headers=self.bearer(tg), body={"runner_id": g, "progress": None})
+        task = self.get_task("after refused progress", task_id)
+        self.check((task.get("progress") or {}).get("percent") == 0, "refused progress changes nothing",
+                   task.get("progress"))
+        self.send("POST", "/result", self.bearer(tg),
+                  {"task_id": task_id, "runner_id": g, "status": "completed", "result_data": None})
+
     def methods_and_paths(self):
-        sample = {"task_id": str(uuid.uuid4())}
+        sample = {"task_id": str(uuid.uuid4()), "runner_id": str(uuid.uuid4())}
         for template, item in self.spec.get("paths", {}).items():
             documented = {m.upper() for m in item if m in METHODS}
             allowed = set(documented)

@@ -14,11 +14,22 @@ public struct RunnerObject: Sendable, Equatable {
     public var registeredAt: Timestamp
     public var lastSeenAt: Timestamp
     public var state: State
+    /// Contract v1.1: the runner's version, labels, whether an admin paused it, and the
+    /// tasks it holds now.
+    public var version: String?
+    public var labels: [String] = []
+    public var paused = false
+    public var currentTasks: [TaskID] = []
 
     public init(
         runnerID: RunnerID, name: String, operationCodes: [Int64]?, registeredAt: Timestamp,
-        lastSeenAt: Timestamp, state: State
+        lastSeenAt: Timestamp, state: State, version: String? = nil, labels: [String] = [], paused: Bool = false,
+        currentTasks: [TaskID] = []
     ) {
+        self.version = version
+        self.labels = labels
+        self.paused = paused
+        self.currentTasks = currentTasks
         self.runnerID = runnerID
         self.name = name
         self.operationCodes = operationCodes
@@ -49,6 +60,12 @@ public struct RunnerObject: Sendable, Equatable {
         registeredAt = try f.timestamp("registered_at")
         lastSeenAt = try f.timestamp("last_seen_at")
         state = try f.enumValue("state", State.self, refusal: "Field `state` must be idle, busy or offline.")
+        version = try f.optionalString("version")
+        if case .array(let items)? = f.optional("labels") { labels = items.compactMap(\.stringValue) }
+        paused = try f.bool("paused", default: false)
+        if case .array(let items)? = f.optional("current_tasks") {
+            currentTasks = items.compactMap { $0.stringValue.flatMap(TaskID.init) }
+        }
     }
 
     public var json: JSONValue {
@@ -60,6 +77,10 @@ public struct RunnerObject: Sendable, Equatable {
                 JSONMember("registered_at", .string(registeredAt.rfc3339)),
                 JSONMember("last_seen_at", .string(lastSeenAt.rfc3339)),
                 JSONMember("state", .string(state.rawValue)),
+                JSONMember("version", JSONValue(version)),
+                JSONMember("labels", .array(labels.map { .string($0) })),
+                JSONMember("paused", .bool(paused)),
+                JSONMember("current_tasks", .array(currentTasks.map { .string($0.description) })),
             ]))
     }
 }

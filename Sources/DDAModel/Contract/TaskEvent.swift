@@ -9,6 +9,10 @@ public struct TaskEvent: Sendable, Equatable {
         case result
         case retried
         case cancelled
+        /// The handler's progress (at most one event a minute; the task object has the latest).
+        case progress
+        /// Its runner was deleted while it ran: back to pending at once.
+        case released
     }
 
     public var at: Timestamp

@@ -26,15 +26,18 @@ public struct TaskObject: Sendable, Equatable {
     public var resultTruncated: Bool
     /// Only `GET /task/{id}` carries the history.
     public var events: [TaskEvent]?
+    /// The handler's latest progress (contract v1.1), or nil.
+    public var progress: TaskProgress?
 
     public init(
         taskID: TaskID, operationCode: Int64, params: JSONValue, status: TaskStatus, priority: Int64,
         attempts: Int, maxAttempts: Int, timeoutSeconds: Int64, runnerID: RunnerID?, createdAt: Timestamp,
         startedAt: Timestamp?, completedAt: Timestamp?, leaseExpiresAt: Timestamp?, resultData: JSONValue,
         error: String?, paramsTruncated: Bool = false, resultTruncated: Bool = false, events: [TaskEvent]? = nil,
-        availableAt: Timestamp? = nil
+        availableAt: Timestamp? = nil, progress: TaskProgress? = nil
     ) {
         self.availableAt = availableAt
+        self.progress = progress
         self.taskID = taskID
         self.operationCode = operationCode
         self.params = params
@@ -75,6 +78,7 @@ public struct TaskObject: Sendable, Equatable {
         error = try f.optionalString("error")
         paramsTruncated = try f.bool("params_truncated", default: false)
         resultTruncated = try f.bool("result_truncated", default: false)
+        progress = try f.optional("progress").map { (value) throws(ContractError) in try TaskProgress(json: value) }
         if let value = f.optional("events") {
             guard case .array(let items) = value else { throw ContractError("Field `events` must be an array.") }
             var events: [TaskEvent] = []
@@ -105,6 +109,7 @@ public struct TaskObject: Sendable, Equatable {
             JSONMember("error", JSONValue(error)),
         ]
         if let availableAt { members.append(JSONMember("available_at", .string(availableAt.rfc3339))) }
+        members.append(JSONMember("progress", progress?.json ?? .null))
         if paramsTruncated { members.append(JSONMember("params_truncated", true)) }
         if resultTruncated { members.append(JSONMember("result_truncated", true)) }
         if let events { members.append(JSONMember("events", .array(events.map(\.json)))) }

@@ -8,6 +8,8 @@ enum JournalRecord: Equatable {
     /// A task after a change. `created` records also carry the immutable fields.
     case task(TaskRecord, created: Bool, idempotencyKey: String?, idempotencyExpires: Int64?)
     case runner(RunnerRecord)
+    /// An admin deleted the runner.
+    case runnerDeleted(RunnerID)
     /// An idempotency key whose task may already be gone (snapshots only).
     case idempotency(key: String, taskIDs: [TaskID], expires: Int64)
     /// The first record of a snapshot: where sequence numbers continue.
@@ -53,6 +55,7 @@ enum JournalRecord: Equatable {
                 if a.resultData != task.resultData { ao["data"] = a.resultData }
                 o["accepted"] = .object(ao)
             }
+            if let p = task.progress { o["progress"] = Self.encodeProgress(p) }
             o["events"] = .array(task.events.map(Self.encodeEvent))
             return .object(o)
         case .runner(let runner):
@@ -63,7 +66,13 @@ enum JournalRecord: Equatable {
             if let codes = runner.operationCodes { o["codes"] = .array(codes.map { .int($0) }) }
             o["registered"] = .int(runner.registeredAt.milliseconds)
             o["seen"] = .int(runner.lastSeenAt.milliseconds)
+            if let version = runner.version { o["version"] = .string(version) }
+            if !runner.labels.isEmpty { o["labels"] = .array(runner.labels.map { .string($0) }) }
+            if !runner.operations.isEmpty { o["ops"] = .array(runner.operations.map(\.json)) }
+            if runner.paused { o["paused"] = true }
             return .object(o)
+        case .runnerDeleted(let id):
+            return ["t": "runner-", "id": .string(id.description)]
         case .idempotency(let key, let taskIDs, let expires):
             var o = JSONObject([
                 JSONMember("t", "idem"), JSONMember("key", .string(key)), JSONMember("exp", .int(expires)),
@@ -165,6 +174,10 @@ enum JournalRecord: Equatable {
             }
             w.writeRaw("}")
         }
+        if let p = task.progress {
+            member("progress")
+            w.write(Self.encodeProgress(p))
+        }
         member("events")
         w.writeRaw("[")
         for (index, e) in task.events.enumerated() {
@@ -184,6 +197,12 @@ enum JournalRecord: Equatable {
         }
         w.writeRaw("]}")
         return w.bytes
+    }
+
+    private static func encodeProgress(_ p: TaskProgress) -> JSONValue {
+        var o = JSONObject([JSONMember("p", p.percentJSON), JSONMember("at", .int(p.updatedAt.milliseconds))])
+        if let m = p.message { o["m"] = .string(m) }
+        return .object(o)
     }
 
     private static func encodeEvent(_ e: TaskEvent) -> JSONValue {
@@ -267,6 +286,12 @@ enum JournalRecord: Equatable {
                         detail: event["d"]?.stringValue))
             }
             task.events = decoded
+            if let p = value["progress"], let percent = p["p"]?.doubleValue, let at = p["at"]?.intValue {
+                task.progress = TaskProgress(
+                    percent: percent, message: p["m"]?.stringValue, updatedAt: Timestamp(milliseconds: at))
+            } else {
+                task.progress = nil
+            }
             return .task(
                 task, created: type == "task+", idempotencyKey: value["idem"]?.stringValue,
                 idempotencyExpires: value["idem_exp"]?.intValue)
@@ -276,10 +301,25 @@ enum JournalRecord: Equatable {
             else { throw fail("malformed runner record") }
             var codes: [Int64]?
             if case .array(let list)? = value["codes"] { codes = list.compactMap(\.intValue) }
-            return .runner(
-                RunnerRecord(
-                    id: id, name: name, operationCodes: codes,
-                    registeredAt: Timestamp(milliseconds: registered), lastSeenAt: Timestamp(milliseconds: seen)))
+            var runner = RunnerRecord(
+                id: id, name: name, operationCodes: codes,
+                registeredAt: Timestamp(milliseconds: registered), lastSeenAt: Timestamp(milliseconds: seen))
+            runner.version = value["version"]?.stringValue
+            if case .array(let list)? = value["labels"] { runner.labels = list.compactMap(\.stringValue) }
+            if let ops = value["ops"] {
+                do {
+                    runner.operations = try OperationInfo.list(ops, field: "ops")
+                } catch {
+                    throw fail("runner record \(id) has a malformed catalog: \(error.message)")
+                }
+            }
+            runner.paused = value["paused"] == .bool(true)
+            return .runner(runner)
+        case "runner-":
+            guard let id = value["id"]?.stringValue.flatMap({ RunnerID($0) }) else {
+                throw fail("malformed runner deletion record")
+            }
+            return .runnerDeleted(id)
         case "idem":
             guard let key = value["key"]?.stringValue, let exp = value["exp"]?.intValue else {
                 throw fail("malformed idempotency record")

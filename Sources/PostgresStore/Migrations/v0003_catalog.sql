@@ -1,0 +1,13 @@
+-- DDA schema, version 3 (catalog, progress, runner administration): what a runner declares
+-- besides its codes (version, labels, its catalog as the JSON text the server wrote), whether an
+-- admin paused it, and a task's latest progress as its handler reported it.
+ALTER TABLE dda_runners
+    ADD COLUMN version    text,
+    ADD COLUMN labels     text,                            -- JSON array of strings, NULL: none
+    ADD COLUMN operations text,                            -- JSON array of {code, name, description, params_schema}
+    ADD COLUMN paused     boolean NOT NULL DEFAULT false;
+
+ALTER TABLE dda_tasks
+    ADD COLUMN progress_percent double precision,
+    ADD COLUMN progress_message text,
+    ADD COLUMN progress_ms      bigint;
