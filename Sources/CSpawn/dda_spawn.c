@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 pid_t dda_spawn(char *const argv[], char *const envp[], const char *directory,
-                int stdin_fd, int stdout_fd, int stderr_fd) {
+                int stdin_fd, int stdout_fd, int stderr_fd, int progress_fd) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) return -1;
     pid_t pid = fork();
@@ -27,7 +27,21 @@ pid_t dda_spawn(char *const argv[], char *const envp[], const char *directory,
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
+        /* fd 3 is about to be taken: move the error report's end out of the way first. */
+        if (progress_fd >= 0 && report[1] == 3) {
+            int moved = fcntl(report[1], F_DUPFD_CLOEXEC, 4);
+            if (moved < 0) _exit(127);
+            report[1] = moved;
+        }
         if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) goto failed;
+        if (progress_fd >= 0) {
+            /* dup2 onto itself keeps close-on-exec: clear it then, so fd 3 survives exec. */
+            if (progress_fd == 3) {
+                if (fcntl(3, F_SETFD, 0) < 0) goto failed;
+            } else if (dup2(progress_fd, 3) < 0) {
+                goto failed;
+            }
+        }
         if (directory != NULL && chdir(directory) != 0) goto failed;
         execvpe(argv[0], argv, envp);
     failed:;

@@ -42,10 +42,27 @@ public final class APIClient: Sendable {
     public func register(name: String, operationCodes: [Int64], registrationToken: String) throws(APIError)
         -> Registration
     {
-        let body = RegistrationRequest(name: name, operationCodes: operationCodes)
-            .json(registrationToken: registrationToken)
+        try register(
+            RegistrationRequest(name: name, operationCodes: operationCodes), registrationToken: registrationToken)
+    }
+
+    /// Registers with a whole declaration (name, catalog, version, labels).
+    public func register(_ declaration: RegistrationRequest, registrationToken: String) throws(APIError)
+        -> Registration
+    {
+        let body = declaration.json(registrationToken: registrationToken)
         let response = try call("POST", "/register", token: nil, body: body, timeout: requestTimeout)
         return try Self.decode(response, expecting: 201, "POST /register", Registration.init(json:))
+    }
+
+    /// `PUT /runners/{id}`: replaces what the runner declares. 401 when the server does not
+    /// know the runner (deleted by an admin, or its state lost); 404/405 from a server older
+    /// than contract v1.1.
+    public func declare(_ declaration: RegistrationRequest, runner: Registration) throws(APIError) {
+        let response = try call(
+            "PUT", "/runners/\(runner.runnerID)", token: runner.runnerToken, body: declaration.json(),
+            timeout: requestTimeout)
+        _ = try Self.decode(response, expecting: 200, "PUT /runners/{id}", RunnerObject.init(json:))
     }
 
     /// Asks for a task, waiting up to `wait` seconds on the server (long poll). Nil = none.
@@ -98,8 +115,10 @@ public final class APIClient: Sendable {
 
     /// Extends the lease of `taskID` (of every task the runner holds when nil); true when the
     /// task was cancelled.
-    public func heartbeat(runner: Registration, taskID: TaskID?) throws(APIError) -> Bool {
-        let body = HeartbeatRequest(runnerID: runner.runnerID, taskID: taskID).json
+    public func heartbeat(
+        runner: Registration, taskID: TaskID?, progress: HeartbeatRequest.ProgressReport? = nil
+    ) throws(APIError) -> Bool {
+        let body = HeartbeatRequest(runnerID: runner.runnerID, taskID: taskID, progress: progress).json
         let response = try call("POST", "/heartbeat", token: runner.runnerToken, body: body, timeout: requestTimeout)
         return try Self.decode(response, expecting: 200, "POST /heartbeat", HeartbeatReply.init(json:)).cancelled
     }

@@ -15,14 +15,18 @@ public struct CommandOperation: Operation {
     public var workdir: String?
     public var environment: [String: String]
     public var maxOutputBytes: Int
+    /// Its catalog entry; with a params schema, params are checked (and defaults filled in)
+    /// before the command runs.
+    public var info: OperationInfo
 
     /// Keeps a result inside the server's default 1 MiB body with room for the envelope.
     public static let defaultMaxOutputBytes = 1_000_000
 
     public init(
         code: Int64, command: [String], timeoutSeconds: Double = 300, workdir: String? = nil,
-        environment: [String: String] = [:], maxOutputBytes: Int = defaultMaxOutputBytes
+        environment: [String: String] = [:], maxOutputBytes: Int = defaultMaxOutputBytes, info: OperationInfo? = nil
     ) {
+        self.info = info ?? OperationInfo(code: code, name: Self.defaultName(command))
         self.code = code
         self.command = command
         self.timeoutSeconds = timeoutSeconds
@@ -31,20 +35,36 @@ public struct CommandOperation: Operation {
         self.maxOutputBytes = maxOutputBytes
     }
 
+    /// A handler configured without a name is called after its program (`wordcount.py`).
+    static func defaultName(_ command: [String]) -> String {
+        let program = command.first.flatMap { $0.split(separator: "/").last }.map(String.init) ?? ""
+        let name = String(program.prefix(80))
+        return name.isValidName ? name : "command"
+    }
+
     public func run(params: JSONValue, cancel: CancelToken) -> OperationOutcome {
-        run(params: params, extraEnvironment: [:], cancel: cancel)
+        run(params: params, extraEnvironment: [:], progress: nil, cancel: cancel)
     }
 
     /// The task's `DDA_*` come last: a handler's `env` table cannot fake them.
     public func run(params: JSONValue, context: TaskContext, cancel: CancelToken) -> OperationOutcome {
-        run(params: params, extraEnvironment: context.environment, cancel: cancel)
+        run(params: params, extraEnvironment: context.environment, progress: context.progress, cancel: cancel)
     }
 
-    private func run(params: JSONValue, extraEnvironment: [String: String], cancel: CancelToken) -> OperationOutcome {
+    private func run(
+        params: JSONValue, extraEnvironment: [String: String], progress: ProgressSink?, cancel: CancelToken
+    ) -> OperationOutcome {
+        var params = params
+        if let schema = info.paramsSchema {
+            switch schema.validate(params) {
+            case .success(let checked): params = checked
+            case .failure(let refusal): return .failed(refusal.message)
+            }
+        }
         let result = ProcessRunner.run(
             command: command, stdin: JSONWriter.encode(params), workdir: workdir,
             environment: environment.merging(extraEnvironment) { $1 },
-            timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes, cancel: cancel)
+            timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes, cancel: cancel, progress: progress)
         switch result.end {
         case .cancelled:
             return .cancelled

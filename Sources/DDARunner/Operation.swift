@@ -8,18 +8,27 @@ public enum OperationOutcome: Sendable, Equatable {
     case cancelled
 }
 
-/// What a handler is told about the task it runs (no secrets): its environment's `DDA_*`.
+/// What a handler is told about the task it runs (no secrets): its environment's `DDA_*`,
+/// and where its progress lines go.
 public struct TaskContext: Sendable, Equatable {
     public var taskID: TaskID
     public var attempt: Int
     public var operationCode: Int64
     public var serverURL: String
+    /// Takes the handler's progress (its fd 3); nil: nobody listens.
+    public var progress: ProgressSink?
 
-    public init(taskID: TaskID, attempt: Int, operationCode: Int64, serverURL: String) {
+    public init(taskID: TaskID, attempt: Int, operationCode: Int64, serverURL: String, progress: ProgressSink? = nil) {
         self.taskID = taskID
         self.attempt = attempt
         self.operationCode = operationCode
         self.serverURL = serverURL
+        self.progress = progress
+    }
+
+    public static func == (a: TaskContext, b: TaskContext) -> Bool {
+        a.taskID == b.taskID && a.attempt == b.attempt && a.operationCode == b.operationCode
+            && a.serverURL == b.serverURL && a.progress === b.progress
     }
 
     /// `DDA_TASK_ID`, `DDA_ATTEMPT`, `DDA_OPERATION_CODE`, `DDA_SERVER_URL`.
@@ -34,6 +43,8 @@ public struct TaskContext: Sendable, Equatable {
 /// One operation code the runner can execute. Adding an operation is one small type.
 public protocol Operation: Sendable {
     var code: Int64 { get }
+    /// What the runner declares for the code: name, description, params schema.
+    var info: OperationInfo { get }
     /// Runs the operation; long-running ones watch `cancel` and stop when it fires.
     func run(params: JSONValue, cancel: CancelToken) -> OperationOutcome
     /// Runs it for a leased task (an operator's handler gets the task's context in its
@@ -42,6 +53,11 @@ public protocol Operation: Sendable {
 }
 
 extension Operation {
+    /// A built-in's catalog entry (or a bare one for an operation that has none).
+    public var info: OperationInfo {
+        OperationInfo.builtIns.first { $0.code == code } ?? OperationInfo(code: code, name: "Operation \(code)")
+    }
+
     public func run(params: JSONValue, context: TaskContext, cancel: CancelToken) -> OperationOutcome {
         run(params: params, cancel: cancel)
     }
@@ -64,6 +80,9 @@ public struct OperationRegistry: Sendable {
     }
 
     public var codes: [Int64] { operations.keys.sorted() }
+
+    /// The catalog the runner declares: one entry per code, by code.
+    public var catalog: [OperationInfo] { codes.compactMap { operations[$0]?.info } }
 
     public func run(code: Int64, params: JSONValue, cancel: CancelToken) -> OperationOutcome {
         guard let operation = operations[code] else { return .failed("unknown operation code: \(code)") }

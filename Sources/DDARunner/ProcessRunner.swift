@@ -50,7 +50,7 @@ enum ProcessRunner {
 
     static func run(
         command: [String], stdin input: [UInt8], workdir: String?, environment: [String: String],
-        timeoutSeconds: Double, maxOutputBytes: Int, cancel: CancelToken
+        timeoutSeconds: Double, maxOutputBytes: Int, cancel: CancelToken, progress: ProgressSink? = nil
     ) -> Result {
         guard !command.isEmpty else { return Result(end: .failedToStart("empty command"), stdout: [], stderrTail: "") }
         var inPipe: [Int32] = [0, 0]
@@ -67,6 +67,13 @@ enum ProcessRunner {
             return startFailure()
         }
 
+        // The handler's fd 3: its progress lines (only when someone listens).
+        var progressPipe: [Int32] = [-1, -1]
+        if progress != nil, dda_pipe_cloexec(&progressPipe) != 0 {
+            for fd in inPipe + outPipe + errPipe { close(fd) }
+            return startFailure()
+        }
+
         var env = handlerBaseEnvironment(ProcessInfo.processInfo.environment)
         for (name, value) in environment { env[name] = value }
         let argv = command.map { strdup($0) } + [nil]
@@ -77,25 +84,30 @@ enum ProcessRunner {
         }
         let pid = argv.withUnsafeBufferPointer { a in
             envp.withUnsafeBufferPointer { e in
-                dda_spawn(a.baseAddress, e.baseAddress, workdir, inPipe[0], outPipe[1], errPipe[1])
+                dda_spawn(
+                    a.baseAddress, e.baseAddress, workdir, inPipe[0], outPipe[1], errPipe[1], progressPipe[1])
             }
         }
         let spawnErrno = errno
         close(inPipe[0])
         close(outPipe[1])
         close(errPipe[1])
+        if progressPipe[1] >= 0 { close(progressPipe[1]) }
         guard pid > 0 else {
             close(inPipe[1])
             close(outPipe[0])
             close(errPipe[0])
+            if progressPipe[0] >= 0 { close(progressPipe[0]) }
             return Result(end: .failedToStart(String(cString: strerror(spawnErrno))), stdout: [], stderrTail: "")
         }
         running.withLock { _ = $0.insert(pid) }
         defer { running.withLock { _ = $0.remove(pid) } }
 
-        for fd in [inPipe[1], outPipe[0], errPipe[0]] {
+        for fd in [inPipe[1], outPipe[0], errPipe[0], progressPipe[0]] where fd >= 0 {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
+        var progressFD: Int32 = progressPipe[0]
+        defer { if progressFD >= 0 { close(progressFD) } }
         var stdinFD: Int32 = inPipe[1]
         var stdoutFD: Int32 = outPipe[0]
         var stderrFD: Int32 = errPipe[0]
@@ -124,11 +136,20 @@ enum ProcessRunner {
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
             if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
             if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
+            if progressFD >= 0 { fds.append(pollfd(fd: progressFD, events: Int16(POLLIN), revents: 0)) }
             // Wake at least every 100 ms to notice cancellation.
             let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining, 0.1) * 1000) + 1)
             if ready < 0 && errno != EINTR { break }
             for entry in fds where entry.revents != 0 {
-                if entry.fd == stdinFD {
+                if entry.fd == progressFD {
+                    let n = read(progressFD, &buffer, buffer.count)
+                    if n > 0 {
+                        progress?.feed(buffer[0..<n])
+                    } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                        close(progressFD)
+                        progressFD = -1
+                    }
+                } else if entry.fd == stdinFD {
                     let n = input[written...].withUnsafeBytes { Glibc.write(stdinFD, $0.baseAddress, $0.count) }
                     if n > 0 { written += n }
                     if n < 0 && errno != EAGAIN || written >= input.count {

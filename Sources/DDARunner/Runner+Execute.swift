@@ -23,11 +23,13 @@ extension Runner {
     func run(_ lease: TaskLease, registration: Registration) -> FinishedTask? {
         let started = Date()
         let cancel = CancelToken()
-        let heartbeat = Heartbeat(api: api, registration: registration, lease: lease, cancel: cancel, logger: logger)
+        let progress = ProgressSink()
+        let heartbeat = Heartbeat(
+            api: api, registration: registration, lease: lease, cancel: cancel, logger: logger, progress: progress)
         heartbeat.start()
         let context = TaskContext(
             taskID: lease.taskID, attempt: lease.attempt, operationCode: lease.operationCode,
-            serverURL: settings.server)
+            serverURL: settings.server, progress: progress)
         let outcome = registry.run(context, params: lease.params, cancel: cancel)
         heartbeat.stop()
         let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
@@ -126,8 +128,9 @@ extension Runner {
     }
 }
 
-/// Sends `POST /heartbeat` every timeout/3 while a task runs; cancels the operation when the
-/// server says the task was cancelled or the lease is no longer ours.
+/// Sends `POST /heartbeat` every timeout/3 while a task runs, and within about a second of a
+/// new progress report from the handler (at most one extra heartbeat a second); cancels the
+/// operation when the server says the task was cancelled or the lease is no longer ours.
 final class Heartbeat: Sendable {
     private let api: APIClient
     private let registration: Registration
@@ -139,8 +142,18 @@ final class Heartbeat: Sendable {
     /// Set by the loop when it ends, so `stop()` returns only after the last heartbeat.
     private let finished = OneShot<Bool>()
     private let lost = Locked(false)
+    private let progress: ProgressSink?
 
-    init(api: APIClient, registration: Registration, lease: TaskLease, cancel: CancelToken, logger: Logger) {
+    /// How often the loop looks for new progress (its delay on the way to the server).
+    static let progressCheckMilliseconds: Int64 = 250
+    /// At most one heartbeat for progress this often.
+    static let progressIntervalMilliseconds: Int64 = 1000
+
+    init(
+        api: APIClient, registration: Registration, lease: TaskLease, cancel: CancelToken, logger: Logger,
+        progress: ProgressSink? = nil
+    ) {
+        self.progress = progress
         self.api = api
         self.registration = registration
         self.lease = lease
@@ -164,9 +177,25 @@ final class Heartbeat: Sendable {
         Thread.detachNewThread { [self] in
             defer { finished.set(true) }
             let every = Int64(interval * 1000)
-            while stopped.wait(milliseconds: every) == nil {
+            let tick = progress == nil ? every : min(every, Self.progressCheckMilliseconds)
+            var lastBeat = MonotonicClock.milliseconds()
+            var lastProgressBeat = -Double(Self.progressIntervalMilliseconds)
+            var sentVersion = 0
+            while stopped.wait(milliseconds: tick) == nil {
+                let now = MonotonicClock.milliseconds()
+                var report: HeartbeatRequest.ProgressReport?
+                if let (latest, version) = progress?.latest, version != sentVersion,
+                    now - lastProgressBeat >= Double(Self.progressIntervalMilliseconds)
+                {
+                    report = latest
+                    sentVersion = version
+                    lastProgressBeat = now
+                } else if now - lastBeat < Double(every) {
+                    continue
+                }
+                lastBeat = now
                 do {
-                    if try api.heartbeat(runner: registration, taskID: lease.taskID) {
+                    if try api.heartbeat(runner: registration, taskID: lease.taskID, progress: report) {
                         logger.notice(
                             "task cancelled on the server; stopping it", metadata: ["task.id": "\(lease.taskID)"])
                         cancel.cancel()

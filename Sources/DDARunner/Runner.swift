@@ -49,7 +49,9 @@ public final class Runner: Sendable {
 
     // MARK: Registration
 
-    /// The stored registration for this server, or a new one.
+    /// The stored registration for this server, or a new one. A stored one whose declaration
+    /// (name, catalog, version, labels) differs from this configuration's is declared anew
+    /// with `PUT /runners/{id}` first, so a handler added to the config is served at once.
     func registration() throws(RunnerFailure) -> Registration {
         if let current = identity.withLock({ $0 }) { return current.registration }
         let stored: RunnerState?
@@ -58,31 +60,76 @@ public final class Runner: Sendable {
         } catch {
             throw RunnerFailure(exit: .config, message: error.message)
         }
-        if let stored, stored.server == settings.server {
+        guard let stored, stored.server == settings.server else { return try register(replacing: nil) }
+        let declaration = settings.declaration
+        let fingerprint = RunnerState.fingerprint(declaration)
+        if stored.declared == fingerprint {
             identity.withLock { $0 = stored }
             return stored.registration
         }
-        return try register(replacing: nil)
+        do throws(APIError) {
+            try api.declare(declaration, runner: stored.registration)
+        } catch {
+            switch error {
+            case .unauthorized(let message):
+                logger.notice(
+                    "the server no longer knows this runner (deleted by an admin, or its state was lost); registering anew",
+                    metadata: ["runner.id": "\(stored.registration.runnerID)", "reason": "\(message)"])
+                return try register(replacing: nil, forgotten: true)
+            case .rejected(let status, _) where status == 404 || status == 405:
+                // A server older than contract v1.1: the registration stands as it was.
+                logger.notice(
+                    "the server cannot update a runner's catalog (older than contract v1.1); keeping the registration")
+                identity.withLock { $0 = stored }
+                return stored.registration
+            case .unavailable(let message):
+                throw RunnerFailure(exit: .unavailable, message: "server unreachable: \(message)")
+            case .cancelled:
+                throw RunnerFailure(exit: .ok, message: "stopped")
+            case .conflict(let message), .rejected(_, let message):
+                throw RunnerFailure(exit: .config, message: "the server refused this runner's catalog: \(message)")
+            }
+        }
+        var updated = stored
+        updated.name = settings.name
+        updated.declared = fingerprint
+        do throws(ConfigError) {
+            try updated.save(path: settings.stateFile)
+        } catch {
+            throw RunnerFailure(exit: .config, message: error.message)
+        }
+        identity.withLock { $0 = updated }
+        logger.info(
+            "declared",
+            metadata: [
+                "runner.id": "\(stored.registration.runnerID)", "runner.name": "\(settings.name)",
+                "operation_codes": "\(registry.codes.map(String.init).joined(separator: ","))",
+            ])
+        return stored.registration
     }
 
     /// Registers anew unless another thread already replaced `stale`.
-    func register(replacing stale: Registration?) throws(RunnerFailure) -> Registration {
+    func register(replacing stale: Registration?, forgotten: Bool = false) throws(RunnerFailure) -> Registration {
         let result: Result<Registration, RunnerFailure> = identity.withLock { current in
             if let current, let stale, current.registration != stale { return .success(current.registration) }
             guard let token = settings.registrationToken else {
+                let why =
+                    stale != nil || forgotten
+                    ? "the server no longer accepts this runner (deleted by an admin, its token expired, or the server lost its state) and there is no registration token to register anew"
+                    : "no registration token"
                 return .failure(
                     RunnerFailure(
                         exit: .config,
                         message:
-                            "no registration token: pass --registration-token, set DDA_REGISTRATION_TOKEN or `registration_token` in the config file"
+                            "\(why): pass --registration-token, set DDA_REGISTRATION_TOKEN or `registration_token` in the config file"
                     ))
             }
             do throws(APIError) {
-                let registration = try api.register(
-                    name: settings.name, operationCodes: registry.codes, registrationToken: token)
+                let declaration = settings.declaration
+                let registration = try api.register(declaration, registrationToken: token)
                 let state = RunnerState(
                     server: settings.server, name: settings.name, registration: registration,
-                    registeredAt: Timestamp.now())
+                    registeredAt: Timestamp.now(), declared: RunnerState.fingerprint(declaration))
                 do throws(ConfigError) {
                     try state.save(path: settings.stateFile)
                 } catch {
@@ -119,7 +166,9 @@ public final class Runner: Sendable {
         do {
             return (try call(first), first)
         } catch .unauthorized(let message) {
-            logger.notice("token refused; registering again", metadata: ["reason": "\(message)"])
+            logger.notice(
+                "token refused (runner deleted by an admin, token expired, or server state lost); registering anew",
+                metadata: ["runner.id": "\(first.runnerID)", "reason": "\(message)"])
             let second = try register(replacing: first)
             return (try call(second), second)
         }

@@ -1,3 +1,4 @@
+import DDAModel
 import Foundation
 import TOMLKit
 
@@ -16,6 +17,17 @@ public struct HandlerConfig: Sendable, Equatable {
     public var workdir: String?
     public var environment: [String: String] = [:]
     public var maxOutputBytes: Int = CommandOperation.defaultMaxOutputBytes
+    /// Its catalog entry: a name (default: the program's), a description and a params schema.
+    public var name: String?
+    public var description: String?
+    public var paramsSchema: ParamsSchema?
+
+    /// What the runner declares for this handler.
+    public var info: OperationInfo {
+        OperationInfo(
+            code: operationCode, name: name ?? CommandOperation.defaultName(command), description: description,
+            paramsSchema: paramsSchema)
+    }
 }
 
 /// The runner's TOML config file (default `/etc/dda/runner.toml`). Every key is optional
@@ -32,15 +44,18 @@ public struct RunnerConfigFile: Sendable, Equatable {
     public var caFile: String?
     public var logLevel: String?
     public var allowInsecureHTTP: Bool?
+    /// Free labels the runner declares (`gpu`, `eu-west`), shown in `GET /runners`.
+    public var labels: [String] = []
     public var handlers: [HandlerConfig] = []
 
     static let topLevelKeys: Set<String> = [
         "server", "name", "registration_token", "state_file", "concurrency", "wait", "interval", "ca_file",
         "max_body_bytes",
-        "log_level", "handler", "allow_insecure_http",
+        "log_level", "handler", "allow_insecure_http", "labels",
     ]
     static let handlerKeys: Set<String> = [
-        "operation_code", "command", "timeout_seconds", "workdir", "env", "max_output_bytes",
+        "operation_code", "command", "timeout_seconds", "workdir", "env", "max_output_bytes", "name", "description",
+        "params_schema",
     ]
 
     public init() {}
@@ -98,6 +113,15 @@ public struct RunnerConfigFile: Sendable, Equatable {
                 throw fail("allow_insecure_http", nil, "must be true or false, not \(value.type)")
             }
             config.allowInsecureHTTP = flag
+        }
+        if let value = table["labels"] {
+            guard let array = value.tomlValue.array else { throw fail("labels", nil, "must be an array of strings") }
+            for element in array {
+                guard let label = element.string, (1...64).contains(label.unicodeScalars.count), label.isValidName
+                else { throw fail("labels", nil, "must hold strings of 1 to 64 characters without control characters") }
+                if !config.labels.contains(label) { config.labels.append(label) }
+            }
+            guard config.labels.count <= 32 else { throw fail("labels", nil, "may hold at most 32 labels") }
         }
         config.concurrency = try integer("concurrency")
         config.maxBodyBytes = try integer("max_body_bytes")
@@ -167,6 +191,27 @@ public struct RunnerConfigFile: Sendable, Equatable {
             }
             handler.maxOutputBytes = bytes
         }
+        if let value = table["name"] {
+            guard let text = value.tomlValue.string, (1...80).contains(text.unicodeScalars.count), text.isValidName
+            else { throw fail("name", index, "must be a string of 1 to 80 characters without control characters") }
+            handler.name = text
+        }
+        if let value = table["description"] {
+            guard let text = value.tomlValue.string, text.unicodeScalars.count <= 500 else {
+                throw fail("description", index, "must be a string of at most 500 characters")
+            }
+            handler.description = text
+        }
+        if let value = table["params_schema"] {
+            guard let json = jsonValue(value) else {
+                throw fail("params_schema", index, "must be a table (the JSON Schema subset, written in TOML)")
+            }
+            do {
+                handler.paramsSchema = try ParamsSchema(json: json, path: "params_schema")
+            } catch {
+                throw fail("params_schema", index, "is not a schema the contract accepts: \(error.message)")
+            }
+        }
         if let value = table["env"] {
             guard let env = value.tomlValue.table else {
                 throw fail("env", index, "must be a table of strings, e.g. env = { MODE = \"batch\" }")
@@ -179,6 +224,36 @@ public struct RunnerConfigFile: Sendable, Equatable {
             }
         }
         return handler
+    }
+}
+
+/// A TOML value as JSON (a params schema is written in TOML and declared as JSON); nil for
+/// what JSON has no form for (dates and times).
+func jsonValue(_ value: any TOMLValueConvertible) -> JSONValue? {
+    let toml = value.tomlValue
+    switch toml.type {
+    case .bool: return toml.bool.map { .bool($0) }
+    case .int: return toml.int.map { .int(Int64($0)) }
+    case .double: return toml.double.map { .double($0) }
+    case .string: return toml.string.map { .string($0) }
+    case .array:
+        guard let array = toml.array else { return nil }
+        var out: [JSONValue] = []
+        for element in array {
+            guard let item = jsonValue(element) else { return nil }
+            out.append(item)
+        }
+        return .array(out)
+    case .table:
+        guard let table = toml.table else { return nil }
+        var object = JSONObject()
+        for key in table.keys {
+            guard let member = table[key], let item = jsonValue(member) else { return nil }
+            object[key] = item
+        }
+        return .object(object)
+    default:
+        return nil
     }
 }
 

@@ -37,6 +37,8 @@ public struct RunnerSettings: Sendable, Equatable {
     public var caFile: String?
     public var logLevel: String
     public var handlers: [HandlerConfig]
+    /// Labels the runner declares (config `labels`).
+    public var labels: [String] = []
     /// The config file that was read, if any.
     public var configPath: String?
 
@@ -147,6 +149,7 @@ public struct RunnerSettings: Sendable, Equatable {
             logLevel: flags.logLevel ?? value("DDA_LOG_LEVEL") ?? file.logLevel ?? defaultLogLevel,
             handlers: file.handlers, configPath: configPath)
         settings.maxBodyBytes = maxBodyBytes
+        settings.labels = file.labels
         return settings
     }
 
@@ -164,8 +167,19 @@ public struct RunnerSettings: Sendable, Equatable {
             registry.register(
                 CommandOperation(
                     code: handler.operationCode, command: handler.command, timeoutSeconds: handler.timeoutSeconds,
-                    workdir: handler.workdir, environment: handler.environment, maxOutputBytes: handler.maxOutputBytes))
+                    workdir: handler.workdir, environment: handler.environment, maxOutputBytes: handler.maxOutputBytes,
+                    info: handler.info))
         }
         return registry
     }
+
+    /// What the runner declares on `POST /register` and `PUT /runners/{id}`.
+    public var declaration: RegistrationRequest {
+        RegistrationRequest(
+            name: name, operationCodes: nil, version: RunnerSettings.version, labels: labels,
+            operations: registry.catalog)
+    }
+
+    /// dda-runner's version (`--version`, and declared to the server).
+    public static let version = "0.1.0"
 }

@@ -15,19 +15,40 @@ public struct RunnerState: Sendable, Equatable {
     public var name: String
     public var registration: Registration
     public var registeredAt: Timestamp
+    /// A fingerprint of what the runner last declared to the server (name, catalog, version,
+    /// labels): a start with another one declares anew with `PUT /runners/{id}`.
+    public var declared: String?
 
-    public init(server: String, name: String, registration: Registration, registeredAt: Timestamp) {
+    public init(
+        server: String, name: String, registration: Registration, registeredAt: Timestamp, declared: String? = nil
+    ) {
         self.server = server
         self.name = name
         self.registration = registration
         self.registeredAt = registeredAt
+        self.declared = declared
+    }
+
+    /// The fingerprint of a declaration (FNV-1a 64 of its JSON, in hex).
+    public static func fingerprint(_ declaration: RegistrationRequest) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in JSONWriter.encode(declaration.json()) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     var json: JSONValue {
-        [
-            "server": .string(server), "name": .string(name), "runner_id": .string(registration.runnerID.description),
-            "runner_token": .string(registration.runnerToken), "registered_at": .string(registeredAt.rfc3339),
-        ]
+        var object = JSONObject([
+            JSONMember("server", .string(server)), JSONMember("name", .string(name)),
+            JSONMember("runner_id", .string(registration.runnerID.description)),
+            JSONMember("runner_token", .string(registration.runnerToken)),
+            JSONMember("registered_at", .string(registeredAt.rfc3339)),
+        ])
+        if let declared { object["declared"] = .string(declared) }
+        return .object(object)
     }
 
     /// Reads a state file; nil when it does not exist. A damaged file is an error.
@@ -55,7 +76,7 @@ public struct RunnerState: Sendable, Equatable {
         let at = json["registered_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) } ?? Timestamp(milliseconds: 0)
         return RunnerState(
             server: server, name: name, registration: Registration(runnerID: id, runnerToken: token),
-            registeredAt: at)
+            registeredAt: at, declared: json["declared"]?.stringValue)
     }
 
     /// Writes the state atomically with mode 0600.

@@ -35,7 +35,7 @@ struct RunnerCommand: ParsableCommand {
               78  bad configuration or refused credentials (EX_CONFIG)
               130 a second SIGTERM/SIGINT aborted running tasks
             """,
-        version: "0.1.0"
+        version: RunnerSettings.version
     )
 
     @OptionGroup var options: RunnerOptions

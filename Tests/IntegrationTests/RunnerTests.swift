@@ -118,7 +118,7 @@ struct RunnerTests {
         let id = try stack.createTask(["operation_code": 100])
         let pass = try RunnerProcess(["--once"] + stack.runnerArguments(stateFile: state), in: stack.directory)
         #expect(pass.wait(timeoutSeconds: 20) == 0, "\(pass.output)")
-        #expect(pass.output.contains("registering again"))
+        #expect(pass.output.contains("registering anew"))
         #expect(try stack.task(id)["status"] == "completed")
         #expect(try String(contentsOfFile: state, encoding: .utf8) != before)
     }
