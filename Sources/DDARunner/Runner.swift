@@ -72,9 +72,11 @@ public final class Runner: Sendable {
         } catch {
             switch error {
             case .unauthorized(let message):
-                logger.notice(
-                    "the server no longer knows this runner (deleted by an admin, or its state was lost); registering anew",
-                    metadata: ["runner.id": "\(stored.registration.runnerID)", "reason": "\(message)"])
+                if settings.registrationToken != nil {
+                    logger.notice(
+                        "the server no longer knows this runner (deleted by an admin, or its state was lost); registering anew",
+                        metadata: ["runner.id": "\(stored.registration.runnerID)", "reason": "\(message)"])
+                }
                 return try register(replacing: nil, forgotten: true)
             case .rejected(let status, _) where status == 404 || status == 405:
                 // A server older than contract v1.1: the registration stands as it was.
@@ -166,9 +168,12 @@ public final class Runner: Sendable {
         do {
             return (try call(first), first)
         } catch .unauthorized(let message) {
-            logger.notice(
-                "token refused (runner deleted by an admin, token expired, or server state lost); registering anew",
-                metadata: ["runner.id": "\(first.runnerID)", "reason": "\(message)"])
+            // Without a registration token `register` fails, saying why; no "registering" here.
+            if settings.registrationToken != nil {
+                logger.notice(
+                    "token refused (runner deleted by an admin, token expired, or server state lost); registering anew",
+                    metadata: ["runner.id": "\(first.runnerID)", "reason": "\(message)"])
+            }
             let second = try register(replacing: first)
             return (try call(second), second)
         }

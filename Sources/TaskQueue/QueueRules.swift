@@ -28,7 +28,8 @@ public enum QueueRules {
             && accepted.error == submission.error
     }
 
-    static let unregistered = "This runner is not registered (the server may have lost its state); register again."
+    static let unregistered =
+        "This runner is not registered (an admin deleted it, or the server lost its state); register again."
 
     /// The 503 of a full queue.
     public static func atCapacity(_ capacity: Int) -> QueueError {
