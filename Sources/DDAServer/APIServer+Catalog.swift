@@ -77,8 +77,12 @@ extension APIServer {
                 entries[info.code] = entry
             }
         }
-        for runner in online where !runner.paused {
-            for code in entries.keys where runner.takes(code) { entries[code]?.runnersOnline += 1 }
+        // Linear in what runners declare: a runner without codes counts for every code.
+        let serving = online.filter { !$0.paused }
+        let anyCode = serving.filter { $0.operationCodes == nil }.count
+        for code in entries.keys { entries[code]?.runnersOnline = anyCode }
+        for runner in serving {
+            for code in runner.operationCodes ?? [] { entries[code]?.runnersOnline += 1 }
         }
         let items: [JSONValue] = entries.keys.sorted().compactMap { code in
             guard let entry = entries[code] else { return nil }

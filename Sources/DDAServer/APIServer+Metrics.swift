@@ -60,8 +60,9 @@ extension APIServer {
         }
         let serving = try queue.runners().filter { $0.state != .offline && !$0.runner.paused }.map(\.runner)
         var unserved = 0
-        for (code, pending) in stats.pendingByCode where !serving.contains(where: { $0.takes(code) }) {
-            unserved += pending.count
+        if !serving.contains(where: { $0.operationCodes == nil }) {
+            let served = Set(serving.flatMap { $0.operationCodes ?? [] })
+            for (code, pending) in stats.pendingByCode where !served.contains(code) { unserved += pending.count }
         }
         out +=
             "# HELP dda_pending_tasks_without_runner Pending tasks whose operation code no online, unpaused runner takes.\n"

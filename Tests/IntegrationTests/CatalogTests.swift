@@ -173,4 +173,48 @@ struct CatalogTests {
         #expect(done["runner_id"]?.stringValue != holder)
         #expect(done["result_data"] == "finished")
     }
+
+    @Test("the README's handler, examples/handlers/wordcount.py, with its catalog entry: result, progress, bad params")
+    func wordCountExample() throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        let script = Stack.repositoryRoot.appendingPathComponent("examples/handlers/wordcount.py").path
+        let config = try stack.writeConfig(
+            "wordcount.toml",
+            """
+            [[handler]]
+            operation_code = 777
+            name = "Word count"
+            description = "Counts the words of a text."
+            command = ["/usr/bin/env", "python3", "\(script)"]
+            timeout_seconds = 120
+            env = { WORDCOUNT_LINE_DELAY = "0.002" }
+            [handler.params_schema]
+            type = "object"
+            required = ["text"]
+            [handler.params_schema.properties.text]
+            type = "string"
+            [handler.params_schema.properties.top]
+            type = "integer"
+            minimum = 1
+            maximum = 100
+            default = 10
+            """)
+        let text = String(repeating: "to be or not to be\n", count: 1500)
+        let id = try stack.createTask(["operation_code": 777, "params": ["text": .string(text), "top": 2]])
+        let bad = try stack.createTask(["operation_code": 777, "params": ["top": 3], "max_attempts": 1])
+        let pass = try RunnerProcess(
+            ["--once", "--max-tasks", "2", "--config", config]
+                + stack.runnerArguments(stateFile: stack.path("r.json")),
+            in: stack.directory)
+        try awaitCondition("progress from the handler", timeoutSeconds: 20) {
+            try stack.task(id)["progress"]?["percent"]?.doubleValue.map { $0 > 0 } ?? false
+        }
+        #expect(pass.wait(timeoutSeconds: 60) == 0, "\(pass.output)")
+        let done = try stack.task(id)
+        #expect(done["status"] == "completed")
+        #expect(done["result_data"]?["words"] == 9000)
+        #expect(done["result_data"]?["top"] == [["be", 3000], ["to", 3000]])
+        #expect(try stack.task(bad)["error"] == "params.text is required")
+    }
 }
