@@ -41,12 +41,6 @@ public struct RunnerRecord: Sendable, Equatable {
         operations = declaration.operations
     }
 
-    /// Whether it may be given a task of `code` (ignoring pause).
-    public func takes(_ code: Int64) -> Bool {
-        guard let operationCodes else { return true }
-        return operationCodes.contains(code)
-    }
-
     /// Busy while it holds a lease; offline when not seen for `offlineAfter` seconds.
     public func state(now: Timestamp, offlineAfterSeconds: Int64) -> State {
         if !runningTasks.isEmpty { return .busy }
