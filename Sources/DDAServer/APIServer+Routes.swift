@@ -21,6 +21,7 @@ extension APIServer {
             .now(try server.pauseRunner(r, paused: false))
         },
         Route("GET", "/operations", .apiKey) { server, _ in .now(try server.operations()) },
+        Route("GET", "/stats", .apiKey) { server, r in .now(try server.overview(r)) },
         Route("POST", "/task", .apiKeyOrBody) { server, r in .now(try server.createTask(r)) },
         Route("POST", "/tasks/batch", .apiKey) { server, r in .now(try server.createTasks(r)) },
         Route("GET", "/tasks/all", .apiKey) { server, r in .now(try server.listTasks(r.http)) },

@@ -483,6 +483,31 @@ public final class PostgresStore: QueueStore {
         return stats
     }
 
+    public func activity(_ window: ActivityWindow) throws(QueueError) -> [ActivityBucket] {
+        let rows = try db { (c) throws(PGError) in
+            try c.execute(
+                PGStatement(
+                    "dda_activity",
+                    """
+                    SELECT b, sum(c), sum(d), sum(f) FROM (
+                        SELECT (created_ms - $1) / $2 AS b, 1 AS c, 0 AS d, 0 AS f
+                        FROM dda_tasks WHERE created_ms >= $1
+                        UNION ALL
+                        SELECT (completed_ms - $1) / $2, 0, (status = 'completed')::int, (status = 'failed')::int
+                        FROM dda_tasks WHERE status IN ('completed', 'failed', 'cancelled') AND completed_ms >= $1
+                    ) x GROUP BY b
+                    """), [String(window.firstStart), String(window.bucketMilliseconds)])
+        }
+        var out = window.empty
+        for row in rows.rows {
+            guard let index = row[0].flatMap({ Int($0) }), out.indices.contains(index) else { continue }
+            out[index].created = row[1].flatMap { Int($0) } ?? 0
+            out[index].completed = row[2].flatMap { Int($0) } ?? 0
+            out[index].failed = row[3].flatMap { Int($0) } ?? 0
+        }
+        return out
+    }
+
     public var persistenceFailure: String? { failure.withLock { $0 } }
 
     public func renderMetrics(into out: inout String) {

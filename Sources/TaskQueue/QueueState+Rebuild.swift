@@ -51,8 +51,12 @@ extension QueueState {
         for id in Array(runners.keys) { runners[id]?.runningTasks = [] }
         nextSeq = max(nextSeq, (tasks.values.map(\.creationSeq).max() ?? 0) + 1)
         rebuildListing()
+        activity = ActivityLog()
         for var task in tasks.values.sorted(by: { $0.creationSeq < $1.creationSeq }) {
             statusCounts[task.status, default: 0] += 1
+            // The activity of the retained tasks (a restart loses only what retention dropped).
+            activity.created(at: task.createdAt)
+            if let completed = task.completedAt { activity.finished(task.status, at: completed) }
             switch task.status {
             case .pending:
                 pendingByCode[task.operationCode, default: 0] += 1
@@ -73,6 +77,7 @@ extension QueueState {
                 }
             }
         }
+        activity.prune(now: now)
         for (key, entry) in idempotency {
             idempotencyExpiry.insert(TimedEntry(at: entry.expiresAt, key: key, token: 0))
         }

@@ -70,6 +70,7 @@ extension QueueState {
             enqueue(&task, now: now)
             listing.append(seq: task.creationSeq, id: task.id, status: task.status)
             counters.created += 1
+            activity.created(at: now)
             if let key = idempotencyKey { idempotency[key]?.taskIDs.append(task.id) }
             save(task, created: true, idempotencyKey: idempotencyKey, idempotencyExpires: expires)
             created.append(task)

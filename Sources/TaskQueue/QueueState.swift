@@ -68,6 +68,8 @@ struct QueueState {
     /// Pending tasks by operation code (for "pending without runner" in `/metrics`).
     var pendingByCode: [Int64: Int] = [:]
     var counters = QueueCounters()
+    /// Created / completed / failed per 5 minutes over the last week (`GET /stats`).
+    var activity = ActivityLog()
     var nextSeq: Int64 = 1
     var lastRunnerSweep: Int64 = 0
     var shuttingDown = false
@@ -159,6 +161,7 @@ struct QueueState {
     }
 
     mutating func finish(_ task: inout TaskRecord, as status: TaskStatus, now: Timestamp) {
+        activity.finished(status, at: now)
         setStatus(&task, status)
         task.completedAt = now
         task.leaseExpiresAt = nil
@@ -236,6 +239,7 @@ struct QueueState {
         }
         if now.milliseconds - lastRunnerSweep >= 60_000 {
             lastRunnerSweep = now.milliseconds
+            activity.prune(now: now)
             let horizon = now.milliseconds - configuration.retentionSeconds * 1000
             runners = runners.filter { $0.value.lastSeenAt.milliseconds >= horizon || !$0.value.runningTasks.isEmpty }
         }

@@ -76,6 +76,8 @@ public protocol QueueStore: AnyObject, Sendable {
     // MARK: Running the store
 
     func stats() throws(QueueError) -> QueueStats
+    /// Tasks created, completed and failed (for good) per bucket of `window` (`GET /stats`).
+    func activity(_ window: ActivityWindow) throws(QueueError) -> [ActivityBucket]
     /// Long polls parked in this process right now.
     var parkedPolls: Int { get }
     /// Why the store cannot be written, if it cannot (`/healthz` answers 503 then).

@@ -529,6 +529,10 @@ extension TaskQueue {
 
     // MARK: Observability
 
+    public func activity(_ window: ActivityWindow) -> [ActivityBucket] {
+        state.withLock { $0.activity.buckets(window) }
+    }
+
     public func stats() -> QueueStats {
         let now = clock.now()
         let offlineAfter = configuration.runnerOfflineAfterSeconds

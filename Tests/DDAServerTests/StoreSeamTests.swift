@@ -50,6 +50,7 @@ final class UnreachableStore: QueueStore {
         throws(QueueError) -> HeartbeatReply
     { throw down() }
     func stats() throws(QueueError) -> QueueStats { throw down() }
+    func activity(_ window: ActivityWindow) throws(QueueError) -> [ActivityBucket] { throw down() }
     var parkedPolls: Int { 0 }
     var persistenceFailure: String? { "the store cannot be reached" }
     func renderMetrics(into out: inout String) {}

@@ -25,6 +25,7 @@ import random
 import sys
 import time
 import uuid
+from datetime import datetime
 from urllib.parse import quote
 
 try:
@@ -58,6 +59,14 @@ def b64url_decode(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def epoch_ms(text):
+    """Milliseconds since 1970 of an RFC 3339 time such as 2026-11-29T17:00:00.123Z; None if it is not one."""
+    try:
+        return round(datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        return None
+
+
 class Checker:
     def __init__(self, spec_path, base_url, api_key, registration_token, max_body, timeout, jwt_secret=None):
         self.spec_path = spec_path
@@ -80,7 +89,7 @@ class Checker:
         base = random.randint(100_000, 899_000)
         self.code = {name: base + i for i, name in enumerate(
             ["lease", "unused", "stale", "list", "misc", "cancel", "poll", "hb", "none", "batch", "bulk",
-             "blease", "cat", "cat2", "put", "codes", "pause", "del", "prog"])}
+             "blease", "cat", "cat2", "put", "codes", "pause", "del", "prog", "stats"])}
 
     # ----- output -------------------------------------------------------------------------
 
@@ -344,6 +353,7 @@ class Checker:
         self.runner_admin()
         self.runner_deletion()
         self.progress()
+        self.stats()
         self.methods_and_paths()
 
     def service(self):
@@ -1593,6 +1603,102 @@ class Checker:
                    task.get("progress"))
         self.send("POST", "/result", self.bearer(tg),
                   {"task_id": task_id, "runner_id": g, "status": "completed", "result_data": None})
+
+    def stats_of(self, label, hours=None, headers=None):
+        """GET /stats[?hours=H], its shape checked: the counts are integers ≥ 0; `hours` buckets of an hour, or
+        `hours` × 12 of 5 minutes when `hours` ≤ 6, aligned, consecutive, oldest first, the last one holding
+        `now`. Returns (the answer or {}, {start in ms: bucket})."""
+        hours_sent = 24 if hours is None else hours
+        path = "/stats" if hours is None else f"/stats?hours={hours}"
+        _, data = self.call(label, "GET", path, "/stats", 200, headers=headers or self.key())
+        data = data if isinstance(data, dict) else {}
+        name = f"GET {path}"
+        counts = {k: data.get(k) for k in ("pending", "running", "runners_online")}
+        self.check(all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in counts.values()),
+                   f"{name}: pending, running and runners_online are integers >= 0", counts)
+        age = data.get("oldest_pending_age_seconds")
+        self.check(age is None or (isinstance(age, (int, float)) and not isinstance(age, bool) and age >= 0),
+                   f"{name}: oldest_pending_age_seconds is a number >= 0 or null", repr(age))
+        size = 300 if hours_sent <= 6 else 3600
+        count = hours_sent * 12 if hours_sent <= 6 else hours_sent
+        buckets = [b for b in data.get("buckets") or [] if isinstance(b, dict)]
+        self.check(data.get("bucket_seconds") == size and len(buckets) == count,
+                   f"{name}: {count} buckets of {size} s",
+                   f"bucket_seconds {data.get('bucket_seconds')}, {len(buckets)} buckets")
+        starts = [epoch_ms(b.get("start")) for b in buckets]
+        now = epoch_ms(data.get("now"))
+        step = size * 1000
+        self.check(bool(starts) and None not in starts and all(t % step == 0 for t in starts),
+                   f"{name}: every bucket start is aligned to {size} s", [b.get("start") for b in buckets[:3]])
+        self.check(None not in starts and all(b - a == step for a, b in zip(starts, starts[1:])),
+                   f"{name}: buckets are oldest first, each {size} s after the one before",
+                   [b.get("start") for b in buckets[:3]])
+        self.check(bool(starts) and None not in starts and now is not None and starts[-1] <= now < starts[-1] + step,
+                   f"{name}: the last bucket holds now",
+                   f"now {data.get('now')}, last bucket {buckets[-1].get('start') if buckets else None}")
+        return data, {t: b for t, b in zip(starts, buckets) if t is not None}
+
+    def stats(self):
+        """GET /stats (contract v1.1): the counts now and the tasks created / completed / failed per bucket."""
+        code = self.code["stats"]
+        s, ts = self.register("S (stats)", [code])
+        before, hourly_before = self.stats_of("default: 24 hourly buckets")
+        self.check((before.get("runners_online") or 0) >= 1, "GET /stats: runners_online counts a runner just registered",
+                   before.get("runners_online"))
+        _, fine_before = self.stats_of("hours=1: 12 buckets of 5 minutes", 1)
+        self.stats_of("hours=6: 72 buckets of 5 minutes", 6)
+        self.stats_of("hours=7: 7 hourly buckets", 7)
+        self.stats_of("hours=168, Bearer API key", 168, headers=self.bearer(self.api_key))
+        response = self.send("GET", "/stats", self.key())
+        self.check(response.headers.get("Cache-Control") == "no-store", "GET /stats: Cache-Control no-store",
+                   response.headers.get("Cache-Control"))
+        response = self.send("HEAD", "/stats", self.key())
+        self.check(response.status_code == 200 and not response.content
+                   and response.headers.get("Content-Type", "").startswith("application/json"),
+                   "HEAD /stats -> 200 without a body", f"status {response.status_code}, body {response.content[:60]!r}")
+
+        # A task of this run's own code created, then completed; another failed for good. The buckets of their
+        # created_at / completed_at grew by at least 1 (compared by bucket start, so crossing a bucket boundary
+        # between the two answers is fine; "at least": other clients of the server may add to them).
+        done = self.create("for GET /stats, completed", code)
+        waiting, _ = self.stats_of("a leasable task pending")
+        self.check((waiting.get("pending") or 0) >= 1 and waiting.get("oldest_pending_age_seconds") is not None,
+                   "GET /stats with a leasable task pending: pending >= 1, oldest_pending_age_seconds a number",
+                   {k: waiting.get(k) for k in ("pending", "oldest_pending_age_seconds")})
+        _, lease = self.lease("S, the task for GET /stats", s, ts)
+        self.check((lease or {}).get("task_id") == done, "S leases the task for GET /stats", lease)
+        running, _ = self.stats_of("a task running")
+        self.check((running.get("running") or 0) >= 1, "GET /stats with a task running: running >= 1",
+                   running.get("running"))
+        self.call("completed (for GET /stats)", "POST", "/result", "/result", 200, headers=self.bearer(ts),
+                  body={"task_id": done, "runner_id": s, "status": "completed", "result_data": None})
+        lost = self.create("for GET /stats, failed for good", code, max_attempts=1)
+        self.lease("S, the task that fails for GET /stats", s, ts)
+        self.call("failed, last attempt (for GET /stats)", "POST", "/result", "/result", 200, headers=self.bearer(ts),
+                  body={"task_id": lost, "runner_id": s, "status": "failed", "result_data": None, "error": "boom"})
+        done_task = self.get_task("completed, for GET /stats", done)
+        lost_task = self.get_task("failed, for GET /stats", lost)
+        _, hourly_after = self.stats_of("after a task completed and one failed")
+        _, fine_after = self.stats_of("hours=1, after a task completed and one failed", 1)
+        for label, prior, after, size in [("hourly", hourly_before, hourly_after, 3600),
+                                          ("5-minute", fine_before, fine_after, 300)]:
+            for what, field, at in [("created", "created", done_task.get("created_at")),
+                                    ("completed", "completed", done_task.get("completed_at")),
+                                    ("failed for good", "failed", lost_task.get("completed_at"))]:
+                at = epoch_ms(at)
+                start = None if at is None else at - at % (size * 1000)
+                grown = (after.get(start) or {}).get(field, 0) - (prior.get(start) or {}).get(field, 0)
+                self.check(start in after and grown >= 1,
+                           f"GET /stats {label} buckets: `{field}` of the bucket a task was {what} in grew by >= 1",
+                           f"bucket {start} grew by {grown}" if start in after else f"no bucket holds {at}")
+
+        for hours in ("0", "169", "-1", "x", "1.5", ""):
+            _, data = self.call(f"hours={hours}", "GET", f"/stats?hours={hours}", "/stats", 422, headers=self.key())
+            self.names(data, "hours", f"GET /stats?hours={hours}")
+        self.call("no API key", "GET", "/stats", "/stats", 401)
+        self.call("wrong API key", "GET", "/stats", "/stats", 401, headers={"X-API-Key": "wrong" * 8})
+        self.call("runner token instead of an API key", "GET", "/stats", "/stats", 401, headers=self.bearer(ts))
+        self.call("no API key, bad hours (401 first)", "GET", "/stats?hours=0", "/stats", 401)
 
     def methods_and_paths(self):
         sample = {"task_id": str(uuid.uuid4()), "runner_id": str(uuid.uuid4())}

@@ -11,3 +11,7 @@ ALTER TABLE dda_tasks
     ADD COLUMN progress_percent double precision,
     ADD COLUMN progress_message text,
     ADD COLUMN progress_ms      bigint;
+
+-- GET /stats counts the tasks created per hour over up to a week (finished ones are found by
+-- dda_tasks_finished).
+CREATE INDEX dda_tasks_created ON dda_tasks (created_ms);
