@@ -69,7 +69,22 @@ extension APIServer {
             }
             before = parsed
         }
-        let tasks = try queue.list(status: status, limit: Int(limit), before: before)
+        var filter = TaskFilter(status: status)
+        if let text = query["operation_code"], !text.isEmpty {
+            guard let code = Int64(text), Limits.operationCodes.contains(code) else {
+                throw HTTPError.validation("Parameter `operation_code` must be an integer from 1 to 999999.")
+            }
+            filter.operationCode = code
+        }
+        if let text = query["id_prefix"], !text.isEmpty {
+            guard let prefix = IDPrefix(text) else {
+                throw HTTPError.validation(
+                    "Parameter `id_prefix` must be the start of a task id: 1 to 36 lower-case hex digits, with dashes where a task id has them."
+                )
+            }
+            filter.idPrefix = prefix
+        }
+        let tasks = try queue.list(filter, limit: Int(limit), before: before)
         return .json(200, .array(tasks.map { TaskObject($0, truncatingValuesOver: Limits.listItemValueBytes).json }))
     }
 }

@@ -399,7 +399,7 @@ public final class PostgresStore: QueueStore {
         return try self.task(id) ?? task
     }
 
-    public func list(status: TaskStatus?, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] {
+    public func list(_ filter: TaskFilter, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] {
         try sweepIfDue(clock.now())
         var beforeSeq = Int64.max
         if let before {
@@ -411,7 +411,37 @@ public final class PostgresStore: QueueStore {
             }
             beforeSeq = seq
         }
+        let status = filter.status
         let rows = try db { (c) throws(PGError) in
+            if filter.operationCode != nil || filter.idPrefix != nil {
+                // One statement per combination, so each gets its own plan: a code walks
+                // (operation_code, seq), a prefix is a range of the primary key.
+                var conditions = ["seq < $1"]
+                var values: [String?] = [String(beforeSeq), String(limit)]
+                if let status {
+                    values.append(status.rawValue)
+                    conditions.append("status = $\(values.count)")
+                }
+                if let code = filter.operationCode {
+                    values.append(String(code))
+                    conditions.append("operation_code = $\(values.count)::bigint")
+                }
+                if let range = filter.idPrefix?.range {
+                    values += [range.low.description, range.high.description]
+                    conditions.append("id BETWEEN $\(values.count - 1)::uuid AND $\(values.count)::uuid")
+                }
+                let name =
+                    "dda_list_" + (status != nil ? "s" : "") + (filter.operationCode != nil ? "c" : "")
+                    + (filter.idPrefix != nil ? "p" : "")
+                return try c.execute(
+                    PGStatement(
+                        name,
+                        """
+                        SELECT \(taskColumns) FROM dda_tasks WHERE \(conditions.joined(separator: " AND "))
+                        ORDER BY seq DESC LIMIT $2
+                        """),
+                    values)
+            }
             if let status {
                 return try c.execute(
                     PGStatement(

@@ -68,7 +68,7 @@ extension QueueState {
             statusCounts[.pending, default: 0] += 1
             pendingByCode[task.operationCode, default: 0] += 1
             enqueue(&task, now: now)
-            listing.append(seq: task.creationSeq, id: task.id, status: task.status)
+            listing.append(seq: task.creationSeq, id: task.id, status: task.status, code: task.operationCode)
             counters.created += 1
             activity.created(at: now)
             if let key = idempotencyKey { idempotency[key]?.taskIDs.append(task.id) }

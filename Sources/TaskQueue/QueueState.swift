@@ -122,7 +122,7 @@ struct QueueState {
 
     /// Rebuilds the listing index from the tasks held now.
     mutating func rebuildListing() {
-        listing.rebuild(tasks.values.lazy.map { ($0.creationSeq, $0.id, $0.status) })
+        listing.rebuild(tasks.values.lazy.map { ($0.creationSeq, $0.id, $0.status, $0.operationCode) })
     }
 
     func backoffSeconds(afterAttempts attempts: Int) -> Int64 {

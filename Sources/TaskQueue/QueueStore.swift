@@ -8,6 +8,19 @@ import Locking
 ///
 /// Every operation may fail with `QueueError` (`.unavailable` when the store cannot be
 /// reached or written); a store that cannot fail on reads simply never throws there.
+/// Which tasks `GET /tasks/all` lists (every condition given must hold).
+public struct TaskFilter: Sendable, Equatable {
+    public var status: TaskStatus?
+    public var operationCode: Int64?
+    public var idPrefix: IDPrefix?
+
+    public init(status: TaskStatus? = nil, operationCode: Int64? = nil, idPrefix: IDPrefix? = nil) {
+        self.status = status
+        self.operationCode = operationCode
+        self.idPrefix = idPrefix
+    }
+}
+
 public protocol QueueStore: AnyObject, Sendable {
     var configuration: QueueConfiguration { get }
 
@@ -25,8 +38,9 @@ public protocol QueueStore: AnyObject, Sendable {
     func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord
     /// Puts a failed or cancelled task back to pending with its attempts reset.
     func retry(_ id: TaskID) throws(QueueError) -> TaskRecord
-    /// Newest first, optionally by status, after the cursor `before`.
-    func list(status: TaskStatus?, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord]
+    /// Newest first, optionally by status, operation code and id prefix, after the cursor
+    /// `before`.
+    func list(_ filter: TaskFilter, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord]
 
     // MARK: Runners
 
@@ -111,6 +125,11 @@ extension QueueStore {
     /// Creates a task without an idempotency key.
     public func createTask(_ new: NewTask) throws(QueueError) -> (task: TaskRecord, created: Bool) {
         try createTask(new, idempotencyKey: nil)
+    }
+
+    /// Newest first, optionally of one status, after the cursor `before`.
+    public func list(status: TaskStatus?, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] {
+        try list(TaskFilter(status: status), limit: limit, before: before)
     }
 
     /// The newest tasks, optionally of one status.

@@ -176,9 +176,7 @@ public final class TaskQueue: QueueStore {
     }
 
     /// Tasks newest first, optionally only one status, older than the task `before`.
-    public func list(status: TaskStatus? = nil, limit: Int = 100, before: TaskID? = nil) throws(QueueError)
-        -> [TaskRecord]
-    {
+    public func list(_ filter: TaskFilter, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] {
         let now = clock.now()
         return try state.withLock { (state) throws(QueueError) -> [TaskRecord] in
             state.tick(now: now)
@@ -189,7 +187,10 @@ public final class TaskQueue: QueueStore {
                 }
                 beforeSeq = cursor.creationSeq
             }
-            let out = state.listing.newest(status: status, limit: limit, beforeSeq: beforeSeq).compactMap {
+            let out = state.listing.newest(
+                status: filter.status, limit: limit, beforeSeq: beforeSeq, code: filter.operationCode,
+                prefix: filter.idPrefix
+            ).compactMap {
                 state.tasks[$0]
             }
             return out

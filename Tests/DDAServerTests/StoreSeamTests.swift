@@ -20,7 +20,7 @@ final class UnreachableStore: QueueStore {
     func task(_ id: TaskID) throws(QueueError) -> TaskRecord? { throw down() }
     func cancel(_ id: TaskID) throws(QueueError) -> TaskRecord { throw down() }
     func retry(_ id: TaskID) throws(QueueError) -> TaskRecord { throw down() }
-    func list(status: TaskStatus?, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] { throw down() }
+    func list(_ filter: TaskFilter, limit: Int, before: TaskID?) throws(QueueError) -> [TaskRecord] { throw down() }
     func registerRunner(_ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord { throw down() }
     func updateRunner(_ id: RunnerID, _ declaration: RegistrationRequest) throws(QueueError) -> RunnerRecord {
         throw down()

@@ -866,6 +866,25 @@ class Checker:
             self.call(query, "GET", f"/tasks/all?{query}", "/tasks/all", 422, headers=self.key())
         self.call("unknown before cursor", "GET", f"/tasks/all?before={uuid.uuid4()}", "/tasks/all", 404,
                   headers=self.key())
+        # Additions: operation_code and id_prefix filters, combined with before and status.
+        _, page = self.call("operation_code filter", "GET", f"/tasks/all?operation_code={code}", "/tasks/all", 200,
+                            headers=self.key())
+        self.check(isinstance(page, list) and [t["task_id"] for t in page] == ids[::-1],
+                   "operation_code=N lists only that code's tasks, newest first", [t.get("task_id") for t in (page or [])])
+        _, page = self.call("operation_code + before", "GET", f"/tasks/all?operation_code={code}&before={ids[1]}",
+                            "/tasks/all", 200, headers=self.key())
+        self.check(isinstance(page, list) and [t["task_id"] for t in page] == [ids[0]],
+                   "operation_code with before continues after the cursor", page)
+        _, page = self.call("id_prefix filter", "GET", f"/tasks/all?id_prefix={ids[1][:13]}&operation_code={code}",
+                            "/tasks/all", 200, headers=self.key())
+        self.check(isinstance(page, list) and [t["task_id"] for t in page] == [ids[1]],
+                   "id_prefix finds the task by the start of its id", page)
+        _, page = self.call("id_prefix + status", "GET", f"/tasks/all?id_prefix={ids[1]}&status=completed",
+                            "/tasks/all", 200, headers=self.key())
+        self.check(page == [], "id_prefix and status combine (a pending task is not completed)", page)
+        for query in ("operation_code=0", "operation_code=1000000", "operation_code=x", "id_prefix=XYZ",
+                      "id_prefix=0f8fad5bd", "id_prefix=" + "a" * 37):
+            self.call(query, "GET", f"/tasks/all?{query}", "/tasks/all", 422, headers=self.key())
         # v1.1 bounded answers: params over 4 KiB serialized are null with params_truncated.
         big_params = {"pad": "p" * 5000}
         big = self.create("list big params", code, params=big_params)

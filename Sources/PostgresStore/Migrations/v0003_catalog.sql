@@ -15,3 +15,6 @@ ALTER TABLE dda_tasks
 -- GET /stats counts the tasks created per hour over up to a week (finished ones are found by
 -- dda_tasks_finished).
 CREATE INDEX dda_tasks_created ON dda_tasks (created_ms);
+
+-- GET /tasks/all?operation_code=N: one code's tasks newest first.
+CREATE INDEX dda_tasks_by_code ON dda_tasks (operation_code, seq);
