@@ -65,7 +65,8 @@ let package = Package(
         .target(
             name: "ServerApp",
             dependencies: [
-                "FastCGI", "DDAServer", "TaskQueue", "PostgresStore", "Postgres", "CMallocTuning", "Locking",
+                "FastCGI", "DDAServer", "DDAModel", "TaskQueue", "PostgresStore", "Postgres", "CMallocTuning",
+                "Locking", "LogLines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "dda-server",
             dependencies: [
-                "ServerApp", "DDAServer", "LogLines",
+                "ServerApp", "DDAServer", "DDAModel", "TaskQueue", "LogLines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -123,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "ServerAppTests",
             dependencies: [
-                "ServerApp", "DDAServer", "TaskQueue", "FastCGI", "PostgresStore", "DDAModel",
+                "ServerApp", "DDAServer", "TaskQueue", "FastCGI", "PostgresStore", "DDAModel", "LogLines",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "IntegrationTests", dependencies: ["DDAModel", "Locking", "LoadKit", "PostgresStore"]),

@@ -36,7 +36,9 @@ public final class Runner: Sendable {
         self.settings = settings
         self.logger = logger
         self.registry = settings.registry
-        self.api = APIClient(baseURL: settings.server, transport: CurlTransport(caFile: settings.caFile))
+        self.api = APIClient(
+            baseURL: settings.server,
+            transport: CurlTransport(caFile: settings.caFile, userAgent: "dda-runner/\(ddaVersion)"))
     }
 
     /// First SIGTERM/SIGINT: take no more tasks, let the ones in hand finish and report.
@@ -202,7 +204,8 @@ public final class Runner: Sendable {
                 return RunnerFailure(exit: .unavailable, message: "\(error)")
             }
             guard !leases.isEmpty else {
-                if done == 0 { logger.info("no task") }
+                // A quiet pass prints nothing at info (cron runs it every minute).
+                if done == 0 { logger.debug("no task") }
                 return nil
             }
             let keeper =

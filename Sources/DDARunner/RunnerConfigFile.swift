@@ -43,6 +43,7 @@ public struct RunnerConfigFile: Sendable, Equatable {
     public var interval: Double?
     public var caFile: String?
     public var logLevel: String?
+    public var logFormat: String?
     public var allowInsecureHTTP: Bool?
     /// Free labels the runner declares (`gpu`, `eu-west`), shown in `GET /runners`.
     public var labels: [String] = []
@@ -51,7 +52,7 @@ public struct RunnerConfigFile: Sendable, Equatable {
     static let topLevelKeys: Set<String> = [
         "server", "name", "registration_token", "state_file", "concurrency", "wait", "interval", "ca_file",
         "max_body_bytes",
-        "log_level", "handler", "allow_insecure_http", "labels",
+        "log_level", "log_format", "handler", "allow_insecure_http", "labels",
     ]
     static let handlerKeys: Set<String> = [
         "operation_code", "command", "timeout_seconds", "workdir", "env", "max_output_bytes", "name", "description",
@@ -108,6 +109,7 @@ public struct RunnerConfigFile: Sendable, Equatable {
         config.stateFile = try string("state_file")
         config.caFile = try string("ca_file")
         config.logLevel = try string("log_level")
+        config.logFormat = try string("log_format")
         if let value = table["allow_insecure_http"] {
             guard let flag = value.tomlValue.bool else {
                 throw fail("allow_insecure_http", nil, "must be true or false, not \(value.type)")

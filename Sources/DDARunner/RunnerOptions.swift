@@ -64,5 +64,8 @@ public struct RunnerOptions: ParsableArguments, Sendable {
     )
     public var logLevel: String?
 
+    @Option(help: "text or json, one JSON object a line (env DDA_LOG_FORMAT; config log_format; default text).")
+    public var logFormat: String?
+
     public init() {}
 }

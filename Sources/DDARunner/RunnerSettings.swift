@@ -36,6 +36,8 @@ public struct RunnerSettings: Sendable, Equatable {
     public var maxBodyBytes: Int = defaultMaxBodyBytes
     public var caFile: String?
     public var logLevel: String
+    /// `text` or `json`.
+    public var logFormat = "text"
     public var handlers: [HandlerConfig]
     /// Labels the runner declares (config `labels`).
     public var labels: [String] = []
@@ -150,6 +152,11 @@ public struct RunnerSettings: Sendable, Equatable {
             handlers: file.handlers, configPath: configPath)
         settings.maxBodyBytes = maxBodyBytes
         settings.labels = file.labels
+        let format = flags.logFormat ?? value("DDA_LOG_FORMAT") ?? file.logFormat ?? "text"
+        guard format == "text" || format == "json" else {
+            throw ConfigError("log format must be text or json, not \(format)")
+        }
+        settings.logFormat = format
         return settings
     }
 
@@ -181,5 +188,5 @@ public struct RunnerSettings: Sendable, Equatable {
     }
 
     /// dda-runner's version (`--version`, and declared to the server).
-    public static let version = "0.1.0"
+    public static let version = ddaVersion
 }

@@ -113,6 +113,7 @@ public final class APIServer: Sendable {
             ]
             if let id = context.taskID { metadata["task.id"] = "\(id)" }
             if let id = context.runnerID { metadata["runner.id"] = "\(id)" }
+            if !request.requestID.isEmpty { metadata["request.id"] = "\(request.requestID)" }
             logger.info("request", metadata: metadata)
         }
         return response

@@ -33,6 +33,3 @@ public struct ServerConfiguration: Sendable {
         self.jwtSecret = jwtSecret
     }
 }
-
-/// The server's version, shown by `GET /` and `--version`.
-public let ddaVersion = "0.1.0"

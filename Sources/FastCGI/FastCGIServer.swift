@@ -221,7 +221,7 @@ public final class FastCGIServer: Sendable {
     /// Copies the CGI parameters and the body into Swift values.
     /// The CGI parameters the server uses besides the `HTTP_*` headers.
     private enum Wanted: CaseIterable {
-        case method, documentURI, requestURI, query, contentType, contentLength, remoteAddress
+        case method, documentURI, requestURI, query, contentType, contentLength, remoteAddress, requestID
 
         var name: [UInt8] {
             switch self {
@@ -232,6 +232,7 @@ public final class FastCGIServer: Sendable {
             case .contentType: return Array("CONTENT_TYPE".utf8)
             case .contentLength: return Array("CONTENT_LENGTH".utf8)
             case .remoteAddress: return Array("REMOTE_ADDR".utf8)
+            case .requestID: return Array("DDA_REQUEST_ID".utf8)
             }
         }
 
@@ -295,6 +296,12 @@ public final class FastCGIServer: Sendable {
         var httpRequest = HTTPRequest(
             method: wanted[.method] ?? "GET", path: path, query: wanted[.query] ?? "",
             lowercasedHeaders: headers, body: body, remoteAddress: wanted[.remoteAddress] ?? "")
+        // nginx's $request_id is 32 hex digits; anything else is cut to what a log may carry.
+        httpRequest.requestID = String(
+            String.UnicodeScalarView(
+                (wanted[.requestID] ?? "").unicodeScalars.prefix(64).filter {
+                    ("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "-"
+                }))
         let fd = request.pointee.ipcFd
         httpRequest.isClientConnected = { Self.peerIsOpen(fd) }
         return httpRequest

@@ -18,6 +18,9 @@ public struct HTTPRequest: Sendable {
     public var body: Body
     /// The client address as nginx saw it, for logs.
     public var remoteAddress: String
+    /// nginx's `$request_id` (FastCGI parameter `DDA_REQUEST_ID`), so its access log and the
+    /// server's log line of one request can be matched; empty when nginx does not send it.
+    public var requestID: String = ""
     /// Whether the client still waits for the answer: false once nginx closed the connection
     /// (its client went away). Cheap and non-blocking; a parked long poll asks it before a
     /// task is handed to it. Always true for requests built in-process.

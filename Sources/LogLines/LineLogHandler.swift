@@ -11,14 +11,24 @@ import Logging
 /// reaches the output raw: a request path with `%0A` in it cannot forge a second log line
 /// or drive a terminal (contract v1.1, "Limits on what a request may cost").
 public struct LineLogHandler: LogHandler {
+    /// `text`: `<time> <level> <label> : key=value … message`; `json`: one object a line with
+    /// the same fields (`time`, `level`, `logger`, `message` and the metadata keys), for log
+    /// shippers.
+    public enum Format: String, Sendable, CaseIterable {
+        case text
+        case json
+    }
+
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
+    private let format: Format
 
-    public init(label: String, level: Logger.Level = .info) {
+    public init(label: String, level: Logger.Level = .info, format: Format = .text) {
         self.label = label
         self.logLevel = level
+        self.format = format
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -30,11 +40,7 @@ public struct LineLogHandler: LogHandler {
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
         if let extra = event.metadata { all.merge(extra) { _, new in new } }
-        var line = Self.timestamp() + " \(event.level) \(label) :"
-        for (key, value) in all.sorted(by: { $0.key < $1.key }) {
-            line += " " + Self.escaped(key) + "=" + Self.escaped("\(value)")
-        }
-        line += " " + Self.escaped("\(event.message)") + "\n"
+        let line = format == .json ? jsonLine(event, all) : textLine(event, all)
         // One write(2) per line, so lines from many threads do not interleave.
         var bytes = Array(line.utf8)
         bytes.withUnsafeMutableBytes { buffer in
@@ -45,6 +51,45 @@ public struct LineLogHandler: LogHandler {
                 offset += n
             }
         }
+    }
+
+    private func textLine(_ event: LogEvent, _ all: Logger.Metadata) -> String {
+        var line = Self.timestamp() + " \(event.level) \(label) :"
+        for (key, value) in all.sorted(by: { $0.key < $1.key }) {
+            line += " " + Self.escaped(key) + "=" + Self.escaped("\(value)")
+        }
+        return line + " " + Self.escaped("\(event.message)") + "\n"
+    }
+
+    private func jsonLine(_ event: LogEvent, _ all: Logger.Metadata) -> String {
+        var line = "{\"time\":" + Self.jsonString(Self.timestamp()) + ",\"level\":" + Self.jsonString("\(event.level)")
+        line += ",\"logger\":" + Self.jsonString(label) + ",\"message\":" + Self.jsonString("\(event.message)")
+        for (key, value) in all.sorted(by: { $0.key < $1.key })
+        where !["time", "level", "logger", "message"].contains(key) {
+            line += "," + Self.jsonString(key) + ":" + Self.jsonString("\(value)")
+        }
+        return line + "}\n"
+    }
+
+    /// A JSON string literal: quotes, backslashes and every control character escaped (so a
+    /// line stays one line whatever a request carried).
+    public static func jsonString(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(scalar):
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     /// `text` with every control character (C0, DEL, C1) written as `\n`, `\r`, `\t` or

@@ -1,4 +1,5 @@
 import CMallocTuning
+import DDAModel
 import DDAServer
 import FastCGI
 import Logging

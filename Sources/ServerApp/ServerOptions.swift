@@ -103,5 +103,8 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env DDA_LOG_LEVEL. Default info.")
     public var logLevel: String?
 
+    @Option(help: "text or json (one JSON object a line). Env DDA_LOG_FORMAT. Default text.")
+    public var logFormat: String?
+
     public init() {}
 }

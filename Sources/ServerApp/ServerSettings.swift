@@ -1,5 +1,6 @@
 import DDAServer
 import FastCGI
+import LogLines
 import Logging
 import TaskQueue
 
@@ -24,7 +25,43 @@ public struct Environment: Sendable {
             }
             cursor += 1
         }
-        self.values = values
+        self.values = Self.addingCredentials(to: values)
+    }
+
+    /// The secrets systemd's `LoadCredential=` put into `$CREDENTIALS_DIRECTORY` (files
+    /// `api_keys`, `registration_token`, `jwt_secret`, `database_url`), for each variable the
+    /// environment does not set: so secrets need not be in the service's environment at all.
+    static let credentialFiles: [(variable: String, file: String)] = [
+        ("DDA_API_KEYS", "api_keys"), ("DDA_REGISTRATION_TOKEN", "registration_token"),
+        ("DDA_JWT_SECRET", "jwt_secret"), ("DDA_DATABASE_URL", "database_url"),
+    ]
+
+    public static func addingCredentials(to values: [String: String]) -> [String: String] {
+        guard let directory = values["CREDENTIALS_DIRECTORY"], !directory.isEmpty else { return values }
+        var values = values
+        for (variable, file) in credentialFiles where (values[variable] ?? "").isEmpty {
+            guard let text = readSmallFile(directory + "/" + file) else { continue }
+            var trimmed = Substring(text)
+            while trimmed.last == "\n" || trimmed.last == "\r" { trimmed = trimmed.dropLast() }
+            values[variable] = String(trimmed)
+        }
+        return values
+    }
+
+    /// A file of at most 64 KiB as text, or nil.
+    private static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 64 << 10)
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes[filled...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            filled += n
+        }
+        return String(decoding: bytes[..<filled], as: UTF8.self)
     }
 
     /// A non-empty value.
@@ -51,6 +88,7 @@ public struct ServerSettings: Sendable {
     /// The PostgreSQL store's connection string, when the queue lives there.
     public var databaseURL: String?
     public var logLevel: Logger.Level
+    public var logFormat: LineLogHandler.Format = .text
     /// No `DDA_JWT_SECRET` and no state directory: runner tokens die with the process.
     public var generatedJWTSecret = false
     /// No `DDA_JWT_SECRET` with a database: the servers share one generated into it (the
@@ -67,6 +105,11 @@ public struct ServerSettings: Sendable {
             )
         }
         logLevel = level
+        let formatText = read.string(options.logFormat, "log-format") ?? "text"
+        guard let format = LineLogHandler.Format(rawValue: formatText) else {
+            throw ConfigurationError(message: "\(read.names("log-format")) must be text or json, not \(formatText).")
+        }
+        logFormat = format
 
         let keys = (read.string(options.apiKeys, "api-keys") ?? "")
             .split(separator: ",").map { String($0).trimmingCharacters }.filter { !$0.isEmpty }

@@ -5,6 +5,15 @@ import Locking
     import Glibc
 #endif
 
+/// What `TaskQueue.backup` wrote.
+public struct BackupReport: Sendable {
+    public var tasks: Int
+    public var runners: Int
+    public var bytes: Int
+    /// Snapshot and journal files read.
+    public var files: Int
+}
+
 /// What `TaskQueue.open` found on disk.
 public struct ReplayReport: Sendable {
     public var snapshotGeneration: Int?
@@ -35,6 +44,27 @@ extension TaskQueue {
                     "cannot create the state directory \(directory): \(String(cString: strerror(errno)))")
             }
         }
+        let loaded = try load(directory: directory, configuration: configuration, readOnly: false)
+        var (state, report) = (loaded.0, loaded.1)
+        let (generation, snapshotSize) = (loaded.2, loaded.3)
+        state.rebuildIndexes(now: clock.now())
+        report.tasks = state.tasks.count
+        report.runners = state.runners.count
+        let journal = try Journal(configuration: journalConfiguration, generation: generation)
+        journal.continues(snapshotOf: snapshotSize)
+        let queue = TaskQueue(configuration: configuration, clock: clock, state: state, journal: journal)
+        queue.tick() // leases that expired while the server was down, retention: by the normal rules
+        report.milliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
+        return (queue, report)
+    }
+
+    /// Reads the newest snapshot and the journals after it into a state (indexes not yet
+    /// built): the state, what was found, the journal generation to continue and the
+    /// snapshot's size. `readOnly` (a backup while the server runs) leaves a torn tail in
+    /// place instead of cutting it off.
+    static func load(directory: String, configuration: QueueConfiguration, readOnly: Bool) throws(PersistenceError)
+        -> (QueueState, ReplayReport, Int, Int)
+    {
         let (snapshots, journals) = try listGenerations(directory)
         var state = QueueState(configuration: configuration)
         var report = ReplayReport(
@@ -80,8 +110,9 @@ extension TaskQueue {
                         "\(path) ends in a torn record at byte \(scan.validLength) but is not the newest journal; the files were damaged"
                     )
                 }
-                // A crash mid-write: the tail was never acknowledged. Cut it off.
-                guard truncate(path, off_t(scan.validLength)) == 0 else {
+                // A crash mid-write (or, read while the server runs, a record being written):
+                // the tail was never acknowledged. Cut it off — unless only reading.
+                if !readOnly, truncate(path, off_t(scan.validLength)) != 0 {
                     throw PersistenceError("cannot cut the torn tail of \(path): \(String(cString: strerror(errno)))")
                 }
                 report.truncated = (path, scan.validLength, bytes.count - scan.validLength)
@@ -89,16 +120,8 @@ extension TaskQueue {
             report.records += try replay(scan.payloads, into: &state, file: path)
             report.journalFiles.append(path)
         }
-        state.rebuildIndexes(now: clock.now())
-        report.tasks = state.tasks.count
-        report.runners = state.runners.count
         let generation = toReplay.last ?? base ?? 1
-        let journal = try Journal(configuration: journalConfiguration, generation: generation)
-        journal.continues(snapshotOf: snapshotSize)
-        let queue = TaskQueue(configuration: configuration, clock: clock, state: state, journal: journal)
-        queue.tick() // leases that expired while the server was down, retention: by the normal rules
-        report.milliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
-        return (queue, report)
+        return (state, report, generation, snapshotSize)
     }
 
     private static func replay(_ payloads: [ArraySlice<UInt8>], into state: inout QueueState, file: String)
@@ -174,20 +197,7 @@ extension TaskQueue {
         }
         let pause = Double(MonotonicClock.nanoseconds() - started) / 1e6
         let directory = journal.configuration.directory
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(tasks.count * 256)
-        JournalFraming.appendFrame(JournalRecord.snapshotHeader(nextSeq: nextSeq).bytes, to: &bytes)
-        for runner in runners.values { JournalFraming.appendFrame(JournalRecord.runner(runner).bytes, to: &bytes) }
-        for task in tasks.values.sorted(by: { $0.creationSeq < $1.creationSeq }) {
-            JournalFraming.appendFrame(
-                JournalRecord.task(task, created: true, idempotencyKey: nil, idempotencyExpires: nil).bytes,
-                to: &bytes)
-        }
-        for (key, entry) in idempotency {
-            JournalFraming.appendFrame(
-                JournalRecord.idempotency(key: key, taskIDs: entry.taskIDs, expires: entry.expiresAt).bytes,
-                to: &bytes)
-        }
+        let bytes = Self.snapshotBytes(tasks: tasks, runners: runners, idempotency: idempotency, nextSeq: nextSeq)
         let path = Journal.snapshotPath(directory, generation)
         do {
             try AtomicFile.write(bytes, to: path, mode: 0o600)
@@ -204,6 +214,60 @@ extension TaskQueue {
             pauseMilliseconds: pause, totalMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6)
         journal.recordCompaction(report)
         return report
+    }
+
+    /// A snapshot file's bytes: the header, every runner, every task (with its immutable
+    /// fields) in creation order, every live idempotency key.
+    static func snapshotBytes(
+        tasks: [TaskID: TaskRecord], runners: [RunnerID: RunnerRecord],
+        idempotency: [String: (taskIDs: [TaskID], expiresAt: Int64)], nextSeq: Int64
+    ) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(tasks.count * 256)
+        JournalFraming.appendFrame(JournalRecord.snapshotHeader(nextSeq: nextSeq).bytes, to: &bytes)
+        for runner in runners.values { JournalFraming.appendFrame(JournalRecord.runner(runner).bytes, to: &bytes) }
+        for task in tasks.values.sorted(by: { $0.creationSeq < $1.creationSeq }) {
+            JournalFraming.appendFrame(
+                JournalRecord.task(task, created: true, idempotencyKey: nil, idempotencyExpires: nil).bytes,
+                to: &bytes)
+        }
+        for (key, entry) in idempotency {
+            JournalFraming.appendFrame(
+                JournalRecord.idempotency(key: key, taskIDs: entry.taskIDs, expires: entry.expiresAt).bytes,
+                to: &bytes)
+        }
+        return bytes
+    }
+
+    /// `dda-server backup`: a consistent snapshot of a state directory, taken while the server
+    /// runs (read only: the newest snapshot and the journals after it, a record being written
+    /// left out), written atomically to `file` (mode 0600). Restore by putting it into an empty
+    /// state directory as `snapshot-1.dat`. A compaction that removes files under the reader
+    /// makes it start over (up to five times).
+    public static func backup(stateDirectory: String, to file: String) throws(PersistenceError) -> BackupReport {
+        var lastError = PersistenceError("no attempt")
+        for _ in 0..<5 {
+            do throws(PersistenceError) {
+                let (state, report, _, _) = try load(
+                    directory: stateDirectory, configuration: QueueConfiguration(), readOnly: true)
+                let bytes = snapshotBytes(
+                    tasks: state.tasks, runners: state.runners, idempotency: state.idempotency,
+                    nextSeq: max(state.nextSeq, (state.tasks.values.map(\.creationSeq).max() ?? 0) + 1))
+                do {
+                    try AtomicFile.write(bytes, to: file, mode: 0o600)
+                } catch {
+                    throw PersistenceError("cannot write \(file): \(error.description)")
+                }
+                return BackupReport(
+                    tasks: state.tasks.count, runners: state.runners.count, bytes: bytes.count,
+                    files: report.journalFiles.count + (report.snapshotGeneration == nil ? 0 : 1))
+            } catch {
+                lastError = error
+                // A file listed a moment ago is gone: a compaction ran; read the new ones.
+                guard error.message.contains("No such file") else { throw error }
+            }
+        }
+        throw lastError
     }
 
     /// Compacts when the journal passed its size (called from the ticker).

@@ -52,7 +52,8 @@ struct RunnerCommand: ParsableCommand {
         }
 
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
-        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
+        let format = LineLogHandler.Format(rawValue: settings.logFormat) ?? .text
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level, format: format) }
         let logger = Logger(label: "dda.runner")
         CurlTransport.globalInit()
 

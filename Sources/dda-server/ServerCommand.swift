@@ -1,8 +1,10 @@
 import ArgumentParser
+import DDAModel
 import DDAServer
 import LogLines
 import Logging
 import ServerApp
+import TaskQueue
 
 #if canImport(Glibc)
     import Glibc
@@ -20,7 +22,7 @@ struct ServerCommand: ParsableCommand {
             The options, their environment variables and the exit codes: dda-server serve --help.
             """,
         version: ddaVersion,
-        subcommands: [Serve.self, Import.self],
+        subcommands: [Serve.self, Import.self, Backup.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -57,8 +59,8 @@ struct Serve: ParsableCommand {
             writeStandardError("dda-server: \(error.message)\n")
             throw ExitCode(78)
         }
-        let level = settings.logLevel
-        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
+        let (level, format) = (settings.logLevel, settings.logFormat)
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level, format: format) }
         do {
             try ServerLifecycle(settings: settings, logger: Logger(label: "dda.server")).run()
         } catch {
@@ -104,6 +106,43 @@ struct Import: ParsableCommand {
         } catch {
             writeStandardError("dda-server import: \(error.message)\n")
             throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+/// `dda-server backup`: a consistent snapshot of the embedded store while the server runs.
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent snapshot of a state directory to a file (the server may keep running).",
+        discussion: """
+            Reads the newest snapshot and the journals after it without writing to the directory (a \
+            record being written at that moment is left out: it was not acknowledged yet) and writes \
+            one snapshot file, atomically, mode 0600. To restore, stop the server, move the old state \
+            directory away and put the backup into an empty one as snapshot-1.dat:
+              install -d -m 0700 -o dda -g dda /var/lib/dda/state
+              install -m 0600 -o dda -g dda backup.dat /var/lib/dda/state/snapshot-1.dat
+            Run it as the user that owns the state directory (or root). For the PostgreSQL store use \
+            pg_dump (README, "Scaling out").
+
+            Exit codes: 0 written; 78 the state directory cannot be read or the file cannot be written.
+            """
+    )
+
+    @Option(help: "The state directory of the embedded store (DDA_STATE_DIR).")
+    var stateDir: String
+
+    @Option(help: "The file to write (replaced atomically).")
+    var to: String
+
+    func run() throws {
+        do {
+            let report = try TaskQueue.backup(stateDirectory: stateDir, to: to)
+            print(
+                "dda-server backup: \(report.tasks) tasks, \(report.runners) runners, \(report.bytes) bytes from \(report.files) file(s) written to \(to)"
+            )
+        } catch {
+            writeStandardError("dda-server backup: \(error.message)\n")
+            throw ExitCode(78)
         }
     }
 }

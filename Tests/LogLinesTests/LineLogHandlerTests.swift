@@ -1,3 +1,4 @@
+import Foundation
 import LogLines
 import Testing
 
@@ -19,6 +20,16 @@ struct LineLogHandlerTests {
     func keepsPlainText() {
         for text in ["/task/0b5e", "name \"quoted\" é 中 😀", ""] {
             #expect(LineLogHandler.escaped(text) == text)
+        }
+    }
+
+    @Test("a JSON log value is one valid JSON string whatever it holds")
+    func jsonStrings() throws {
+        for raw in ["/task/\n2026 forged", "quote \" backslash \\", "bell\u{07} del\u{7F} ls\u{2028}", "é 中 😀", ""] {
+            let literal = LineLogHandler.jsonString(raw)
+            #expect(!literal.contains("\n"))
+            let decoded = try JSONSerialization.jsonObject(with: Data("[\(literal)]".utf8)) as? [String]
+            #expect(decoded == [raw], "\(literal)")
         }
     }
 }

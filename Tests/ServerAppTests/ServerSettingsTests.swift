@@ -1,6 +1,7 @@
 import DDAServer
 import FastCGI
 import Foundation
+import LogLines
 import ServerApp
 import TaskQueue
 import Testing
@@ -96,5 +97,30 @@ struct ServerSettingsTests {
         #expect(try settings([], ["DDA_DOCS_URL": "https://docs.example"]).server.docsURL == "https://docs.example")
         #expect(try settings([], ["DDA_RUNNER_OFFLINE_SECONDS": "30"]).queue.runnerOfflineAfterSeconds == 30)
         #expect(try settings([], ["DDA_RETENTION_SECONDS": "60"]).queue.retentionSeconds == 60)
+    }
+
+    @Test("secrets from systemd's credentials directory when the environment has none; the environment wins")
+    func credentials() throws {
+        let directory = NSTemporaryDirectory() + "dda-credentials-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "key-from-file-0123456789\n".write(toFile: directory + "/api_keys", atomically: true, encoding: .utf8)
+        try "reg-from-file-0123456789".write(
+            toFile: directory + "/registration_token", atomically: true, encoding: .utf8)
+        let values = Environment.addingCredentials(to: [
+            "CREDENTIALS_DIRECTORY": directory, "DDA_REGISTRATION_TOKEN": "reg-from-env-0123456789",
+        ])
+        #expect(values["DDA_API_KEYS"] == "key-from-file-0123456789")
+        #expect(values["DDA_REGISTRATION_TOKEN"] == "reg-from-env-0123456789")
+        #expect(values["DDA_JWT_SECRET"] == nil)
+        #expect(Environment.addingCredentials(to: ["DDA_API_KEYS": "x"]) == ["DDA_API_KEYS": "x"])
+    }
+
+    @Test("--log-format text or json, else refused naming both ways to set it")
+    func logFormat() throws {
+        #expect(try settings().logFormat == .text)
+        #expect(try settings(["--log-format", "json"]).logFormat == .json)
+        #expect(try settings([], ["DDA_LOG_FORMAT": "json"]).logFormat == .json)
+        #expect(throws: ConfigurationError.self) { try settings(["--log-format", "xml"]) }
     }
 }
