@@ -23,7 +23,7 @@ build: deps
 	$(SWIFT) build --build-tests
 
 run: release
-	@scripts/stack.sh
+	@DDA_STATE_DIR="$${DDA_STATE_DIR-$(CURDIR)/.run/state}" scripts/stack.sh
 
 # Two servers on a private PostgreSQL (kept under .run/pg) behind one nginx upstream.
 run-cluster: release

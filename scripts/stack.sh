@@ -6,7 +6,9 @@
 #
 # Environment: DDA_SERVER_BIN (default .build/release/dda-server), DDA_RUNNER_BIN (default
 # .build/release/dda-runner), DDA_HTTP_PORT, DDA_MAX_BODY_BYTES, DDA_RUNNERS (loop-mode
-# runners to start on this machine, default 1; 0 starts none), DDA_SERVERS (default 1: the
+# runners to start on this machine, default 1; 0 starts none), DDA_STATE_DIR (the embedded
+# store's journal, kept between starts; `make run` sets .run/state; unset: memory only),
+# DDA_SERVERS (default 1: the
 # embedded store; 2 or more: that many servers on a private PostgreSQL under .run/pg, kept
 # between starts, behind one nginx upstream — `make run-cluster`).
 set -euo pipefail
@@ -79,7 +81,10 @@ for socket in "${sockets[@]}"; do
     if [ -n "$database" ]; then
         DDA_DATABASE_URL="$database" DDA_SOCKET="$socket" DDA_SOCKET_MODE=0666 DDA_MAX_BODY_BYTES="$max_body" "$bin" &
     else
-        DDA_SOCKET="$socket" DDA_SOCKET_MODE=0666 DDA_MAX_BODY_BYTES="$max_body" "$bin" &
+        # With DDA_STATE_DIR (`make run` sets .run/state) the embedded store keeps its journal
+        # there and a stop and start keeps every task; without it (the test scripts), memory only.
+        state_dir="${DDA_STATE_DIR:-}"
+        DDA_STATE_DIR="$state_dir" DDA_SOCKET="$socket" DDA_SOCKET_MODE=0666 DDA_MAX_BODY_BYTES="$max_body" "$bin" &
     fi
     pids+=($!)
 done
@@ -115,7 +120,7 @@ DDA is running.
   API key:            $first_key
   Registration token: $DDA_REGISTRATION_TOKEN
   Runners started:    $runners (loop mode, long polling)
-  Servers:            $servers$([ -n "$database" ] && echo " on PostgreSQL (data in .run/pg, kept for the next start)" || echo " (the embedded store, in memory)")
+  Servers:            $servers$([ -n "$database" ] && echo " on PostgreSQL (data in .run/pg, kept for the next start)" || { [ -n "${state_dir:-}" ] && echo " (the embedded store; journal in ${state_dir#"$here"/}, kept for the next start)" || echo " (the embedded store, in memory)"; })
 
 Try:
   curl -s $url/healthz
