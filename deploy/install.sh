@@ -29,8 +29,13 @@
 #     dda-server@.socket/.service too, the template for several servers on one host
 #   /etc/nginx/conf.d/dda-*.conf, snippets/dda-*.conf,
 #   /etc/nginx/sites-available/dda.conf, dda-ffdhe2048.pem 0644  config files
+#   /etc/logrotate.d/dda-runner                           0644  config file (the cron runner's log)
 #   /etc/dda/runner.toml                                  0640  config file (root:dda)
-#   /etc/dda/server.env                                   0640  generated once (root:root)
+#   /etc/dda/server.env                                   0640  installed once (root:root)
+#   /etc/dda/credentials/ (0700) api_keys, registration_token, jwt_secret
+#                                                         0600  generated once (root:root): the
+#     secrets, which dda-server.service reads with LoadCredential=. Neither is ever touched once
+#     there: an older install keeps its secrets in server.env (where they still work).
 #   /usr/local/share/dda/examples/php-fpm-wordpress.conf  0644  only with --php-pool-user
 # Config files are never overwritten once you edited them: an upgrade replaces a config file
 # only while it is exactly what the last run installed; otherwise the new version is written
@@ -130,6 +135,13 @@ put() {
 }
 
 secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+# write_secret REL VALUE: the value and a newline in a file of its own, mode 0600 (mktemp's).
+write_secret() {
+    local tmp
+    tmp="$(mktemp "$root$(dirname "$1")/.secret.XXXXXX")"
+    printf '%s\n' "$2" > "$tmp"
+    mv "$tmp" "$root$1"
+}
 
 # The version of the nginx the site is written for; nothing when there is no nginx.
 nginx_version() {
@@ -225,7 +237,7 @@ do_install() {
         fi
         runner_group=dda
         # For runners started from cron (the systemd units create these themselves).
-        install -d -o dda -g dda -m 0700 /var/lib/dda-runner
+        install -d -o dda -g dda -m 0700 /var/lib/dda-runner /var/lib/dda-runner/work
         install -d -o dda -g dda -m 0750 /var/log/dda
     fi
 
@@ -238,6 +250,8 @@ do_install() {
     put program "$src/nginx/conf.d/dda-upstream.conf.example" /usr/local/share/dda/examples/dda-upstream.conf 0644
     put program "$src/deploy/examples/runner.toml" /usr/local/share/dda/examples/runner.toml 0644
     put program "$src/deploy/cron/dda-runner" /usr/local/share/dda/examples/cron.d-dda-runner 0644
+    # Harmless without the cron file: logrotate skips a log that is not there (missingok).
+    put config "$src/deploy/logrotate/dda-runner" /etc/logrotate.d/dda-runner 0644
     put program "$src/deploy/spawn-fcgi/dda-server-spawn-fcgi" /usr/local/share/dda/examples/dda-server-spawn-fcgi 0755
 
     local f
@@ -277,24 +291,38 @@ do_install() {
         record program "$pool_rel" "$(sha "$root$pool_rel")" 0644
     fi
 
-    # Secrets: generated once. An existing server.env is never touched.
-    local env_rel=/etc/dda/server.env generated=no api_key="" reg_token=""
+    # Secrets: generated once, into /etc/dda/credentials/ (dda-server.service's
+    # LoadCredential=), on a host that has neither server.env nor that directory. An existing
+    # server.env or credential is never touched.
+    local env_rel=/etc/dda/server.env cred_rel=/etc/dda/credentials generated=no api_key="" reg_token=""
     install -d -m 0755 "$root/etc/dda"
-    if [ ! -e "$root$env_rel" ]; then
+    if [ ! -e "$root$env_rel" ] && [ ! -e "$root$cred_rel" ]; then
         api_key="$(secret)" reg_token="$(secret)"
-        local jwt tmp
+        local jwt
         jwt="$(secret)"
+        install -d -m 0700 "$root$cred_rel"
+        write_secret "$cred_rel/api_keys" "$api_key"
+        write_secret "$cred_rel/registration_token" "$reg_token"
+        write_secret "$cred_rel/jwt_secret" "$jwt"
+        generated=yes
+        say "generated $cred_rel/api_keys, registration_token and jwt_secret (mode 0600)"
+    fi
+    if [ ! -e "$root$env_rel" ]; then
+        local tmp
         tmp="$(mktemp "$root/etc/dda/.server.env.XXXXXX")"
         chmod 0640 "$tmp"
-        sed -e "s|^DDA_API_KEYS=\$|DDA_API_KEYS=$api_key|" \
-            -e "s|^DDA_REGISTRATION_TOKEN=\$|DDA_REGISTRATION_TOKEN=$reg_token|" \
-            -e "s|^DDA_JWT_SECRET=\$|DDA_JWT_SECRET=$jwt|" \
-            "$src/deploy/examples/server.env" > "$tmp"
+        cat "$src/deploy/examples/server.env" > "$tmp"
         mv "$tmp" "$root$env_rel"
-        generated=yes
-        say "generated $env_rel (mode 0640)"
+        say "installed $env_rel (mode 0640; the secrets are in $cred_rel/)"
+    elif [ ! -e "$root$cred_rel" ] && grep -q '^DDA_API_KEYS=.' "$root$env_rel"; then
+        say "note: $env_rel holds the secrets (an older install; they keep working). To keep them out" \
+            "of dda-server's environment, move them to $cred_rel/ (README, \"Deploying\" → \"Secrets\")."
     fi
     record secrets "$env_rel" "$(sha "$root$env_rel")" 0640
+    local name
+    for name in api_keys registration_token jwt_secret database_url; do
+        [ ! -f "$root$cred_rel/$name" ] || record secrets "$cred_rel/$name" "$(sha "$root$cred_rel/$name")" 0600
+    done
 
     # runner.toml: from the example, with this server's registration token when it was
     # generated just now. Readable by the runners' group only.
@@ -335,10 +363,19 @@ do_install() {
 
     if [ "$systemd_live" = yes ]; then systemctl daemon-reload; fi
 
+    # server_tokens is set once per http{} (conf.d/dda-http.conf): another one is an error.
+    local other_tokens
+    other_tokens="$(grep -lE '^[[:space:]]*server_tokens[[:space:]]' "$root/etc/nginx/nginx.conf" \
+        "$root"/etc/nginx/conf.d/*.conf 2>/dev/null | grep -v '/conf.d/dda-http.conf$' || true)"
+    if [ -n "$other_tokens" ]; then
+        say "note: server_tokens is set in $(echo "$other_tokens" | sed "s|^$root||" | tr '\n' ' ')as well as in" \
+            "/etc/nginx/conf.d/dda-http.conf: remove one, or nginx -t reports it as duplicate."
+    fi
+
     if [ "$generated" = yes ]; then
         cat <<MSG
 
-Secrets generated into $env_rel — shown this once (the file keeps them, mode 0640):
+Secrets generated into $cred_rel/ — shown this once (the files keep them, mode 0600):
   API key (WordPress plugin settings, X-API-Key):  $api_key
   Registration token (runner.toml):                $reg_token
 MSG
@@ -405,7 +442,7 @@ do_uninstall() {
     fi
     # Our own directories, if empty now (rmdir refuses a non-empty one, which is what we want).
     local d
-    for d in /usr/local/share/dda/examples /usr/local/share/dda /usr/local/share/doc/dda /etc/dda; do
+    for d in /usr/local/share/dda/examples /usr/local/share/dda /usr/local/share/doc/dda /etc/dda/credentials /etc/dda; do
         rmdir "$root$d" 2>/dev/null || true
     done
     if [ "$systemd_live" = yes ]; then systemctl daemon-reload; fi

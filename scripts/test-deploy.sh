@@ -3,22 +3,28 @@
 #
 #   nginx -t on every config, rendered with test paths and a self-signed certificate;
 #   the production site as a private nginx on loopback (root master, workers as nobody) in
-#   front of the real dda-server: redirects (to server_name, whatever the Host header), TLS
-#   versions, HTTP/2, security headers, rate limit → JSON 429, the client key of the limits
-#   (IPv4 address, IPv6 /64), the long-poll connection cap → JSON 429, JSON 413, JSON 502
-#   with the server down, CORS off by default and for an allow-listed origin, /metrics from
-#   loopback only, the WordPress /dda/ prefix, IPv6 on ::1 where the host has it;
+#   front of the real dda-server: redirects (308 to server_name, whatever the Host header; a
+#   POST stays a POST), TLS versions, HTTP/2, security headers, no nginx version on any site,
+#   rate limit → JSON 429, the client key of the limits (IPv4 address, IPv6 /64), the
+#   long-poll connection cap → JSON 429, JSON 413, JSON 502 with the server down, CORS off by
+#   default and for an allow-listed origin, /metrics from loopback only and from an address
+#   added to its allow list, the WordPress /dda/ prefix, IPv6 on ::1 where the host has it,
+#   the request id in the access log and as DDA_REQUEST_ID to FastCGI, a runner with the
+#   example runner.toml (built-in operations only);
 #   several servers behind the upstream example (nginx -t with fastcgi_pass dda_api; live: a
 #   server down or hanging up is skipped for a GET and a not yet sent POST, never for a sent
 #   POST); systemd-analyze verify/security on every unit (templates as dda-server@1), the
-#   runners' hardening, the template units' settings and the cluster env example (exit 75
-#   with the database unreachable); dda-server under systemd-socket-activate and under
-#   spawn-fcgi (the shipped wrapper); install.sh into a temporary root, its --php-pool-user
-#   and the site's HTTP/2 form per nginx version.
+#   runners' hardening (exposure ≤ 2.0), the server's credentials, the template units'
+#   settings and the cluster env example (exit 75 with the database unreachable); the
+#   staggered timer and cron line (a per-host offset, as /bin/sh runs it); the logrotate file;
+#   dda-server under systemd-socket-activate and under spawn-fcgi (the shipped wrapper, with
+#   the credential files); install.sh into a temporary root (secrets as credential files, an
+#   older install's server.env kept), its --php-pool-user and the site's HTTP/2 form per nginx
+#   version.
 #
 # One line per check, then "N passed, M failed"; exit 1 if anything failed. Needs root
 # (nginx's master must be root to run workers as nobody; spawn-fcgi changes users).
-# Installs what is missing with apt-get: nginx openssl spawn-fcgi systemd curl.
+# Installs what is missing with apt-get: nginx openssl spawn-fcgi systemd curl logrotate.
 # Environment: DDA_SERVER_BIN, DDA_RUNNER_BIN (default: the newer of .build/release and
 # .build/debug). Network: 127.0.0.0/8 only.
 set -uo pipefail
@@ -56,9 +62,10 @@ command -v spawn-fcgi >/dev/null || need+=(spawn-fcgi)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v systemd-socket-activate >/dev/null || need+=(systemd)
 command -v curl >/dev/null || need+=(curl)
+command -v logrotate >/dev/null || need+=(logrotate)
 command -v python3 >/dev/null || need+=(python3)  # scripts/free-port.py
 [ ${#need[@]} -eq 0 ] || dda_install_missing $(printf '%s\n' "${need[@]}" | sort -u)
-for tool in nginx openssl spawn-fcgi systemd-analyze systemd-socket-activate curl sha256sum; do
+for tool in nginx openssl spawn-fcgi systemd-analyze systemd-socket-activate curl sha256sum logrotate; do
     command -v "$tool" >/dev/null || { bad "tool $tool available"; finish; }
 done
 
@@ -330,6 +337,28 @@ zones_keyed_by_client() {  # every limit_req_zone / limit_conn_zone counts per $
     [ "$n" -ge 5 ] || { echo "only $n zones"; return 1; }
 }
 check "every limit_req_zone and limit_conn_zone is keyed by \$dda_client (IPv4 address, IPv6 /64; nginx -T)" zones_keyed_by_client
+server_tokens_http_level() {  # once, in conf.d (http{}): every site of the host, not only DDA's
+    local dump
+    dump="$(nginx -T -q -p "$NG" -c "$NG/only-site.conf" -e "$NG/logs/error.log" 2>&1)" || { echo "$dump"; return 1; }
+    grep -qx 'server_tokens off;' "$here/nginx/conf.d/dda-http.conf" || { echo "conf.d/dda-http.conf lacks server_tokens off;"; return 1; }
+    ! grep -Hn '^[^#]*server_tokens' "$here/nginx/sites-available/dda.conf" "$here"/nginx/snippets/*.conf || return 1
+    [ "$(grep -v '^[[:space:]]*#' <<<"$dump" | grep -c 'server_tokens')" = 1 ] || { grep server_tokens <<<"$dump"; return 1; }
+}
+check "server_tokens off once, at http level (conf.d/dda-http.conf), in no server block or snippet (nginx -T)" server_tokens_http_level
+request_id_config() {
+    local dump
+    grep -qxF 'fastcgi_param DDA_REQUEST_ID $request_id;' "$here/nginx/snippets/dda-fastcgi.conf" \
+        || { echo "snippets/dda-fastcgi.conf lacks fastcgi_param DDA_REQUEST_ID \$request_id;"; return 1; }
+    # Every fastcgi_pass of the shipped site and snippets is the snippet's, so every FastCGI location has the id.
+    ! grep -Hn '^[^#]*fastcgi_pass' "$here/nginx/sites-available/dda.conf" "$here"/nginx/snippets/*.conf \
+        | grep -v '/snippets/dda-fastcgi.conf:' || { echo "(a fastcgi_pass outside snippets/dda-fastcgi.conf)"; return 1; }
+    grep -qF 'fastcgi_param DDA_REQUEST_ID $request_id;' "$here/nginx/dev.conf.template" || { echo "dev.conf.template lacks it"; return 1; }
+    grep -qxF '    access_log /var/log/nginx/dda.access.log dda;' "$here/nginx/sites-available/dda.conf" \
+        || { echo "the site's access_log does not use the format dda"; return 1; }
+    dump="$(nginx -T -q -p "$NG" -c "$NG/only-site.conf" -e "$NG/logs/error.log" 2>&1)" || { echo "$dump"; return 1; }
+    sed -n '/^log_format dda /,/;$/p' <<<"$dump" | grep -qF 'request.id=$request_id' || { echo "log_format dda lacks request.id=\$request_id"; return 1; }
+}
+check "request id: fastcgi_param DDA_REQUEST_ID \$request_id in the FastCGI snippet (the only fastcgi_pass) and the dev config; the site logs format dda with it" request_id_config
 
 # ---------------------------------------------------------------------------------------
 echo "# the production site in front of dda-server"
@@ -383,18 +412,28 @@ workers_nobody() {
 check "nginx master runs as root, workers as nobody" workers_nobody
 
 req redirect "http://dda.example.com:$HTTP_PORT/healthz?x=1"
-redirects() { has_code redirect 301 && [ "$(header Location redirect)" = "https://dda.example.com/healthz?x=1" ] || { echo "Location: $(header Location redirect)"; return 1; }; }
-check "HTTP port 80 → 301 to https://, path and query kept" redirects
+redirects() { has_code redirect 308 && [ "$(header Location redirect)" = "https://dda.example.com/healthz?x=1" ] || { echo "Location: $(header Location redirect)"; return 1; }; }
+check "HTTP port 80 → 308 to https://, path and query kept" redirects
+# A client configured with http:// that follows redirects (curl -L without --post301, as PHP and
+# browsers do after a 301: a GET) repeats its POST with the body after a 308.
+req post80 "http://dda.example.com:$HTTP_PORT/task" -L --connect-to "dda.example.com:443:127.0.0.1:$HTTPS_PORT" \
+    -H 'Content-Type: application/json' -H "X-API-Key: $KEY" -d '{"operation_code":100,"params":{"via":"http"}}'
+post_follows() {
+    has_code post80 201 || return 1
+    grep -q '"task_id":"' "$T/post80.body" || { echo "body: $(head -c 300 "$T/post80.body")"; return 1; }
+    tr -d '\r' < "$T/post80.hdr" | grep -qx 'HTTP/1.1 308 Permanent Redirect' || { echo "no 308 on the way: $(tr -d '\r' < "$T/post80.hdr" | grep '^HTTP')"; return 1; }
+}
+check "POST /task to http:// (port 80), redirects followed → 308, the POST repeated over HTTPS with its body → 201" post_follows
 req acme "http://dda.example.com:$HTTP_PORT/.well-known/acme-challenge/test-token"
 check "HTTP port 80 serves ACME challenges (not redirected)" bash -c "[ \"\$(cat '$T/acme.code')\" = 200 ] && grep -q acme-token-content '$T/acme.body'"
 # A client-chosen Host header must not steer a redirect: the target is the server_name.
 req evil80 "http://127.0.0.1:$HTTP_PORT/healthz?x=1" -H 'Host: evil.example'
-location_is() { has_code "$1" 301 && [ "$(header Location "$1")" = "$2" ] || { echo "Location: $(header Location "$1")"; return 1; }; }
-check "port 80 with Host: evil.example → 301 to https://dda.example.com/… (server_name, not the Host header)" \
-    location_is evil80 "https://dda.example.com/healthz?x=1"
+location_is() { has_code "$1" "$2" && [ "$(header Location "$1")" = "$3" ] || { echo "Location: $(header Location "$1")"; return 1; }; }
+check "port 80 with Host: evil.example → 308 to https://dda.example.com/… (server_name, not the Host header)" \
+    location_is evil80 308 "https://dda.example.com/healthz?x=1"
 req evil497 "http://127.0.0.1:$HTTPS_PORT/healthz?y=2" -H 'Host: evil.example'
-check "plain HTTP to the HTTPS port with Host: evil.example → 301 to https://dda.example.com/…" \
-    location_is evil497 "https://dda.example.com/healthz?y=2"
+check "plain HTTP to the HTTPS port with Host: evil.example → 308 to https://dda.example.com/…" \
+    location_is evil497 308 "https://dda.example.com/healthz?y=2"
 
 tls_handshake() {  # tls_handshake PORT OPTION...
     local port="$1"
@@ -420,7 +459,7 @@ req health "$BASE/healthz"
 check "GET /healthz over HTTPS → 200 {\"status\":\"ok\"}" bash -c "[ \"\$(cat '$T/health.code')\" = 200 ] && grep -q '\"status\":\"ok\"' '$T/health.body'"
 check "security headers on a success answer (and no nginx version)" security_headers health
 req plain_on_tls "http://127.0.0.1:$HTTPS_PORT/healthz"
-check "plain HTTP sent to the HTTPS port → 301 to https" has_code plain_on_tls 301
+check "plain HTTP sent to the HTTPS port → 308 to https" has_code plain_on_tls 308
 
 req create "$BASE/task" -X POST -H 'Content-Type: application/json' -H "X-API-Key: $KEY" \
     -d '{"operation_code":300,"params":{"values":[1,2,3,4]}}'
@@ -582,14 +621,24 @@ check "CORS off by default: no Access-Control-Allow-Origin for any origin" \
 sed -e 's|^    # "https://admin.example.com"  $http_origin;|    "https://admin.test"  $http_origin;|' \
     "$here/nginx/conf.d/dda-cors.conf" > "$NG/conf.d/dda-cors.conf"
 preflight_204() { [ "$("${CURL[@]}" -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: https://admin.test' "$BASE/task")" = 204 ]; }
+# The same reload also lists 127.0.0.7 in the /metrics allow list (its Prometheus example line).
+sed -e 's|^    # 192.0.2.10      1;    # Prometheus$|    127.0.0.7       1;    # Prometheus|' \
+    "$here/nginx/conf.d/dda-metrics.conf" > "$NG/conf.d/dda-metrics.conf"
 old_workers="$(ps -o pid= --ppid "$NGINX_PID" | tr -d ' ' | tr '\n' ' ')"
 workers_replaced() { local p; for p in $old_workers; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
-if grep -q '"https://admin.test"' "$NG/conf.d/dda-cors.conf" && kill -HUP "$NGINX_PID" \
-    && wait_for 10 workers_replaced && wait_for 10 preflight_204; then
-    ok "allow-list entry added and nginx reloaded"
+if grep -q '"https://admin.test"' "$NG/conf.d/dda-cors.conf" && grep -q '^    127.0.0.7 ' "$NG/conf.d/dda-metrics.conf" \
+    && kill -HUP "$NGINX_PID" && wait_for 10 workers_replaced && wait_for 10 preflight_204; then
+    ok "allow-list entries added (CORS origin, a /metrics client) and nginx reloaded"
 else
-    bad "allow-list entry added and nginx reloaded"
+    bad "allow-list entries added (CORS origin, a /metrics client) and nginx reloaded"
 fi
+req metrics_listed --interface 127.0.0.7 "$BASE/metrics" -H "X-API-Key: $KEY"
+metrics_listed_ok() { has_code metrics_listed 200 && grep -q '^# TYPE ' "$T/metrics_listed.body" || { echo "body: $(head -c 200 "$T/metrics_listed.body")"; return 1; }; }
+check "/metrics from an address added to conf.d/dda-metrics.conf (127.0.0.7) → 200 Prometheus text" metrics_listed_ok
+req metrics_listed_wp --interface 127.0.0.7 "http://127.0.0.1:$WP_PORT/dda/metrics" -H "X-API-Key: $KEY"
+check "prefix: /dda/metrics from that address → 200 (one allow list for both)" has_code metrics_listed_wp 200
+req metrics_still_denied --interface 127.0.0.2 "$BASE/metrics" -H "X-API-Key: $KEY"
+check "/metrics from an address not listed (127.0.0.2) → still JSON 403" is_json_error metrics_still_denied 403 forbidden
 req cors_yes "$BASE/task" -X OPTIONS -H 'Origin: https://admin.test' -H 'Access-Control-Request-Method: POST' \
     -H 'Access-Control-Request-Headers: content-type, x-api-key'
 cors_allowed() {
@@ -611,6 +660,17 @@ check "an allowed origin's GET carries Access-Control-Allow-Origin (no preflight
 WP="http://127.0.0.1:$WP_PORT"
 req wp_root "$WP/"
 check "prefix: the WordPress site itself is untouched" bash -c "grep -q wordpress '$T/wp_root.body'"
+req other_site "http://127.0.0.1:$KEY_PORT/live"
+req other_404 "http://127.0.0.1:$KEY_PORT/no-such-page"
+no_version() {  # other sites of the host (no server_tokens of their own): no nginx version
+    local name
+    for name in wp_root other_site other_404; do
+        [ "$(header Server "$name")" = nginx ] || { echo "$name: Server: $(header Server "$name")"; return 1; }
+    done
+    has_code other_404 404 || return 1
+    ! grep -q 'nginx/' "$T/other_404.body" || { echo "nginx's error page: $(grep nginx/ "$T/other_404.body")"; return 1; }
+}
+check "the host's other sites (no server_tokens of their own) name no nginx version either: Server header, nginx's HTML 404" no_version
 req wp_health "$WP/dda/healthz"
 check "prefix: /dda/healthz → dda-server's /healthz" bash -c "[ \"\$(cat '$T/wp_health.code')\" = 200 ] && grep -q '\"status\":\"ok\"' '$T/wp_health.body'"
 req wp_index "$WP/dda/"
@@ -618,7 +678,7 @@ check "prefix: /dda/ → dda-server's GET / (api v1)" bash -c "grep -q '\"api\":
 req wp_bare "$WP/dda"
 check "prefix: /dda → 301 /dda/" bash -c "[ \"\$(cat '$T/wp_bare.code')\" = 301 ]"
 req wp_evil "$WP/dda" -H 'Host: evil.example'
-check "prefix: /dda with Host: evil.example → 301 to the relative /dda/ (no Host header in it)" location_is wp_evil /dda/
+check "prefix: /dda with Host: evil.example → 301 to the relative /dda/ (no Host header in it)" location_is wp_evil 301 /dda/
 prefix_poll_cap() {
     local f="$NG/snippets/dda-wordpress-prefix.conf"
     awk '/location ~ \^\/dda\(\?<dda_path>\/\(\?:tasks\|results\)\)\$/ { m = 1 } m && /limit_conn dda_poll 32;/ { found = 1 } m && /^    }/ { m = 0 } END { exit !found }' "$f" \
@@ -643,6 +703,48 @@ check "prefix: /dda/metrics from 127.0.0.2 → JSON 403" is_json_error wp_metric
 req wp_docs "$WP/dda/openapi.yaml"
 check "prefix: /dda/openapi.yaml served" bash -c "[ \"\$(cat '$T/wp_docs.code')\" = 200 ] && grep -q '^openapi:' '$T/wp_docs.body'"
 
+# A runner set up as the README says: the example runner.toml with the registration token
+# filled in (as install.sh does), against this server. It must offer the built-in operations
+# only: an example handler left active would advertise its code and fail every such task.
+sed -e "s|^registration_token = \".*\"|registration_token = \"$DDA_REGISTRATION_TOKEN\"|" \
+    "$here/deploy/examples/runner.toml" > "$T/runner.toml"
+mkdir -p "$T/runner-state"
+toml_runner="toml-example-$$"
+"$runner_bin" --once --config "$T/runner.toml" --server "http://127.0.0.1:$WP_PORT/dda" \
+    --name "$toml_runner" --state-file "$T/runner-state/runner.json" > "$T/toml-runner.log" 2>&1
+toml_rc=$?
+example_runner_codes() {
+    [ "$toml_rc" = 0 ] || { echo "dda-runner --once: exit $toml_rc: $(tail -n 3 "$T/toml-runner.log")"; return 1; }
+    "${CURL[@]}" -fs -H "X-API-Key: $KEY" "$BASE/runners" > "$T/runners.json" || { echo "GET /runners failed"; return 1; }
+    python3 - "$T/runners.json" "$toml_runner" <<'PY'
+import json, sys
+doc, name = json.load(open(sys.argv[1])), sys.argv[2]
+def runners(node):
+    if isinstance(node, dict):
+        if node.get("name") == name and "operation_codes" in node:
+            yield node
+        for v in node.values():
+            yield from runners(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from runners(v)
+found = list(runners(doc))
+if len(found) != 1:
+    sys.exit(f"runner {name}: {len(found)} entries in GET /runners")
+codes = sorted(found[0]["operation_codes"])
+if codes != [100, 200, 300]:
+    sys.exit(f"operation_codes {codes}, want [100, 200, 300]")
+PY
+}
+check "the example runner.toml, token filled in: the runner registers with operation codes 100, 200, 300 only (every example handler commented out)" \
+    example_runner_codes
+no_active_handler() {
+    local f="$here/deploy/examples/runner.toml"
+    ! grep -n '^[[:space:]]*\[\[handler' "$f" || { echo "(an uncommented [[handler]] in $f)"; return 1; }
+    grep -q '^# \[\[handler\]\]$' "$f" || { echo "no commented example handler left"; return 1; }
+}
+check "deploy/examples/runner.toml: every [[handler]] commented out (examples kept)" no_active_handler
+
 # dda-server stopped: nginx answers 502 in JSON.
 stop_pid "$SERVER_PID" 10; rc="$STOP_RC"
 check "dda-server (own socket) stops on SIGTERM with exit 0" bash -c "[ '$rc' = 0 ] || { echo 'exit $rc'; exit 1; }"
@@ -652,6 +754,77 @@ check "the 502 carries Retry-After" bash -c "tr -d '\r' < '$T/down.hdr' | grep -
 check "security headers on nginx's 502" security_headers down
 req wp_down "$WP/dda/healthz"
 check "prefix: server stopped → JSON 502" is_json_error wp_down 502 bad_gateway
+
+# The request id: a FastCGI stand-in on the server's socket answers with the DDA_REQUEST_ID
+# parameter nginx sent; nginx's access log (format dda) must show the same id for the request.
+cat > "$T/echo-fcgi.py" <<'PY'
+import os, socket, struct, sys
+listener = socket.socket(socket.AF_UNIX)
+listener.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+listener.listen(16)
+def pairs(data):
+    out, i = {}, 0
+    def length():
+        nonlocal i
+        if data[i] >> 7:
+            n = struct.unpack(">I", data[i:i + 4])[0] & 0x7FFFFFFF
+            i += 4
+        else:
+            n = data[i]
+            i += 1
+        return n
+    while i < len(data):
+        n, v = length(), length()
+        out[data[i:i + n].decode()] = data[i + n:i + n + v].decode(errors="replace")
+        i += n + v
+    return out
+while True:
+    conn, _ = listener.accept()
+    conn.settimeout(5)
+    buf, params, rid, done = b"", b"", 1, False
+    try:
+        while not done:
+            data = conn.recv(65536)
+            if not data:
+                break
+            buf += data
+            while len(buf) >= 8:
+                _, kind, rid, clen, plen, _ = struct.unpack(">BBHHBB", buf[:8])
+                if len(buf) < 8 + clen + plen:
+                    break
+                if kind == 4:
+                    params += buf[8:8 + clen]
+                done = done or (kind == 5 and clen == 0)
+                buf = buf[8 + clen + plen:]
+        body = ("DDA_REQUEST_ID=%s\n" % pairs(params).get("DDA_REQUEST_ID", "")).encode()
+        out = b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n" + body
+        record = lambda kind, content: struct.pack(">BBHHBB", 1, kind, rid, len(content), 0, 0) + content
+        conn.sendall(record(6, out) + record(6, b"") + record(3, struct.pack(">IB3x", 0, 0)))
+    except OSError:
+        pass
+    conn.close()
+PY
+rm -f "$SOCK"
+python3 "$T/echo-fcgi.py" "$SOCK" >>"$server_log" 2>&1 &
+ECHO_PID=$!
+pids+=("$ECHO_PID")
+wait_for 10 test -S "$SOCK"
+req rid "$BASE/healthz?request-id-probe=$$"
+request_id_passed() {
+    local sent logged
+    has_code rid 200 || return 1
+    sent="$(sed -n 's/^DDA_REQUEST_ID=//p' "$T/rid.body")"
+    [[ "$sent" =~ ^[0-9a-f]{32}$ ]] || { echo "DDA_REQUEST_ID as the server got it: '$sent'"; return 1; }
+    wait_for 5 grep -q "request-id-probe=$$" "$NG/logs/dda.access.log"
+    logged="$(grep "request-id-probe=$$" "$NG/logs/dda.access.log" | grep -o 'request\.id=[0-9a-f]*' | cut -d= -f2)"
+    [ "$logged" = "$sent" ] || { echo "access log: '$logged', FastCGI param: '$sent'"; return 1; }
+}
+check "request id: the FastCGI param DDA_REQUEST_ID is nginx's \$request_id (32 hex), the same as request.id= in the access log" request_id_passed
+req rid_wp "$WP/dda/healthz"
+check "prefix: DDA_REQUEST_ID passed there too" bash -c "grep -qE '^DDA_REQUEST_ID=[0-9a-f]{32}\$' '$T/rid_wp.body'"
+stop_pid "$ECHO_PID" 5
+rm -f "$SOCK"
 
 # ---------------------------------------------------------------------------------------
 echo "# dda-server under systemd-socket-activate and spawn-fcgi"
@@ -681,14 +854,29 @@ stop_pid "$SA_PID" 10; rc="$STOP_RC"
 check "systemd-socket-activate: SIGTERM stops dda-server with exit 0" bash -c "[ '$rc' = 0 ] || { echo 'exit $rc'; exit 1; }"
 rm -f "$SOCK"
 
+# An older install's server.env: the example with its secret lines filled in (they are
+# commented out in it now: a new install keeps the secrets in /etc/dda/credentials/).
 env_file="$T/server.env"
-sed -e "s|^DDA_API_KEYS=\$|DDA_API_KEYS=$DDA_API_KEYS|" \
-    -e "s|^DDA_REGISTRATION_TOKEN=\$|DDA_REGISTRATION_TOKEN=$DDA_REGISTRATION_TOKEN|" \
-    -e "s|^DDA_JWT_SECRET=\$|DDA_JWT_SECRET=$DDA_JWT_SECRET|" "$here/deploy/examples/server.env" > "$env_file"
+sed -e "s|^#DDA_API_KEYS=\$|DDA_API_KEYS=$DDA_API_KEYS|" \
+    -e "s|^#DDA_REGISTRATION_TOKEN=\$|DDA_REGISTRATION_TOKEN=$DDA_REGISTRATION_TOKEN|" \
+    -e "s|^#DDA_JWT_SECRET=\$|DDA_JWT_SECRET=$DDA_JWT_SECRET|" "$here/deploy/examples/server.env" > "$env_file"
 chmod 600 "$env_file"
+check "server.env example: its three secret lines can be filled in (an older install's file)" \
+    bash -c "[ \$(grep -cE '^DDA_(API_KEYS|REGISTRATION_TOKEN|JWT_SECRET)=.' '$env_file') = 3 ]"
+# A new install's: the example as it is, the secrets as files in credentials/.
+env_file_new="$T/server-new.env"
+cp "$here/deploy/examples/server.env" "$env_file_new"
+cred_dir="$T/credentials"
+mkdir -p "$cred_dir"
+chmod 700 "$cred_dir"
+printf '%s\n' "$DDA_API_KEYS" > "$cred_dir/api_keys"
+printf '%s\n' "$DDA_REGISTRATION_TOKEN" > "$cred_dir/registration_token"
+printf '%s\n' "$DDA_JWT_SECRET" > "$cred_dir/jwt_secret"
+chmod 600 "$cred_dir"/*
 
 # As dda-server.service runs it: its ExecStart, the socket as stdin (StandardInput=socket;
-# systemd-socket-activate --inetd passes it the same way), settings from server.env.
+# systemd-socket-activate --inetd passes it the same way), settings from server.env (an older
+# install's, with the secrets: that path keeps working).
 exec_start="$(sed -n 's/^ExecStart=//p' "$here/deploy/systemd/dda-server.service")"
 read -r -a unit_argv <<<"${exec_start/\/usr\/local\/bin\/dda-server/$server_bin}"
 ( unset DDA_API_KEYS DDA_REGISTRATION_TOKEN DDA_JWT_SECRET; set -a; . "$env_file"; set +a; umask 0
@@ -703,8 +891,9 @@ stop_pid "$UNIT_PID" 10; rc="$STOP_RC"
 check "unit's ExecStart: SIGTERM stops dda-server with exit 0" bash -c "[ '$rc' = 0 ] || { echo 'exit $rc'; exit 1; }"
 rm -f "$SOCK"
 
-# The shipped wrapper; the secrets come from the env file only.
-env -i PATH="$PATH" DDA_ENV_FILE="$env_file" DDA_SPAWN_SOCKET="$SOCK" DDA_SPAWN_USER=nobody \
+# The shipped wrapper, with a new install's files: the settings from server.env, the secrets
+# from the credential files (root 0600, read before it drops to nobody), nothing else.
+env -i PATH="$PATH" DDA_ENV_FILE="$env_file_new" DDA_CREDENTIALS_DIR="$cred_dir" DDA_SPAWN_SOCKET="$SOCK" DDA_SPAWN_USER=nobody \
     DDA_SPAWN_GROUP=nogroup DDA_SOCKET_GROUP=nogroup DDA_SERVER_BIN="$server_bin" \
     "$here/deploy/spawn-fcgi/dda-server-spawn-fcgi" >>"$server_log" 2>&1 &
 SF_PID=$!
@@ -712,13 +901,26 @@ pids+=("$SF_PID")
 # nginx's workers run as nobody:nogroup here: the socket's group (0660) lets them in.
 check "spawn-fcgi: socket created (mode 0660, group nogroup)" \
     wait_for 10 bash -c "[ \"\$(stat -c '%a %G' '$SOCK' 2>/dev/null)\" = '660 nogroup' ]"
-check "spawn-fcgi: dda-server answers through nginx" wait_for 15 ready
+check "spawn-fcgi: dda-server answers through nginx (secrets from the credential files)" wait_for 15 ready
 check "spawn-fcgi: create and read a task" workflow_ok
 check "spawn-fcgi: dda-server runs as nobody, in place of the wrapper (same PID)" \
     bash -c "[ \"\$(ps -o user= -p $SF_PID | tr -d ' ')\" = nobody ] && [ \"\$(readlink /proc/$SF_PID/exe)\" = \"\$(readlink -f '$server_bin')\" ]"
 check "spawn-fcgi: no secret on the command line" bash -c "! tr '\0' ' ' < /proc/$SF_PID/cmdline | grep -q -- '$DDA_API_KEYS'"
 stop_pid "$SF_PID" 10; rc="$STOP_RC"
 check "spawn-fcgi: SIGTERM stops dda-server with exit 0" bash -c "[ '$rc' = 0 ] || { echo 'exit $rc'; exit 1; }"
+rm -f "$SOCK"
+# An older install's server.env (secrets inside) with the wrapper: still works, its values win
+# over credential files (here: a wrong API key in the file).
+mkdir -p "$T/credentials-other"
+printf 'not-the-key-not-the-key-not-the-key\n' > "$T/credentials-other/api_keys"
+env -i PATH="$PATH" DDA_ENV_FILE="$env_file" DDA_CREDENTIALS_DIR="$T/credentials-other" DDA_SPAWN_SOCKET="$SOCK" \
+    DDA_SPAWN_USER=nobody DDA_SPAWN_GROUP=nogroup DDA_SOCKET_GROUP=nogroup DDA_SERVER_BIN="$server_bin" \
+    "$here/deploy/spawn-fcgi/dda-server-spawn-fcgi" >>"$server_log" 2>&1 &
+SF_PID=$!
+pids+=("$SF_PID")
+check "spawn-fcgi with an older install's server.env (secrets inside, winning over a credential file): answers" wait_for 15 ready
+check "spawn-fcgi, older server.env: create and read a task with its API key" workflow_ok
+stop_pid "$SF_PID" 10
 rm -f "$SOCK"
 
 # ---------------------------------------------------------------------------------------
@@ -868,7 +1070,10 @@ server_unit_as_issued() {
     local f="$here/deploy/systemd/dda-server.service" s="$here/deploy/systemd/dda-server.socket" k
     for k in StandardInput=socket StandardOutput=journal DynamicUser=yes StateDirectory=dda \
         EnvironmentFile=/etc/dda/server.env Restart=on-failure CapabilityBoundingSet= \
-        RestrictAddressFamilies=AF_UNIX SystemCallFilter=@system-service; do
+        RestrictAddressFamilies=AF_UNIX SystemCallFilter=@system-service \
+        LoadCredential=api_keys:/etc/dda/credentials/api_keys \
+        LoadCredential=registration_token:/etc/dda/credentials/registration_token \
+        LoadCredential=jwt_secret:/etc/dda/credentials/jwt_secret; do
         grep -qx "$k" "$f" || { echo "dda-server.service lacks $k"; return 1; }
     done
     for k in ListenStream=/run/dda/api.sock SocketGroup=www-data SocketMode=0660; do
@@ -876,6 +1081,27 @@ server_unit_as_issued() {
     done
 }
 check "dda-server.socket/.service carry the settings the issue asks for" server_unit_as_issued
+credentials_in_units() {  # LoadCredential= for the secrets, each with the empty-line fallback
+    local f id ids want
+    for f in dda-server.service dda-server@.service; do
+        case "$f" in
+            dda-server.service) want="api_keys jwt_secret registration_token" ;;
+            *) want="api_keys database_url jwt_secret registration_token" ;;
+        esac
+        ids="$(sed -n 's/^LoadCredential=\([a-z_]*\):.*/\1/p' "$here/deploy/systemd/$f" | sort | tr '\n' ' ')"
+        [ "$ids" = "$want " ] || { echo "$f: LoadCredential ids '$ids', want '$want'"; return 1; }
+        for id in $want; do
+            grep -qxF "LoadCredential=$id:/etc/dda/credentials/$id" "$here/deploy/systemd/$f" \
+                || { echo "$f: $id not from /etc/dda/credentials/$id"; return 1; }
+            # Without it a missing file would stop the unit (status 243/CREDENTIALS): older installs.
+            grep -qxF "SetCredential=$id:\\n" "$here/deploy/systemd/$f" || { echo "$f: no SetCredential=$id:\\n fallback"; return 1; }
+        done
+        grep -q '^EnvironmentFile=/etc/dda/server.env$' "$here/deploy/systemd/$f" || { echo "$f: no EnvironmentFile"; return 1; }
+    done
+    ! grep -q 'database_url' "$here/deploy/systemd/dda-server.service" || { echo "dda-server.service loads database_url (it has DDA_STATE_DIR)"; return 1; }
+}
+check "server units: secrets by LoadCredential= from /etc/dda/credentials/<id> (api_keys, registration_token, jwt_secret; database_url for the template), each with a SetCredential= fallback, server.env still read" \
+    credentials_in_units
 server_template_as_issued() {  # dda-server@.socket/.service: N instances on one database
     local f="$here/deploy/systemd/dda-server@.service" s="$here/deploy/systemd/dda-server@.socket" k
     local single="$here/deploy/systemd/dda-server.service" single_socket="$here/deploy/systemd/dda-server.socket"
@@ -930,33 +1156,131 @@ runner_units_hardened() {
         # read-only, not yes/tmpfs: handlers that live under /home still run.
         [ "$(grep -c '^ProtectHome=' "$f")" = 1 ] && grep -qx 'ProtectHome=read-only' "$f" \
             || { echo "$(basename "$f"): $(grep '^ProtectHome=' "$f" || echo 'no ProtectHome=')"; return 1; }
+        # What handlers need: a writable work directory, the network, no more.
+        for k in 'StateDirectory=dda-runner dda-runner/work' 'WorkingDirectory=%S/dda-runner/work' \
+            'Environment=DDA_RUNNER_STATE_FILE=/var/lib/dda-runner/runner.json' ProtectSystem=strict PrivateTmp=yes \
+            'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' NoNewPrivileges=yes CapabilityBoundingSet= \
+            SystemCallFilter=@system-service SystemCallErrorNumber=EPERM User=dda; do
+            grep -qxF "$k" "$f" || { echo "$(basename "$f") lacks $k"; return 1; }
+        done
+        # Off on purpose (see the units' comments): handlers with a JIT, handlers that fetch data.
+        ! grep -E '^(MemoryDenyWriteExecute|PrivateNetwork|IPAddressDeny)=' "$f" || { echo "(in $(basename "$f"))"; return 1; }
     done
     # The one-pass unit is hardened exactly like the loop one.
-    for k in $(grep -E '^(NoNewPrivileges|Private[A-Za-z]*|Protect[A-Za-z]*|Restrict[A-Za-z]*|LockPersonality)=' "$loop"); do
-        grep -qx "$k" "$once" || { echo "dda-runner-once.service lacks $k"; return 1; }
-    done
+    while IFS= read -r k; do
+        grep -qxF "$k" "$once" || { echo "dda-runner-once.service lacks $k"; return 1; }
+    done < <(sed -n '/^# Hardening/,$p' "$loop" | grep -E '^[A-Za-z]+=' | grep -v '^WantedBy=')
     local report
     report="$(cd "$units" && systemd-analyze security --offline=yes ./dda-runner-once.service 2>&1)"
     grep -q 'ProtectHome=.*read-only access to home' <<<"$report" \
         || { echo "systemd-analyze security: $(grep 'ProtectHome=' <<<"$report")"; return 1; }
 }
-check "runner units: ProtectHome=read-only on both (dda-runner-once.service as hardened as dda-runner.service)" runner_units_hardened
+check "runner units: a writable work directory (StateDirectory, WorkingDirectory), the network, ProtectSystem=strict, ProtectHome=read-only; dda-runner-once.service hardened exactly as dda-runner.service" runner_units_hardened
 exposure() {  # exposure UNIT
     local line
     line="$(cd "$units" && systemd-analyze security --offline=yes "./$1" 2>&1 | grep 'Overall exposure')"
     echo "$line"
     awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+$/) exit !($i + 0 <= 2.0) }' <<<"$line"
 }
-check "systemd-analyze security: dda-server.service exposure ≤ 2.0" exposure dda-server.service
-check "systemd-analyze security: dda-server@1.service exposure ≤ 2.0 (with the network for PostgreSQL)" exposure dda-server@1.service
+# --offline is systemd 250 or later (Debian 12 has 252).
+if systemd-analyze security --help 2>&1 | grep -q -- '--offline'; then
+    check "systemd-analyze security: dda-server.service exposure ≤ 2.0" exposure dda-server.service
+    check "systemd-analyze security: dda-server@1.service exposure ≤ 2.0 (with the network for PostgreSQL)" exposure dda-server@1.service
+    check "systemd-analyze security: dda-runner.service exposure ≤ 2.0 (handlers keep the network and a work directory)" exposure dda-runner.service
+    check "systemd-analyze security: dda-runner-once.service exposure ≤ 2.0" exposure dda-runner-once.service
+else
+    echo "skip systemd-analyze security (exposure ≤ 2.0 of the server and runner units): $(systemd-analyze --version | head -n 1) has no --offline (systemd 250 or later)"
+fi
 cron_file() {
     local f="$here/deploy/cron/dda-runner" line
     line="$(grep -v '^#' "$f" | grep -E '^[*0-9]')"
-    # five time fields, a user, an absolute command
-    awk '{ exit !($6 == "dda" && $7 ~ /^\//) }' <<<"$line" || { echo "bad line: $line"; return 1; }
+    # five time fields, a user, the runner by its absolute path (after the staggering sleep)
+    awk '{ exit !($6 == "dda") }' <<<"$line" && grep -q '; /usr/local/bin/dda-runner --once ' <<<"$line" \
+        || { echo "bad line: $line"; return 1; }
     case "$(basename "$f")" in *.*) echo "cron ignores names with dots"; return 1 ;; esac
 }
 check "cron example: user field, absolute paths, no dot in the name" cron_file
+# The cron line's command as cron runs it: an unescaped % would end the command (the rest
+# becoming its stdin), \% is passed to /bin/sh as %. Then under /bin/sh with stand-ins for
+# sleep and dda-runner and a machine id of the test's own.
+cron_command() {  # the command of the cron line after cron's % processing; fails on a bare %
+    local cmd
+    cmd="$(grep -v '^#' "$here/deploy/cron/dda-runner" | grep -E '^[*0-9]' | cut -d' ' -f7-)"
+    ! sed 's/\\%//g' <<<"$cmd" | grep -q '%' || { echo "unescaped % in: $cmd" >&2; return 1; }
+    sed 's/\\%/%/g' <<<"$cmd"
+}
+cron_pass() {  # cron_pass MACHINE-ID-FILE: runs the line's command; prints "sleep N" and the runner's argv
+    local stub="$T/cron-stub" cmd
+    mkdir -p "$stub"
+    printf '#!/bin/sh\necho "sleep $*" >> "%s/calls"\n' "$stub" > "$stub/sleep"
+    printf '#!/bin/sh\necho "dda-runner $*"\n' > "$stub/dda-runner"
+    chmod 755 "$stub/sleep" "$stub/dda-runner"
+    : > "$stub/calls"; : > "$stub/runner.log"
+    cmd="$(cron_command)" || return 1
+    cmd="$(sed -e "s|/etc/machine-id|$1|g" -e "s|/usr/local/bin/dda-runner|$stub/dda-runner|" \
+        -e "s|/var/log/dda/runner.log|$stub/runner.log|" <<<"$cmd")"
+    env -i PATH="$stub:/usr/local/bin:/usr/bin:/bin" /bin/sh -c "$cmd" || { echo "/bin/sh: exit $?" >&2; return 1; }
+    cat "$stub/calls" "$stub/runner.log"
+}
+cron_staggered() {
+    local a="$T/machine-id-a" b="$T/machine-id-b" out_a out_b again want_a want_b
+    echo 3d1219c7c4c5404aaa1f6d2a48adfda4 > "$a"
+    echo 0123456789abcdef0123456789abcdef > "$b"
+    want_a="sleep $(( $(cksum < "$a" | cut -d' ' -f1) % 50 ))"
+    want_b="sleep $(( $(cksum < "$b" | cut -d' ' -f1) % 50 ))"
+    [ "$want_a" != "$want_b" ] || { echo "test ids collide"; return 1; }
+    out_a="$(cron_pass "$a")" || return 1
+    again="$(cron_pass "$a")" || return 1
+    out_b="$(cron_pass "$b")" || return 1
+    [ "$(head -n 1 <<<"$out_a")" = "$want_a" ] || { echo "host a: $(head -n 1 <<<"$out_a"), want $want_a"; return 1; }
+    [ "$out_a" = "$again" ] || { echo "not stable: $out_a / $again"; return 1; }
+    [ "$(head -n 1 <<<"$out_b")" = "$want_b" ] || { echo "host b: $(head -n 1 <<<"$out_b"), want $want_b"; return 1; }
+    [ "$(sed -n 2p <<<"$out_a")" = "dda-runner --once --max-tasks 10 --config /etc/dda/runner.toml" ] \
+        || { echo "runner: $(sed -n 2p <<<"$out_a") (its output belongs in the log)"; return 1; }
+}
+check "cron example: % escaped for cron; under /bin/sh each host sleeps its own stable offset (0–49 s, from /etc/machine-id) before the pass, output to the log" cron_staggered
+timer_staggered() {
+    local f="$here/deploy/systemd/dda-runner-once.timer" delay
+    grep -qx 'OnCalendar=minutely' "$f" || { echo "not OnCalendar=minutely"; return 1; }
+    grep -qx 'FixedRandomDelay=true' "$f" || { echo "no FixedRandomDelay=true (a stable per-host offset)"; return 1; }
+    delay="$(sed -n 's/^RandomizedDelaySec=\([0-9]*\)s\{0,1\}$/\1/p' "$f")"
+    [ -n "$delay" ] && [ "$delay" -ge 10 ] && [ "$delay" -lt 60 ] || { echo "RandomizedDelaySec: $(grep RandomizedDelaySec "$f")"; return 1; }
+    grep -qx 'AccuracySec=1s' "$f" || { echo "AccuracySec: $(grep AccuracySec "$f" || echo 'default 1min')"; return 1; }
+    ! grep -q '^OnUnitActiveSec=' "$f" || { echo "OnUnitActiveSec= left"; return 1; }
+    systemd-analyze calendar minutely >/dev/null
+}
+check "timer: every minute on the calendar, RandomizedDelaySec < 60 s with FixedRandomDelay=true (a stable per-host second), AccuracySec=1s" timer_staggered
+no_task_line() {  # the cron runner's quiet pass prints nothing at info: no doc promises a "no task" line
+    ! grep -rn '"no task"' "$here/deploy" "$here/nginx" || return 1
+    ! sed -n '/^## Deploying/,/^## [^D]/p' "$here/README.md" | grep -n '"no task"'
+}
+check "deploy docs promise no \"no task\" log line" no_task_line
+logrotate_ok() {  # the shipped file, with the log in a test directory and nobody for dda
+    local d="$T/logrotate" conf
+    mkdir -p "$d/log"
+    chown nobody:nogroup "$d/log"
+    chmod 750 "$d/log"
+    conf="$d/dda-runner.conf"
+    sed -e "s|/var/log/dda/runner.log|$d/log/runner.log|" -e 's/^\([[:space:]]*su\) dda dda$/\1 nobody nogroup/' \
+        "$here/deploy/logrotate/dda-runner" > "$conf"
+    grep -q 'su nobody nogroup' "$conf" || { echo "no 'su dda dda' line"; return 1; }
+    for k in copytruncate compress missingok notifempty; do
+        grep -qE "^[[:space:]]+$k\$" "$conf" || { echo "lacks $k"; return 1; }
+    done
+    logrotate -s "$d/state" "$conf" 2>&1 || { echo "logrotate (no log yet, missingok): exit $?"; return 1; }
+    printf 'line 1\n' > "$d/log/runner.log"; chown nobody:nogroup "$d/log/runner.log"
+    # A process appending with >> as cron's shell does, kept open across the rotation.
+    exec 7>>"$d/log/runner.log"
+    logrotate -f -s "$d/state" "$conf" 2>&1 || { exec 7>&-; echo "first rotation: exit $?"; return 1; }
+    printf 'line 2\n' >&7
+    logrotate -f -s "$d/state" "$conf" 2>&1 || { exec 7>&-; echo "second rotation: exit $?"; return 1; }
+    exec 7>&-
+    [ -f "$d/log/runner.log.1" ] && grep -qx 'line 2' "$d/log/runner.log.1" || { ls -l "$d/log"; echo ".1 lacks line 2"; return 1; }
+    [ -f "$d/log/runner.log.2.gz" ] && zcat "$d/log/runner.log.2.gz" | grep -qx 'line 1' || { ls -l "$d/log"; echo "no compressed .2.gz with line 1"; return 1; }
+    [ ! -s "$d/log/runner.log" ] || { echo "runner.log not truncated"; return 1; }
+    [ "$(stat -c %U "$d/log/runner.log.1")" = nobody ] || { echo "rotated as $(stat -c %U "$d/log/runner.log.1")"; return 1; }
+}
+check "logrotate file: rotates runner.log in place (copytruncate keeps cron's >> working), compresses, as the log's owner (su)" logrotate_ok
 
 # ---------------------------------------------------------------------------------------
 echo "# install.sh into a temporary root"
@@ -973,13 +1297,14 @@ expect_files() {
         etc/systemd/system/dda-runner-once.timer:644 \
         etc/systemd/system/dda-server@.socket:644 etc/systemd/system/dda-server@.service:644 \
         etc/nginx/sites-available/dda.conf:644 etc/nginx/conf.d/dda-limits.conf:644 etc/nginx/conf.d/dda-cors.conf:644 \
-        etc/nginx/conf.d/dda-client-key.conf:644 \
+        etc/nginx/conf.d/dda-client-key.conf:644 etc/nginx/conf.d/dda-http.conf:644 etc/nginx/conf.d/dda-metrics.conf:644 \
         etc/nginx/snippets/dda-tls.conf:644 etc/nginx/snippets/dda-security-headers.conf:644 \
         etc/nginx/snippets/dda-fastcgi.conf:644 etc/nginx/snippets/dda-wordpress-prefix.conf:644 \
         etc/nginx/snippets/dda-error-pages.conf:644 etc/nginx/snippets/dda-error-locations.conf:644 \
         etc/nginx/snippets/dda-cors-headers.conf:644 etc/nginx/snippets/dda-cors-preflight.conf:644 \
         etc/nginx/dda-ffdhe2048.pem:644 \
-        etc/dda/server.env:640 etc/dda/runner.toml:640 \
+        etc/dda/server.env:640 etc/dda/runner.toml:640 etc/logrotate.d/dda-runner:644 \
+        etc/dda/credentials/api_keys:600 etc/dda/credentials/registration_token:600 etc/dda/credentials/jwt_secret:600 \
         usr/local/share/dda/openapi.yaml:644 usr/local/share/doc/dda/README.md:644 \
         usr/local/share/dda/examples/server.env:644 usr/local/share/dda/examples/runner.toml:644 \
         usr/local/share/dda/examples/cron.d-dda-runner:644 usr/local/share/dda/examples/dda-server-spawn-fcgi:755 \
@@ -999,30 +1324,65 @@ check "install.sh: every file in place with its mode" expect_files
 check "install.sh: nothing enabled (no cron.d file, no sites-enabled link, no wants/ links)" \
     bash -c "[ ! -e '$R/etc/cron.d' ] && [ ! -e '$R/etc/nginx/sites-enabled' ] && ! find '$R/etc/systemd' -name '*.wants' | grep -q ."
 secrets_ok() {
-    local env="$R/etc/dda/server.env" k v
+    local env="$R/etc/dda/server.env" c="$R/etc/dda/credentials" name v values=""
     [ "$(stat -c '%a %U' "$env")" = "640 root" ] || { echo "server.env: $(stat -c '%a %U' "$env")"; return 1; }
-    for k in DDA_API_KEYS DDA_REGISTRATION_TOKEN DDA_JWT_SECRET; do
-        v="$(grep "^$k=" "$env" | cut -d= -f2-)"
-        [[ "$v" =~ ^[0-9a-f]{64}$ ]] || { echo "$k='$v'"; return 1; }
+    [ "$(stat -c '%a %U %G' "$c")" = "700 root root" ] || { echo "credentials/: $(stat -c '%a %U %G' "$c")"; return 1; }
+    for name in api_keys registration_token jwt_secret; do
+        [ "$(stat -c '%a %U' "$c/$name")" = "600 root" ] || { echo "$name: $(stat -c '%a %U' "$c/$name")"; return 1; }
+        [ "$(wc -l < "$c/$name")" = 1 ] || { echo "$name: not one line"; return 1; }
+        v="$(cat "$c/$name")"
+        [[ "$v" =~ ^[0-9a-f]{64}$ ]] || { echo "$name='$v'"; return 1; }
+        values+="$v"$'\n'
     done
-    [ "$(grep -c "^DDA_.*=$(grep '^DDA_API_KEYS=' "$env" | cut -d= -f2)" "$env")" = 1 ] || { echo "secrets not distinct"; return 1; }
-    grep -q "$(grep '^DDA_API_KEYS=' "$env" | cut -d= -f2)" "$T/install1.out" || { echo "API key not printed"; return 1; }
-    grep -q "$(grep '^DDA_REGISTRATION_TOKEN=' "$env" | cut -d= -f2)" "$T/install1.out" || { echo "token not printed"; return 1; }
-    ! grep -q "$(grep '^DDA_JWT_SECRET=' "$env" | cut -d= -f2)" "$T/install1.out" || { echo "JWT secret printed"; return 1; }
-    grep -q "^registration_token = \"$(grep '^DDA_REGISTRATION_TOKEN=' "$env" | cut -d= -f2)\"$" "$R/etc/dda/runner.toml" \
+    [ "$(sort -u <<<"$values" | grep -c .)" = 3 ] || { echo "secrets not distinct"; return 1; }
+    # No secret in the environment file: every DDA_ secret line is commented out.
+    ! grep -E '^(DDA_API_KEYS|DDA_REGISTRATION_TOKEN|DDA_JWT_SECRET|DDA_DATABASE_URL)=' "$env" || { echo "(a secret in server.env)"; return 1; }
+    for v in $values; do ! grep -q "$v" "$env" || { echo "a secret in server.env"; return 1; }; done
+    grep -q "$(cat "$c/api_keys")" "$T/install1.out" || { echo "API key not printed"; return 1; }
+    grep -q "$(cat "$c/registration_token")" "$T/install1.out" || { echo "token not printed"; return 1; }
+    ! grep -q "$(cat "$c/jwt_secret")" "$T/install1.out" || { echo "JWT secret printed"; return 1; }
+    grep -q "^registration_token = \"$(cat "$c/registration_token")\"$" "$R/etc/dda/runner.toml" \
         || { echo "runner.toml lacks the token"; return 1; }
 }
-check "install.sh: server.env 0640 root with three distinct 64-hex secrets; key and token printed once, JWT secret not; runner.toml has the token" secrets_ok
-server_env_works() {  # the generated file starts the real server
-    local pid rc
-    ( set -a; . "$R/etc/dda/server.env"; set +a; exec "$server_bin" --socket "$T/env-check.sock" ) >>"$server_log" 2>&1 &
+check "install.sh: secrets as credentials (credentials/ 0700 root, api_keys, registration_token, jwt_secret 0600, distinct 64 hex), none in server.env (0640); key and token printed once, JWT secret not; runner.toml has the token" secrets_ok
+check "install.sh: the installed runner.toml has no active [[handler]] (built-in operations only)" \
+    bash -c "! grep -n '^[[:space:]]*\[\[handler' '$R/etc/dda/runner.toml'"
+check "install.sh: /etc/logrotate.d/dda-runner is the shipped file" cmp "$R/etc/logrotate.d/dda-runner" "$here/deploy/logrotate/dda-runner"
+# dda-server as dda-server.service starts it: server.env as its EnvironmentFile, the secrets as
+# credentials in $CREDENTIALS_DIRECTORY (systemd's copy of /etc/dda/credentials/; a missing
+# file becomes the SetCredential= fallback, an empty line). Reading them is dda-server's part.
+server_with_credentials() {  # server_with_credentials CREDENTIALS-DIR: dda-server on the site's socket
+    local pid rc key state="$T/cred-state-$RANDOM"
+    key="$(head -n 1 "$1/api_keys")"
+    rm -f "$SOCK"
+    ( unset DDA_API_KEYS DDA_REGISTRATION_TOKEN DDA_JWT_SECRET; set -a; . "$R/etc/dda/server.env"; set +a
+      CREDENTIALS_DIRECTORY="$1" DDA_STATE_DIR="$state" exec "$server_bin" --socket "$SOCK" --socket-mode 0666 ) >>"$server_log" 2>&1 &
     pid=$!
     pids+=("$pid")
-    wait_for 10 test -S "$T/env-check.sock" || { echo "did not start"; return 1; }
+    if ! wait_for 15 ready; then stop_pid "$pid" 5; echo "did not start (exit $STOP_RC)"; return 1; fi
+    # Through the site: the API key of the credential file is the one it takes.
+    [ "$("${CURL[@]}" -o /dev/null -w '%{http_code}' -H "X-API-Key: $key" "$BASE/metrics")" = 200 ] \
+        || { stop_pid "$pid" 5; echo "GET /metrics with the key of $1/api_keys: not 200"; return 1; }
+    [ "$("${CURL[@]}" -o /dev/null -w '%{http_code}' -H "X-API-Key: $KEY-not-this-one" "$BASE/metrics")" = 401 ] \
+        || { stop_pid "$pid" 5; echo "GET /metrics with another key: not 401"; return 1; }
     stop_pid "$pid" 10; rc="$STOP_RC"
+    rm -f "$SOCK"
     [ "$rc" = 0 ] || { echo "exit $rc"; return 1; }
 }
-check "install.sh: dda-server starts with the generated server.env" server_env_works
+if grep -q CREDENTIALS_DIRECTORY "$server_bin"; then
+    check "install.sh: dda-server starts with the generated server.env and the secrets as credentials (\$CREDENTIALS_DIRECTORY)" \
+        server_with_credentials "$R/etc/dda/credentials"
+    # An older install: no credential files, so systemd's fallback (an empty line) stands in for
+    # jwt_secret; dda-server must take that as "not set" (it generates one into its state
+    # directory) rather than as an empty secret.
+    mkdir -p "$T/creds-fallback"
+    cp "$R/etc/dda/credentials/api_keys" "$R/etc/dda/credentials/registration_token" "$T/creds-fallback/"
+    printf '\n' > "$T/creds-fallback/jwt_secret"
+    check "dda-server takes a credential that is only the SetCredential= fallback (an empty line) as not set" \
+        server_with_credentials "$T/creds-fallback"
+else
+    echo "skip install.sh: dda-server with the secrets as credentials — $server_bin does not read \$CREDENTIALS_DIRECTORY yet"
+fi
 installed_site_ok() {  # the site as install.sh wrote it for this host's nginx passes nginx -t
     render "$R/etc/nginx/sites-available/dda.conf" "$NG/sites/dda-installed.conf"
     write_main "$NG/installed.conf" dda-installed.conf
@@ -1038,7 +1398,7 @@ snapshot > "$T/snap2"
 check "install.sh: a second run changes nothing (contents, modes, owners, mtimes)" \
     bash -c "diff '$T/snap1' '$T/snap2' | head -n 5; cmp -s '$T/snap1' '$T/snap2'"
 check "install.sh: the second run prints no secret" \
-    bash -c "! grep -q \"\$(grep '^DDA_API_KEYS=' '$R/etc/dda/server.env' | cut -d= -f2)\" '$T/install2.out'"
+    bash -c "k=\$(cat '$R/etc/dda/credentials/api_keys') && [ -n \"\$k\" ] && ! grep -q \"\$k\" '$T/install2.out'"
 # An admin edits a config; an upgrade must keep it and offer the new version beside it.
 echo "# edited by the admin" >> "$R/etc/nginx/conf.d/dda-limits.conf"
 edited_sum="$(sha256sum "$R/etc/nginx/conf.d/dda-limits.conf" | cut -d' ' -f1)"
@@ -1063,12 +1423,12 @@ check "install.sh --uninstall succeeds" bash -c "exit $?"
 uninstalled() {
     local left
     left="$(cd "$R" && find . -type f | sort | tr '\n' ' ')"
-    [ "$left" = "./etc/dda/server.env ./etc/nginx/conf.d/dda-limits.conf ./usr/local/share/dda/install-manifest " ] \
+    [ "$left" = "./etc/dda/credentials/api_keys ./etc/dda/credentials/jwt_secret ./etc/dda/credentials/registration_token ./etc/dda/server.env ./etc/nginx/conf.d/dda-limits.conf ./usr/local/share/dda/install-manifest " ] \
         || { echo "left: $left"; return 1; }
-    [ "$(awk '{print $4}' "$R/usr/local/share/dda/install-manifest" | tr '\n' ' ')" = "/etc/dda/server.env /etc/nginx/conf.d/dda-limits.conf " ] \
+    [ "$(awk '{print $4}' "$R/usr/local/share/dda/install-manifest" | tr '\n' ' ')" = "/etc/dda/credentials/api_keys /etc/dda/credentials/jwt_secret /etc/dda/credentials/registration_token /etc/dda/server.env /etc/nginx/conf.d/dda-limits.conf " ] \
         || { echo "manifest: $(cat "$R/usr/local/share/dda/install-manifest")"; return 1; }
 }
-check "install.sh --uninstall removes what it installed; keeps server.env and the edited config (listed for --purge)" uninstalled
+check "install.sh --uninstall removes what it installed; keeps server.env, the credentials and the edited config (listed for --purge)" uninstalled
 DESTDIR="$R" "$here/deploy/install.sh" --uninstall --purge > "$T/purge.out" 2>&1
 check "install.sh --uninstall --purge afterwards removes the kept files too" \
     bash -c "[ -z \"\$(find '$R' -type f)\" ] || { find '$R' -type f; exit 1; }"
@@ -1079,6 +1439,27 @@ DDA_SERVER_BIN="$server_bin" DDA_RUNNER_BIN="$runner_bin" "$here/deploy/install.
     && "$here/deploy/install.sh" --root "$R2" --uninstall --purge > "$T/purge2.out" 2>&1
 check "install.sh --uninstall --purge removes every file it installed" \
     bash -c "[ -z \"\$(find '$R2' -type f)\" ] || { find '$R2' -type f; exit 1; }"
+check "install.sh --uninstall --purge removes /etc/dda/credentials/ too" bash -c "[ ! -e '$R2/etc/dda' ]"
+
+# An older install: /etc/dda/server.env with the secrets in it, no credentials/. An upgrade keeps
+# that file as it is, creates no credentials (the unit's fallback lets the env file's secrets
+# work) and says how to move them.
+R3="$T/root-old"
+mkdir -p "$R3/etc/dda"
+sed -e "s|^#DDA_API_KEYS=\$|DDA_API_KEYS=$DDA_API_KEYS|" -e "s|^#DDA_REGISTRATION_TOKEN=\$|DDA_REGISTRATION_TOKEN=$DDA_REGISTRATION_TOKEN|" \
+    -e "s|^#DDA_JWT_SECRET=\$|DDA_JWT_SECRET=$DDA_JWT_SECRET|" "$here/deploy/examples/server.env" > "$R3/etc/dda/server.env"
+chmod 640 "$R3/etc/dda/server.env"
+old_env_sum="$(sha256sum "$R3/etc/dda/server.env" | cut -d' ' -f1)"
+DDA_SERVER_BIN="$server_bin" DDA_RUNNER_BIN="$runner_bin" "$here/deploy/install.sh" --root "$R3" > "$T/install-old.out" 2>&1
+old_rc=$?
+older_install_kept() {
+    [ "$old_rc" = 0 ] || { echo "exit $old_rc: $(tail -n 3 "$T/install-old.out")"; return 1; }
+    [ "$(sha256sum "$R3/etc/dda/server.env" | cut -d' ' -f1)" = "$old_env_sum" ] || { echo "server.env changed"; return 1; }
+    [ ! -e "$R3/etc/dda/credentials" ] || { echo "credentials/ created: $(ls "$R3/etc/dda/credentials")"; return 1; }
+    grep -q 'holds the secrets' "$T/install-old.out" || { echo "no hint to move the secrets"; return 1; }
+    ! grep -q "$DDA_API_KEYS" "$T/install-old.out" || { echo "a secret printed"; return 1; }
+}
+check "install.sh over an older install (secrets in server.env): server.env kept as it is, no credentials created, a hint printed" older_install_kept
 
 # ---------------------------------------------------------------------------------------
 echo "# install.sh: HTTP/2 form by nginx version, --php-pool-user"
