@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: run run-cluster test build release deps unit contract deploy-test wordpress wordpress-test bench lint format clean help
+.PHONY: run run-cluster test build release deps unit contract deploy-test deb deb-test wordpress wordpress-test bench lint format clean help
 
 help:
 	@echo "make run    install what is missing, build, start nginx + dda-server + $${DDA_RUNNERS:-1} runner(s) on http://127.0.0.1:$${DDA_HTTP_PORT:-8080}"
@@ -47,6 +47,15 @@ deploy-test: build
 wordpress-test: build
 	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-wordpress.sh
 
+# Debian packages dda-server and dda-runner (statically linked Swift runtime) into dist/.
+deb:
+	@scripts/install-deps.sh server
+	@scripts/build-deb.sh
+
+# The packages' checks: build, lintian, install into a throwaway root, upgrade, remove, purge.
+deb-test:
+	@scripts/test-deb.sh
+
 wordpress: release
 	@scripts/wordpress.sh
 
@@ -68,6 +77,7 @@ test: build
 	@scripts/contract-test.sh
 	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-deploy.sh
 	@DDA_SERVER_BIN=.build/debug/dda-server DDA_RUNNER_BIN=.build/debug/dda-runner scripts/test-wordpress.sh
+	@scripts/test-deb.sh
 
 clean:
-	rm -rf .build .run
+	rm -rf .build .build-deb .run dist
