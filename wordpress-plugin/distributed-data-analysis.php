@@ -32,9 +32,11 @@ require_once DDA_PLUGIN_DIR . 'includes/class-dda-format.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-views.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-rest-controller.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-admin.php';
+require_once DDA_PLUGIN_DIR . 'includes/class-dda-sweep.php';
 require_once DDA_PLUGIN_DIR . 'includes/class-dda-plugin.php';
 require_once DDA_PLUGIN_DIR . 'includes/functions.php';
 
 register_activation_hook( __FILE__, array( 'DDA_Plugin', 'activate' ) );
+register_deactivation_hook( __FILE__, array( 'DDA_Plugin', 'deactivate' ) );
 
 DDA_Plugin::boot();

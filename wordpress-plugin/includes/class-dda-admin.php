@@ -9,6 +9,10 @@ if ( ! defined( 'ABSPATH' ) ) {
 	exit;
 }
 
+// The screens' parts this file uses (the main plugin file loads the rest).
+require_once DDA_PLUGIN_DIR . 'includes/class-dda-overview.php';
+require_once DDA_PLUGIN_DIR . 'includes/class-dda-schema-form.php';
+
 /**
  * Menu "Data Analysis" with the Tasks screen (tabs Tasks and Runners) and the Settings
  * screen. State changes posted without JavaScript (create, create from a file, cancel,
@@ -22,7 +26,28 @@ final class DDA_Admin {
 	public const TASKS_PAGE   = 'dda-tasks';
 	public const TASKS_SCREEN = 'toplevel_page_dda-tasks';
 	public const PER_PAGE     = 50;
-	public const CAPABILITY   = 'manage_options';
+	/**
+	 * What every DDA operation needs: the Tasks screen, its forms, the REST routes. Granted to
+	 * administrators on activation (DDA_Plugin); a site may grant it to other roles. The
+	 * connection settings need more (DDA_Settings::capability()): whoever can change the API
+	 * URL decides where WordPress sends the API key.
+	 */
+	public const CAPABILITY   = 'manage_dda';
+
+	/** The user option of Screen Options → "Number of items per page" on the task list. */
+	public const PER_PAGE_OPTION = 'dda_tasks_per_page';
+
+	/** The most tasks a page of the list shows (one more is asked for, to know of an older page). */
+	public const MAX_PER_PAGE = 100;
+
+	/** How many cursors of newer pages the paging links carry (the URL stays short). */
+	public const MAX_NEWER = 40;
+
+	/** The most tasks one bulk action handles. */
+	public const MAX_BULK = 200;
+
+	/** The option with the result of the last connection test: {ok, message, at}. */
+	public const CONNECTION_OPTION = 'dda_last_connection_test';
 
 	/** Seconds between refreshes of the tables. */
 	public const REFRESH_SECONDS = 10;
@@ -41,6 +66,20 @@ final class DDA_Admin {
 	private static string $settings_hook = '';
 
 	/**
+	 * The API's catalog as catalog() asked it in this request (null: not asked yet).
+	 *
+	 * @var array|WP_Error|null
+	 */
+	private static $catalog = null;
+
+	/**
+	 * Which settings the catalog was asked with (a hash of URL and key).
+	 *
+	 * @var string
+	 */
+	private static string $catalog_key = '';
+
+	/**
 	 * Hook suffix of the network settings screen (multisite).
 	 *
 	 * @var string
@@ -55,6 +94,11 @@ final class DDA_Admin {
 		add_action( 'admin_init', array( 'DDA_Settings', 'register' ) );
 		add_action( 'admin_enqueue_scripts', array( __CLASS__, 'enqueue' ) );
 		add_filter( 'plugin_action_links_' . plugin_basename( DDA_PLUGIN_FILE ), array( __CLASS__, 'action_links' ) );
+		// Screen Options → tasks per page (saved by set_screen_options() in wp-admin/admin.php).
+		add_filter( 'set_screen_option_' . self::PER_PAGE_OPTION, array( __CLASS__, 'save_per_page' ), 10, 3 );
+		// Saving the settings form tests the connection with what is saved.
+		add_filter( 'pre_update_option_' . DDA_Settings::OPTION, array( __CLASS__, 'test_on_save' ), 20, 2 );
+		DDA_Overview::init();
 		// Multisite: the network's settings screen and its form handler.
 		add_action( 'network_admin_menu', array( __CLASS__, 'add_network_menu' ) );
 		add_action( 'network_admin_edit_' . DDA_Settings::NETWORK_ACTION, array( __CLASS__, 'handle_network_save' ) );
@@ -183,7 +227,7 @@ final class DDA_Admin {
 			self::TASKS_PAGE,
 			__( 'Data Analysis Settings', 'distributed-data-analysis' ),
 			__( 'Settings', 'distributed-data-analysis' ),
-			self::CAPABILITY,
+			DDA_Settings::SITE_CAPABILITY, // Not CAPABILITY: see DDA_Settings.
 			DDA_Settings::PAGE,
 			array( __CLASS__, 'render_settings_page' )
 		);
@@ -242,6 +286,443 @@ final class DDA_Admin {
 	}
 
 	/**
+	 * `set_screen_option_dda_tasks_per_page`: keeps a whole number from 1 to MAX_PER_PAGE.
+	 *
+	 * @param mixed  $keep   What to save (false: nothing).
+	 * @param string $option The option name.
+	 * @param mixed  $value  The value posted.
+	 * @return int|false
+	 */
+	public static function save_per_page( $keep, $option, $value ) {
+		$value = is_scalar( $value ) ? (string) $value : '';
+		if ( ! preg_match( '/^\d{1,3}$/', $value ) || (int) $value < 1 || (int) $value > self::MAX_PER_PAGE ) {
+			return false;
+		}
+		return (int) $value;
+	}
+
+	/**
+	 * The current user's tasks per page (Screen Options), PER_PAGE when not set.
+	 */
+	public static function per_page(): int {
+		$value = (int) get_user_option( self::PER_PAGE_OPTION );
+		return $value >= 1 && $value <= self::MAX_PER_PAGE ? $value : self::PER_PAGE;
+	}
+
+	/**
+	 * A view of the task list with every field present and valid: `status` ('' or a task
+	 * status), `operation` (0 or a code), `search` ('' or the start of a task id: lower-case
+	 * hex digits and dashes), `before` ('' or a task id: the page's cursor) and `newer` (the
+	 * cursors of the pages before this one, oldest first, at most MAX_NEWER).
+	 *
+	 * @param array $view Any of the fields, unchecked.
+	 * @return array{status: string, operation: int, search: string, before: string, newer: string[]}
+	 */
+	public static function normalize_view( array $view ): array {
+		$status    = isset( $view['status'] ) && is_string( $view['status'] ) && in_array( $view['status'], DDA_Format::STATUSES, true ) ? $view['status'] : '';
+		$operation = isset( $view['operation'] ) && is_scalar( $view['operation'] ) && preg_match( '/^\d{1,6}$/', (string) $view['operation'] ) ? (int) $view['operation'] : 0;
+		$search    = isset( $view['search'] ) && is_string( $view['search'] ) ? self::id_prefix( $view['search'] ) : '';
+		$before    = isset( $view['before'] ) && DDA_Format::is_task_id( $view['before'] ) ? $view['before'] : '';
+		$newer     = $view['newer'] ?? array();
+		if ( is_string( $newer ) ) {
+			$newer = '' === $newer ? array() : explode( ',', $newer );
+		}
+		$newer = array_values( array_filter( is_array( $newer ) ? $newer : array(), array( 'DDA_Format', 'is_task_id' ) ) );
+		return array(
+			'status'    => $status,
+			'operation' => $operation,
+			'search'    => null === $search ? '' : $search,
+			'before'    => $before,
+			'newer'     => '' === $before ? array() : array_slice( $newer, -self::MAX_NEWER ),
+		);
+	}
+
+	/**
+	 * The start of a task id as the API's `id_prefix` takes it: lower-cased, 1…36 hex digits
+	 * and dashes; '' for an empty search, null when it cannot be the start of a task id.
+	 *
+	 * @param string $text What was typed.
+	 * @return string|null
+	 */
+	public static function id_prefix( string $text ): ?string {
+		$text = strtolower( trim( $text ) );
+		if ( '' === $text ) {
+			return '';
+		}
+		return preg_match( '/^[0-9a-f-]{1,36}\z/', $text ) ? $text : null;
+	}
+
+	/**
+	 * The view the request asks for (read-only query arguments, so no nonce).
+	 *
+	 * @return array The view (normalize_view()) plus `search_invalid`: what was typed into the
+	 *               search box when it cannot be the start of a task id, else ''.
+	 */
+	public static function list_view(): array {
+		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- a view, no state change.
+		$raw = array();
+		foreach ( array( 'status', 'operation', 'before', 'newer' ) as $key ) {
+			if ( isset( $_GET[ $key ] ) && is_string( $_GET[ $key ] ) ) {
+				$raw[ $key ] = sanitize_text_field( wp_unslash( $_GET[ $key ] ) );
+			}
+		}
+		$search = isset( $_GET['s'] ) && is_string( $_GET['s'] ) ? sanitize_text_field( wp_unslash( $_GET['s'] ) ) : '';
+		// phpcs:enable
+		$raw['status'] = isset( $raw['status'] ) ? sanitize_key( $raw['status'] ) : '';
+		$raw['search'] = $search;
+		$view          = self::normalize_view( $raw );
+		$view['search_invalid'] = null === self::id_prefix( $search ) ? $search : '';
+		return $view;
+	}
+
+	/**
+	 * The query arguments of a view, for links.
+	 *
+	 * @param array $view          A view.
+	 * @param bool  $with_position Whether to keep the page (before, newer); false starts
+	 *                             from the newest tasks.
+	 * @return array<string, string>
+	 */
+	public static function view_args( array $view, bool $with_position = true ): array {
+		$view = self::normalize_view( $view );
+		$args = array(
+			'status'    => $view['status'],
+			'operation' => $view['operation'] > 0 ? (string) $view['operation'] : '',
+			's'         => $view['search'],
+		);
+		if ( $with_position ) {
+			$args['before'] = $view['before'];
+			$args['newer']  = implode( ',', $view['newer'] );
+		}
+		return array_filter(
+			$args,
+			static function ( $value ) {
+				return '' !== $value;
+			}
+		);
+	}
+
+	/**
+	 * The API's catalog (`GET /operations`), asked once per request; its names also label
+	 * the operations in the tables (DDA_Format::set_catalog()).
+	 *
+	 * @return array|WP_Error Catalog entries.
+	 */
+	public static function catalog() {
+		// Asked again when the settings changed meanwhile (another server or key).
+		$settings = DDA_Settings::get();
+		$key      = md5( (string) ( $settings['api_url'] ?? '' ) . "\n" . (string) ( $settings['api_key'] ?? '' ) );
+		if ( null === self::$catalog || self::$catalog_key !== $key ) {
+			self::$catalog_key = $key;
+			$catalog = ( new DDA_API_Client() )->list_operations();
+			if ( is_wp_error( $catalog ) && 404 === ( $catalog->get_error_data()['api_status'] ?? 0 ) ) {
+				$catalog = array(); // A server older than contract v1.1: no catalog, the built-in codes.
+			}
+			if ( ! is_wp_error( $catalog ) ) {
+				$catalog = array_values( array_filter( $catalog, 'is_array' ) );
+				DDA_Format::set_catalog( $catalog );
+			}
+			self::$catalog = $catalog;
+		}
+		return self::$catalog;
+	}
+
+	/**
+	 * Forgets the catalog asked in this request (the next catalog() asks the API again).
+	 */
+	public static function forget_catalog(): void {
+		self::$catalog = null;
+	}
+
+	/**
+	 * Operation code => label for the operation filter: the catalog's codes, else the
+	 * built-in ones.
+	 *
+	 * @return array<int, string>
+	 */
+	public static function filter_operations(): array {
+		$catalog = self::catalog();
+		$codes   = array_keys( DDA_Format::operations() );
+		if ( ! is_wp_error( $catalog ) ) {
+			foreach ( $catalog as $entry ) {
+				if ( isset( $entry['code'] ) && is_int( $entry['code'] ) && $entry['code'] >= 1 && $entry['code'] <= 999999 ) {
+					$codes[] = $entry['code'];
+				}
+			}
+		}
+		$codes = array_unique( $codes );
+		sort( $codes );
+		$out = array();
+		foreach ( $codes as $code ) {
+			$out[ $code ] = DDA_Format::operation_label( $code );
+		}
+		return $out;
+	}
+
+	/**
+	 * The bulk action posted with the task list: checks the nonce and the capability
+	 * (wp_die() otherwise), then cancels or retries every checked task, one by one.
+	 *
+	 * @return array|WP_Error The notice for the outcome (bulk_notice()), or what was wrong
+	 *                        with the request (no action, no task checked).
+	 */
+	public static function process_bulk_action() {
+		check_admin_referer( 'dda_bulk_tasks', 'dda_bulk_nonce' );
+		if ( ! current_user_can( self::CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to manage analysis tasks.', 'distributed-data-analysis' ), 403 );
+		}
+		$action = isset( $_POST['dda_bulk'] ) && is_string( $_POST['dda_bulk'] ) ? sanitize_key( wp_unslash( $_POST['dda_bulk'] ) ) : '';
+		$ids    = array();
+		if ( isset( $_POST['task'] ) && is_array( $_POST['task'] ) ) {
+			foreach ( wp_unslash( $_POST['task'] ) as $id ) { // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- each is checked to be a task id below.
+				$id = is_string( $id ) ? strtolower( trim( $id ) ) : '';
+				if ( DDA_Format::is_task_id( $id ) ) {
+					$ids[ $id ] = true;
+				}
+			}
+		}
+		if ( ! in_array( $action, array( 'cancel', 'retry' ), true ) ) {
+			return new WP_Error( 'dda_invalid', __( 'Choose a bulk action (Cancel or Retry), then Apply.', 'distributed-data-analysis' ) );
+		}
+		if ( ! $ids ) {
+			return new WP_Error( 'dda_invalid', __( 'Select at least one task for the bulk action.', 'distributed-data-analysis' ) );
+		}
+		if ( count( $ids ) > self::MAX_BULK ) {
+			/* translators: %d: the most tasks of one bulk action. */
+			return new WP_Error( 'dda_invalid', sprintf( __( 'A bulk action handles at most %d tasks; nothing was changed.', 'distributed-data-analysis' ), self::MAX_BULK ) );
+		}
+		return self::bulk_notice( $action, self::bulk( $action, array_keys( $ids ) ) );
+	}
+
+	/**
+	 * Cancels or retries tasks one by one on the API.
+	 *
+	 * @param string   $action cancel or retry.
+	 * @param string[] $ids    Task ids.
+	 * @return array{done: string[], failed: array<string, string>} The ids done, and the
+	 *                                                                error of each one not.
+	 */
+	public static function bulk( string $action, array $ids ): array {
+		$client = new DDA_API_Client();
+		$out    = array(
+			'done'   => array(),
+			'failed' => array(),
+		);
+		foreach ( $ids as $id ) {
+			$result = 'cancel' === $action ? $client->cancel_task( $id ) : $client->retry_task( $id );
+			if ( is_wp_error( $result ) ) {
+				$out['failed'][ $id ] = $result->get_error_message();
+			} else {
+				$out['done'][] = $id;
+			}
+		}
+		return $out;
+	}
+
+	/**
+	 * The notice for a bulk action's outcome: "3 tasks cancelled; 1 could not be:" with
+	 * one line per task that failed (its short id and why).
+	 *
+	 * @param string $action  cancel or retry.
+	 * @param array  $outcome What bulk() returned.
+	 * @return array{type: string, message: string, items: string[]}
+	 */
+	public static function bulk_notice( string $action, array $outcome ): array {
+		$done   = count( $outcome['done'] );
+		$failed = count( $outcome['failed'] );
+		if ( 'cancel' === $action ) {
+			/* translators: %s: a number of tasks. */
+			$message = sprintf( _n( '%s task cancelled', '%s tasks cancelled', $done, 'distributed-data-analysis' ), number_format_i18n( $done ) );
+		} else {
+			/* translators: %s: a number of tasks. */
+			$message = sprintf( _n( '%s task is pending again', '%s tasks are pending again', $done, 'distributed-data-analysis' ), number_format_i18n( $done ) );
+		}
+		$items = array();
+		if ( $failed ) {
+			/* translators: %s: a number of tasks. */
+			$message .= '; ' . sprintf( _n( '%s could not be:', '%s could not be:', $failed, 'distributed-data-analysis' ), number_format_i18n( $failed ) );
+			foreach ( $outcome['failed'] as $id => $reason ) {
+				/* translators: 1: short task id, 2: why the action failed. */
+				$items[] = sprintf( __( '%1$s: %2$s', 'distributed-data-analysis' ), DDA_Format::short_id( $id ), $reason );
+			}
+		} else {
+			$message .= '.';
+		}
+		return array(
+			'type'    => $failed ? ( $done ? 'warning' : 'error' ) : 'success',
+			'message' => $message,
+			'items'   => $items,
+		);
+	}
+
+	/**
+	 * The question Remove asks before it removes a runner.
+	 *
+	 * @param string $name The runner's name.
+	 */
+	public static function remove_runner_question( string $name ): string {
+		return sprintf(
+			/* translators: %s: runner name. */
+			__( 'Remove runner “%s”? The API server forgets it and its running tasks go back to pending. A machine that still holds the registration token can register again.', 'distributed-data-analysis' ),
+			$name
+		);
+	}
+
+	/**
+	 * A runner action posted from the Runners tab (Pause, Resume, Remove): checks the nonce
+	 * of that runner and the capability (wp_die() otherwise). Remove without the
+	 * confirmation (`dda_confirmed`, which admin.js adds after confirm() and the
+	 * confirmation step posts) asks for it first and changes nothing.
+	 *
+	 * @return array|WP_Error The notice of the outcome, or `array{redirect: string}` for the
+	 *                        confirmation step.
+	 */
+	public static function process_runner_action() {
+		$runner = isset( $_POST['runner'] ) && is_string( $_POST['runner'] ) ? strtolower( sanitize_text_field( wp_unslash( $_POST['runner'] ) ) ) : '';
+		check_admin_referer( 'dda_runner_' . $runner, 'dda_runner_nonce' );
+		if ( ! current_user_can( self::CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to manage runners.', 'distributed-data-analysis' ), 403 );
+		}
+		$action = isset( $_POST['dda_runner_action'] ) && is_string( $_POST['dda_runner_action'] ) ? sanitize_key( wp_unslash( $_POST['dda_runner_action'] ) ) : '';
+		if ( ! DDA_Format::is_task_id( $runner ) || ! in_array( $action, array( 'pause', 'resume', 'remove' ), true ) ) {
+			return new WP_Error( 'dda_invalid', __( 'Unknown runner action.', 'distributed-data-analysis' ) );
+		}
+		$client = new DDA_API_Client();
+		if ( 'remove' === $action ) {
+			if ( empty( $_POST['dda_confirmed'] ) ) {
+				return array(
+					'redirect' => self::tasks_url(
+						array(
+							'tab'            => 'runners',
+							'confirm_remove' => $runner,
+						)
+					),
+				);
+			}
+			$removed = $client->delete_runner( $runner );
+			if ( is_wp_error( $removed ) ) {
+				return self::runner_error( $removed );
+			}
+			$released = is_array( $removed['released_tasks'] ?? null ) ? count( $removed['released_tasks'] ) : 0;
+			$name     = (string) ( $removed['name'] ?? DDA_Format::short_id( $runner ) );
+			return array(
+				'type'    => 'success',
+				'message' => 0 === $released
+					/* translators: %s: runner name. */
+					? sprintf( __( 'Runner “%s” removed.', 'distributed-data-analysis' ), $name )
+					/* translators: 1: runner name, 2: a number of tasks. */
+					: sprintf( _n( 'Runner “%1$s” removed; %2$s task it was running is pending again.', 'Runner “%1$s” removed; %2$s tasks it was running are pending again.', $released, 'distributed-data-analysis' ), $name, number_format_i18n( $released ) ),
+			);
+		}
+		$answer = $client->set_runner_paused( $runner, 'pause' === $action );
+		if ( is_wp_error( $answer ) ) {
+			return self::runner_error( $answer );
+		}
+		$name = (string) ( is_array( $answer ) && isset( $answer['name'] ) ? $answer['name'] : DDA_Format::short_id( $runner ) );
+		return array(
+			'type'    => 'success',
+			'message' => 'pause' === $action
+				/* translators: %s: runner name. */
+				? sprintf( __( 'Runner “%s” paused: it gets no new tasks; the tasks it is running finish.', 'distributed-data-analysis' ), $name )
+				/* translators: %s: runner name. */
+				: sprintf( __( 'Runner “%s” resumed: it gets tasks again.', 'distributed-data-analysis' ), $name ),
+		);
+	}
+
+	/**
+	 * An API error of a runner action, in words about runners (a 404 means the runner).
+	 *
+	 * @param WP_Error $error The error.
+	 */
+	private static function runner_error( WP_Error $error ): WP_Error {
+		if ( 'dda_not_found' === $error->get_error_code() ) {
+			return new WP_Error( 'dda_not_found', __( 'The API server does not know this runner (it may have been removed already).', 'distributed-data-analysis' ) );
+		}
+		return $error;
+	}
+
+	/**
+	 * `pre_update_option_dda_settings`: when the settings form (options.php) saves, tests the
+	 * connection with the values being saved and keeps the result (record_connection_test());
+	 * a failed test is reported next to "Settings saved.". Other writes of the option pass
+	 * untouched.
+	 *
+	 * @param mixed $value     The sanitized value about to be stored.
+	 * @param mixed $old_value The stored value.
+	 * @return mixed The value, unchanged.
+	 */
+	public static function test_on_save( $value, $old_value ) {
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- options.php checked the nonce of this option group before it saves.
+		$group = isset( $_POST['option_page'] ) && is_string( $_POST['option_page'] ) ? sanitize_key( wp_unslash( $_POST['option_page'] ) ) : '';
+		if ( 'options.php' !== ( $GLOBALS['pagenow'] ?? '' ) || DDA_Settings::GROUP !== $group || ! is_array( $value ) || ! function_exists( 'add_settings_error' ) ) {
+			return $value;
+		}
+		$had_errors = (bool) get_settings_errors( DDA_Settings::OPTION );
+		$result     = self::record_connection_test( new DDA_API_Client( $value ) );
+		if ( ! $had_errors && ! get_settings_errors() ) {
+			// What options.php adds when nothing else was reported; it adds nothing once
+			// another notice is there.
+			add_settings_error( 'general', 'settings_updated', __( 'Settings saved.', 'distributed-data-analysis' ), 'success' );
+		}
+		if ( ! $result['ok'] ) {
+			add_settings_error(
+				DDA_Settings::OPTION,
+				'dda_connection_failed',
+				/* translators: %s: why the connection test failed. */
+				sprintf( __( 'The connection test with these settings failed: %s', 'distributed-data-analysis' ), $result['message'] ),
+				'error'
+			);
+		}
+		return $value;
+	}
+
+	/**
+	 * Runs the connection test and keeps its result (CONNECTION_OPTION) for the settings
+	 * screen, which shows it with its time until the next test.
+	 *
+	 * @param DDA_API_Client|null $client The client to test (default: the saved settings).
+	 * @return array{ok: bool, message: string, at: int, code: string}
+	 */
+	public static function record_connection_test( ?DDA_API_Client $client = null ): array {
+		return self::store_connection_test( ( $client ?? new DDA_API_Client() )->test_connection() );
+	}
+
+	/**
+	 * Keeps a connection test's result (CONNECTION_OPTION).
+	 *
+	 * @param array|WP_Error $tested What DDA_API_Client::test_connection() returned.
+	 * @return array{ok: bool, message: string, at: int, code: string}
+	 */
+	public static function store_connection_test( $tested ): array {
+		$result = array(
+			'ok'      => ! is_wp_error( $tested ),
+			'message' => is_wp_error( $tested ) ? $tested->get_error_message() : (string) ( $tested['message'] ?? '' ),
+			'at'      => time(),
+			'code'    => is_wp_error( $tested ) ? (string) $tested->get_error_code() : '',
+		);
+		update_option( self::CONNECTION_OPTION, $result, false );
+		return $result;
+	}
+
+	/**
+	 * The last connection test's result, or null when there was none.
+	 *
+	 * @return array{ok: bool, message: string, at: int, code: string}|null
+	 */
+	public static function last_connection_test(): ?array {
+		$result = get_option( self::CONNECTION_OPTION, null );
+		if ( ! is_array( $result ) || ! isset( $result['ok'], $result['message'], $result['at'] ) ) {
+			return null;
+		}
+		return array(
+			'ok'      => (bool) $result['ok'],
+			'message' => (string) $result['message'],
+			'at'      => (int) $result['at'],
+			'code'    => (string) ( $result['code'] ?? '' ),
+		);
+	}
+
+	/**
 	 * Loads the assets on the plugin's two screens only.
 	 *
 	 * @param string $hook_suffix The current screen's hook.
@@ -262,7 +743,9 @@ final class DDA_Admin {
 			'nonce'          => wp_create_nonce( 'wp_rest' ),
 			'screen'         => $is_tasks ? 'tasks' : 'settings',
 			'refreshSeconds' => self::REFRESH_SECONDS,
-			'perPage'        => self::PER_PAGE,
+			'perPage'        => self::per_page(),
+			// The site's clock (datetime-local values of "Run at" are site time).
+			'siteNow'        => wp_date( 'Y-m-d\TH:i' ),
 			// Tasks from a file: the same limits PHP applies (DDA_Task_File, DDA_Task_Batches).
 			'file'           => array(
 				'maxRows'        => DDA_Task_File::max_rows(),
@@ -362,6 +845,22 @@ final class DDA_Admin {
 				'csvLabel'        => __( 'CSV', 'distributed-data-analysis' ),
 				'jsonlLabel'      => __( 'JSON Lines', 'distributed-data-analysis' ),
 				'leaveWarning'    => __( 'Tasks are still being created. Leaving stops after the current batch.', 'distributed-data-analysis' ),
+				/* translators: %s: a date and time. */
+				'lastTest'           => __( 'Last test, %s:', 'distributed-data-analysis' ),
+				'listUnavailable'    => __( 'The tasks could not be loaded from the API server (see the error above). They are not gone: the list shows them again when the server answers.', 'distributed-data-analysis' ),
+				'runnersUnavailable' => __( 'The runners could not be loaded from the API server (see the error above).', 'distributed-data-analysis' ),
+				'fieldRequired'      => __( 'This field is required.', 'distributed-data-analysis' ),
+				'fieldNumber'        => __( 'Enter a number.', 'distributed-data-analysis' ),
+				'fieldInteger'       => __( 'Enter a whole number.', 'distributed-data-analysis' ),
+				/* translators: %s: the smallest value allowed. */
+				'fieldMin'           => __( 'Enter at least %s.', 'distributed-data-analysis' ),
+				/* translators: %s: the largest value allowed. */
+				'fieldMax'           => __( 'Enter at most %s.', 'distributed-data-analysis' ),
+				'fieldEnum'          => __( 'Choose one of the listed values.', 'distributed-data-analysis' ),
+				/* translators: 1: a line number, 2: what is wrong on it. */
+				'fieldLine'          => __( 'Line %1$s: %2$s', 'distributed-data-analysis' ),
+				'runAtInvalid'       => __( 'Enter a date and time, or leave the field empty.', 'distributed-data-analysis' ),
+				'runAtPast'          => __( 'This time is in the past. Leave the field empty to run the task now.', 'distributed-data-analysis' ),
 			)
 		);
 	}
@@ -373,6 +872,29 @@ final class DDA_Admin {
 	public static function load_tasks_page(): void {
 		if ( ! current_user_can( self::CAPABILITY ) ) {
 			return;
+		}
+		if ( 'tasks' === self::current_tab() ) {
+			add_screen_option(
+				'per_page',
+				array(
+					'label'   => __( 'Tasks per page', 'distributed-data-analysis' ),
+					'default' => self::PER_PAGE,
+					'option'  => self::PER_PAGE_OPTION,
+				)
+			);
+		}
+		if ( isset( $_POST['dda_bulk'] ) ) {
+			// The nonce and the capability are checked in process_bulk_action().
+			self::redirect_with_notice( self::process_bulk_action(), self::tasks_url( self::view_args( self::list_view() ) ) );
+		}
+		if ( isset( $_POST['dda_runner_action'] ) ) {
+			// The nonce and the capability are checked in process_runner_action().
+			$outcome = self::process_runner_action();
+			if ( is_array( $outcome ) && isset( $outcome['redirect'] ) ) {
+				wp_safe_redirect( $outcome['redirect'] );
+				exit;
+			}
+			self::redirect_with_notice( $outcome, self::tasks_url( array( 'tab' => 'runners' ) ) );
 		}
 		if ( isset( $_POST['dda_create_tasks_file'] ) ) {
 			check_admin_referer( 'dda_create_tasks_file', 'dda_file_nonce' );
@@ -406,7 +928,24 @@ final class DDA_Admin {
 			$priority = isset( $_POST['dda_priority'] ) ? sanitize_text_field( wp_unslash( $_POST['dda_priority'] ) ) : '0';
 			// JSON text: sanitize_text_field would mangle it; it is validated as JSON instead.
 			$params = isset( $_POST['dda_params'] ) ? (string) wp_unslash( $_POST['dda_params'] ) : '{}'; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
-			self::redirect_with_notice( self::create_from_form( 'other' === $code ? $other : $code, $params, $priority ) );
+			$chosen = 'other' === $code ? $other : $code;
+			// The fields of the chosen code's schema: their values are checked and typed by
+			// DDA_Schema_Form against that schema (texts are parameters, kept as typed).
+			$fields = isset( $_POST['dda_field'][ $chosen ] ) && is_array( $_POST['dda_field'][ $chosen ] ) ? wp_unslash( $_POST['dda_field'][ $chosen ] ) : null; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
+			$mode   = isset( $_POST['dda_params_mode'] ) ? sanitize_key( wp_unslash( $_POST['dda_params_mode'] ) ) : '';
+			$run_at = isset( $_POST['dda_run_at'] ) ? sanitize_text_field( wp_unslash( $_POST['dda_run_at'] ) ) : '';
+			self::redirect_with_notice(
+				self::create_from_form(
+					$chosen,
+					$params,
+					$priority,
+					array(
+						'fields' => $fields,
+						'mode'   => $mode,
+						'run_at' => $run_at,
+					)
+				)
+			);
 		}
 		$action = isset( $_GET['dda_action'] ) ? sanitize_key( wp_unslash( $_GET['dda_action'] ) ) : '';
 		if ( in_array( $action, array( 'cancel', 'retry' ), true ) ) {
@@ -432,29 +971,143 @@ final class DDA_Admin {
 	 * Validates the create form's values and creates the task.
 	 *
 	 * @param string $code     Operation code as text.
-	 * @param string $params   Params JSON text.
+	 * @param string $params   Params JSON text (the "Advanced" box).
 	 * @param string $priority Priority as text.
+	 * @param array  $options  `fields` (the posted fields of this code's schema, or null),
+	 *                         `mode` ('json' to use the JSON box although the code has a
+	 *                         schema), `run_at` (a datetime-local value in the site's time
+	 *                         zone, '' for now).
 	 * @return string|WP_Error A success message or an error.
 	 */
-	public static function create_from_form( string $code, string $params, string $priority ) {
+	public static function create_from_form( string $code, string $params, string $priority, array $options = array() ) {
+		$prepared = self::prepare_task( $code, $params, $priority, $options );
+		if ( is_wp_error( $prepared ) ) {
+			return $prepared;
+		}
+		$created = ( new DDA_API_Client() )->create_task( (int) $code, $prepared['params'], (int) $priority, $prepared['extra'] );
+		if ( is_wp_error( $created ) ) {
+			return $created;
+		}
+		return self::created_message( (string) ( $created['task_id'] ?? '' ), (int) $code, $prepared['extra'] );
+	}
+
+	/**
+	 * "Task 3f2a9c1e (300 — statistics) created.", and when it runs if scheduled.
+	 *
+	 * @param string $task_id The new task.
+	 * @param int    $code    Its operation.
+	 * @param array  $extra   What was sent besides params (run_at).
+	 */
+	public static function created_message( string $task_id, int $code, array $extra ): string {
+		$message = sprintf(
+			/* translators: 1: short task id, 2: operation label. */
+			__( 'Task %1$s (%2$s) created.', 'distributed-data-analysis' ),
+			DDA_Format::short_id( $task_id ),
+			DDA_Format::operation_label( $code )
+		);
+		if ( isset( $extra['run_at'] ) ) {
+			/* translators: 1: a date and time, 2: a time zone such as Europe/Berlin. */
+			$message .= ' ' . sprintf( __( 'It runs at %1$s (%2$s).', 'distributed-data-analysis' ), DDA_Format::datetime( $extra['run_at'] ), DDA_Format::timezone_label() );
+		}
+		return $message;
+	}
+
+	/**
+	 * Checks a task of the create form (or its REST route) and builds what is sent: the
+	 * params from the schema's fields or the JSON box, checked against the operation's
+	 * `params_schema` when the catalog has one, and `run_at` in UTC.
+	 *
+	 * @param string $code     Operation code as text.
+	 * @param string $params   Params JSON text.
+	 * @param string $priority Priority as text.
+	 * @param array  $options  See create_from_form().
+	 * @return array{params: stdClass, extra: array}|WP_Error
+	 */
+	public static function prepare_task( string $code, string $params, string $priority, array $options = array() ) {
 		$checked = self::check_code_and_priority( $code, $priority );
 		if ( is_wp_error( $checked ) ) {
 			return $checked;
 		}
-		$object = DDA_REST_Controller::parse_params( $params );
+		$schema = self::schema_of( (int) $code );
+		$fields = $options['fields'] ?? null;
+		$form   = null !== $schema && null !== DDA_Schema_Form::properties( $schema );
+		if ( $form && is_array( $fields ) && 'json' !== ( $options['mode'] ?? '' ) ) {
+			$object = DDA_Schema_Form::params_from_fields( $schema, $fields );
+		} else {
+			$object = DDA_REST_Controller::parse_params( $params );
+			if ( ! is_wp_error( $object ) && $form ) {
+				$valid  = DDA_Schema_Form::check( $object, $schema );
+				$object = is_wp_error( $valid ) ? $valid : $object;
+			}
+		}
 		if ( is_wp_error( $object ) ) {
 			return $object;
 		}
-		$created = ( new DDA_API_Client() )->create_task( (int) $code, $object, (int) $priority );
-		if ( is_wp_error( $created ) ) {
-			return $created;
+		$extra  = array();
+		$run_at = self::parse_run_at( (string) ( $options['run_at'] ?? '' ) );
+		if ( is_wp_error( $run_at ) ) {
+			return $run_at;
 		}
-		return sprintf(
-			/* translators: 1: short task id, 2: operation label. */
-			__( 'Task %1$s (%2$s) created.', 'distributed-data-analysis' ),
-			DDA_Format::short_id( $created['task_id'] ?? '' ),
-			DDA_Format::operation_label( (int) $code )
+		if ( '' !== $run_at ) {
+			$extra['run_at'] = $run_at;
+		}
+		return array(
+			'params' => $object,
+			'extra'  => $extra,
 		);
+	}
+
+	/**
+	 * The catalog's params_schema of a code, or null (none, or the catalog is unavailable:
+	 * then the runner checks the params).
+	 *
+	 * @param int $code An operation code.
+	 */
+	public static function schema_of( int $code ): ?array {
+		$catalog = self::catalog();
+		if ( is_wp_error( $catalog ) ) {
+			return null;
+		}
+		foreach ( $catalog as $entry ) {
+			if ( ( $entry['code'] ?? null ) === $code ) {
+				return is_array( $entry['params_schema'] ?? null ) ? $entry['params_schema'] : null;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * A "Run at" value of the form (datetime-local: 2026-12-01T14:30, in the site's time
+	 * zone) as the UTC RFC 3339 time the API takes.
+	 *
+	 * @param string $local The value; '' for none.
+	 * @return string|WP_Error '' for none, else e.g. 2026-12-01T13:30:00Z.
+	 */
+	public static function parse_run_at( string $local ) {
+		$local = trim( $local );
+		if ( '' === $local ) {
+			return '';
+		}
+		$time = false;
+		if ( preg_match( '/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/', $local ) ) {
+			$format = strlen( $local ) > 16 ? 'Y-m-d\TH:i:s' : 'Y-m-d\TH:i';
+			$time   = DateTimeImmutable::createFromFormat( '!' . $format, str_replace( ' ', 'T', $local ), wp_timezone() );
+			$errors = DateTimeImmutable::getLastErrors();
+			if ( false !== $time && is_array( $errors ) && ( $errors['warning_count'] || $errors['error_count'] ) ) {
+				$time = false; // Such as 2026-02-31: PHP would roll it over.
+			}
+		}
+		if ( false === $time ) {
+			return new WP_Error( 'dda_invalid', __( 'Run at: enter a date and time such as 2026-12-01 14:30.', 'distributed-data-analysis' ) );
+		}
+		if ( $time->getTimestamp() < time() - MINUTE_IN_SECONDS ) {
+			/* translators: %s: a time zone such as Europe/Berlin. */
+			return new WP_Error( 'dda_invalid', sprintf( __( 'Run at is in the past (times are in the site\'s time zone, %s). Leave it empty to run the task now.', 'distributed-data-analysis' ), DDA_Format::timezone_label() ) );
+		}
+		if ( $time->getTimestamp() > time() + YEAR_IN_SECONDS ) {
+			return new WP_Error( 'dda_invalid', __( 'Run at is more than a year ahead; the API server schedules tasks up to a year ahead.', 'distributed-data-analysis' ) );
+		}
+		return gmdate( 'Y-m-d\TH:i:s\Z', $time->getTimestamp() );
 	}
 
 	/**
@@ -615,24 +1268,36 @@ final class DDA_Admin {
 	}
 
 	/**
-	 * Stores a notice for the current user and redirects to the task list.
+	 * Stores a notice for the current user and redirects to the task list (or $url).
 	 *
-	 * @param string|WP_Error $result A success message or an error.
+	 * @param string|array|WP_Error $result A success message, a notice (type, message,
+	 *                                      items) or an error.
+	 * @param string                $url    Where to go; the task list when ''.
 	 * @return never
 	 */
-	private static function redirect_with_notice( $result ): void {
-		$notice = is_wp_error( $result )
-			? array(
-				'type'    => 'error',
-				'message' => $result->get_error_message(),
-			)
-			: array(
+	private static function redirect_with_notice( $result, string $url = '' ): void {
+		if ( is_wp_error( $result ) ) {
+			$notice = self::error_notice( $result );
+		} elseif ( is_array( $result ) ) {
+			$notice = $result;
+		} else {
+			$notice = array(
 				'type'    => 'success',
 				'message' => (string) $result,
 			);
+		}
 		set_transient( 'dda_notice_' . get_current_user_id(), $notice, MINUTE_IN_SECONDS );
-		wp_safe_redirect( self::tasks_url() );
+		wp_safe_redirect( '' !== $url ? $url : self::tasks_url() );
 		exit;
+	}
+
+	/**
+	 * The tab of the tasks screen the request asks for: tasks, runners or overview.
+	 */
+	public static function current_tab(): string {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a view, no state change.
+		$tab = isset( $_GET['tab'] ) && is_string( $_GET['tab'] ) ? sanitize_key( wp_unslash( $_GET['tab'] ) ) : '';
+		return in_array( $tab, array( 'runners', 'overview' ), true ) ? $tab : 'tasks';
 	}
 
 	/**
@@ -651,34 +1316,51 @@ final class DDA_Admin {
 	}
 
 	/**
-	 * Renders the tasks screen (tab Tasks or Runners, or one task's details without JavaScript).
+	 * Renders the tasks screen (tab Tasks, Runners or Overview, or one task's details without
+	 * JavaScript). Each problem is reported once: an API error by the first request that
+	 * meets it, and "not connected" by one warning.
 	 */
 	public static function render_tasks_page(): void {
 		if ( ! current_user_can( self::CAPABILITY ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'distributed-data-analysis' ) );
 		}
-		// Read-only view parameters: no state changes, so no nonce.
-		// phpcs:disable WordPress.Security.NonceVerification.Recommended
-		$tab    = isset( $_GET['tab'] ) && 'runners' === sanitize_key( wp_unslash( $_GET['tab'] ) ) ? 'runners' : 'tasks';
-		$status = isset( $_GET['status'] ) ? sanitize_key( wp_unslash( $_GET['status'] ) ) : '';
-		$task   = isset( $_GET['task'] ) ? strtolower( sanitize_text_field( wp_unslash( $_GET['task'] ) ) ) : '';
+		$tab = self::current_tab();
+		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- read-only view parameters.
+		$task    = isset( $_GET['task'] ) && is_string( $_GET['task'] ) ? strtolower( sanitize_text_field( wp_unslash( $_GET['task'] ) ) ) : '';
+		$confirm = isset( $_GET['confirm_remove'] ) && is_string( $_GET['confirm_remove'] ) ? strtolower( sanitize_text_field( wp_unslash( $_GET['confirm_remove'] ) ) ) : '';
 		// phpcs:enable
-		if ( ! in_array( $status, DDA_Format::STATUSES, true ) ) {
-			$status = '';
-		}
 
-		$notices = array();
-		$stored  = self::take_notice();
+		$notices    = array();
+		$configured = DDA_Settings::is_configured();
+		$report     = static function ( WP_Error $error, string $key = '' ) use ( &$notices, $configured ): void {
+			if ( ! $configured && in_array( $error->get_error_code(), array( 'dda_not_configured', 'dda_no_key' ), true ) ) {
+				return; // The "not connected yet" warning says it already.
+			}
+			foreach ( $notices as $notice ) {
+				if ( ( $notice['code'] ?? '' ) === $error->get_error_code() ) {
+					return;
+				}
+			}
+			$notice         = self::error_notice( $error );
+			$notice['code'] = $error->get_error_code();
+			if ( '' !== $key ) {
+				$notice['key'] = $key;
+			}
+			$notices[] = $notice;
+		};
+
+		$stored = self::take_notice();
 		if ( $stored ) {
 			$notices[] = $stored;
 		}
-		if ( ! DDA_Settings::is_configured() ) {
+		if ( ! $configured ) {
 			$notices[] = array(
 				'type'    => 'warning',
 				'message' => DDA_Settings::network_mode()
 					? __( 'The plugin is not connected yet: a network administrator enters the API server URL and key under Network Admin → Settings → Data Analysis.', 'distributed-data-analysis' )
 					: __( 'The plugin is not connected yet: enter the API server URL and key on the Settings screen.', 'distributed-data-analysis' ),
 				'link'    => self::settings_url(),
+				'code'    => 'dda_not_configured',
 			);
 		}
 		$cleartext = DDA_Settings::cleartext_warning();
@@ -690,58 +1372,102 @@ final class DDA_Admin {
 			);
 		}
 
+		$client       = new DDA_API_Client();
+		$runners      = $configured ? $client->list_runners() : new WP_Error( 'dda_not_configured', '' );
+		$runner_names = is_wp_error( $runners ) ? array() : DDA_REST_Controller::runner_names( $runners );
+
 		$task_details = null;
 		if ( DDA_Format::is_task_id( $task ) ) {
-			$details = ( new DDA_API_Client() )->get_task( $task );
+			$details = $client->get_task( $task );
 			if ( is_wp_error( $details ) ) {
-				$notices[] = self::error_notice( $details );
+				$report( $details );
 			} elseif ( is_array( $details ) ) {
 				$task_details = $details;
 			}
 		}
 
+		$vars = array(
+			'tab'          => $tab,
+			'view'         => self::normalize_view( array() ),
+			'details'      => $task_details,
+			'runner_names' => $runner_names,
+			'configured'   => $configured,
+			'per_page'     => self::per_page(),
+			'file'         => array(
+				'max_rows'   => DDA_Task_File::max_rows(),
+				'max_bytes'  => DDA_Task_File::max_bytes(),
+				'upload_max' => wp_max_upload_size(),
+			),
+		);
+
 		if ( 'runners' === $tab ) {
-			$runners = ( new DDA_API_Client() )->list_runners();
 			if ( is_wp_error( $runners ) ) {
-				$notices[] = self::error_notice( $runners );
-				$runners   = array();
+				$report( $runners, 'refresh' );
+			} else {
+				self::catalog(); // Names for the operation codes (a failure leaves the codes).
 			}
-			$table = DDA_Views::runners_table( $runners );
+			$vars['table']          = DDA_Views::runners_table( is_wp_error( $runners ) ? array() : $runners, is_wp_error( $runners ) ? $runners : null );
+			$vars['confirm_remove'] = null;
+			if ( DDA_Format::is_task_id( $confirm ) && ! is_wp_error( $runners ) ) {
+				foreach ( $runners as $runner ) {
+					if ( is_array( $runner ) && ( $runner['runner_id'] ?? '' ) === $confirm ) {
+						$vars['confirm_remove'] = $runner;
+					}
+				}
+			}
+		} elseif ( 'overview' === $tab ) {
+			// The tab asks the API (and refreshes the Dashboard widget's cache with it).
+			$stats = $configured ? DDA_Overview::stats( true ) : new WP_Error( 'dda_not_configured', '' );
+			if ( is_wp_error( $stats ) ) {
+				$report( $stats );
+			}
+			$vars['stats'] = $stats;
 		} else {
-			$data = DDA_REST_Controller::load_tasks( $status, self::PER_PAGE );
+			$view = self::list_view();
+			if ( '' !== $view['search_invalid'] ) {
+				$notices[] = array(
+					'type'    => 'error',
+					'message' => sprintf(
+						/* translators: %s: what was typed into the search box. */
+						__( '“%s” cannot be the start of a task id: search with hex digits (0-9, a-f) and dashes, such as 3f2a or 3f2a9c1e-7b.', 'distributed-data-analysis' ),
+						$view['search_invalid']
+					),
+				);
+				$data = array(
+					'tasks'     => array(),
+					'has_older' => false,
+				);
+			} else {
+				$data = $configured ? DDA_REST_Controller::load_page( $view, self::per_page(), $client ) : new WP_Error( 'dda_not_configured', '' );
+			}
+			$error = null;
 			if ( is_wp_error( $data ) ) {
-				$notices[] = self::error_notice( $data );
-				$data      = array(
-					'tasks'        => array(),
-					'runner_names' => array(),
+				$report( $data, 'refresh' );
+				$error = $data;
+				$data  = array(
+					'tasks'     => array(),
+					'has_older' => false,
 				);
 			}
-			$table = DDA_Views::tasks_table( $data['tasks'], $data['runner_names'], $status );
+			$operations = $configured ? self::filter_operations() : array();
+			$catalog    = $configured ? self::catalog() : array();
+			if ( is_wp_error( $catalog ) ) {
+				$report( $catalog );
+				$catalog = array();
+			}
+			$vars['view']    = $view;
+			$vars['table']   = DDA_Views::tasks_table( $data['tasks'], $runner_names, $view, $error, $data['has_older'], $operations );
+			$vars['catalog'] = $catalog;
 		}
-
-		DDA_Views::render(
-			'tasks-page',
-			array(
-				'tab'        => $tab,
-				'status'     => $status,
-				'notices'    => $notices,
-				'details'    => $task_details,
-				'table'      => $table,
-				'operations' => DDA_Format::operations(),
-				'file'       => array(
-					'max_rows'   => DDA_Task_File::max_rows(),
-					'max_bytes'  => DDA_Task_File::max_bytes(),
-					'upload_max' => wp_max_upload_size(),
-				),
-			)
-		);
+		$vars['notices'] = $notices;
+		DDA_Views::render( 'tasks-page', $vars );
 	}
 
 	/**
 	 * Renders the settings screen.
 	 */
 	public static function render_settings_page(): void {
-		if ( ! current_user_can( self::CAPABILITY ) ) {
+		if ( ! current_user_can( DDA_Settings::SITE_CAPABILITY ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'distributed-data-analysis' ) );
 		}
 		DDA_Views::render( 'settings-page' );

@@ -85,17 +85,49 @@ class DDA_API_Client {
 	 * @param int      $priority       −100…100.
 	 * @return array|WP_Error `{task_id, status, message}`.
 	 */
-	public function create_task( int $operation_code, stdClass $params, int $priority = 0 ) {
-		return $this->request(
-			'POST',
-			'/task',
-			array(),
-			array(
-				'operation_code' => $operation_code,
-				'params'         => $params,
-				'priority'       => $priority,
-			)
+	public function create_task( int $operation_code, stdClass $params, int $priority = 0, array $extra = array() ) {
+		$body = array(
+			'operation_code' => $operation_code,
+			'params'         => $params,
+			'priority'       => $priority,
 		);
+		// Contract v1.1 and v1 fields the caller may add: run_at (RFC 3339 UTC), delay_seconds,
+		// max_attempts, timeout_seconds. Nothing else is sent.
+		foreach ( array( 'run_at', 'delay_seconds', 'max_attempts', 'timeout_seconds' ) as $name ) {
+			if ( array_key_exists( $name, $extra ) ) {
+				$body[ $name ] = $extra[ $name ];
+			}
+		}
+		// $extra['idempotency_key'] (checked by the caller, dda_create_task()): the header.
+		$headers = isset( $extra['idempotency_key'] ) ? array( 'Idempotency-Key' => (string) $extra['idempotency_key'] ) : array();
+		$created = $this->request( 'POST', '/task', array(), $body, true, $headers );
+		if ( is_array( $created ) && DDA_Format::is_task_id( $created['task_id'] ?? null ) ) {
+			self::task_created( $created['task_id'], $body );
+		}
+		return $created;
+	}
+
+	/**
+	 * Fires `dda_task_created` for a task the API created (or, for a repeated
+	 * Idempotency-Key, created before and answered again).
+	 *
+	 * @param string $task_id The new task's id.
+	 * @param array  $spec    What was sent: operation_code, params, priority and any of
+	 *                        run_at, delay_seconds, max_attempts, timeout_seconds.
+	 */
+	private static function task_created( string $task_id, array $spec ): void {
+		/**
+		 * Fires after a task was created through the plugin, whichever way: the create form,
+		 * a file (each task of each batch), the REST routes, dda_create_task(),
+		 * dda_create_tasks() or WP-CLI. A request repeated with the same Idempotency-Key
+		 * answers the task of the first time and fires again.
+		 *
+		 * @param string $task_id The task id.
+		 * @param array  $spec    The task as sent: `operation_code` (int), `params` (object
+		 *                        or associative array), `priority` (int) and, when given,
+		 *                        `run_at`, `delay_seconds`, `max_attempts`, `timeout_seconds`.
+		 */
+		do_action( 'dda_task_created', $task_id, $spec );
 	}
 
 	/**
@@ -154,6 +186,9 @@ class DDA_API_Client {
 				return $this->bad_response_error( 200 );
 			}
 		}
+		foreach ( array_values( $specs ) as $index => $spec ) {
+			self::task_created( $ids[ $index ], (array) $spec );
+		}
 		return array(
 			'task_ids' => $ids,
 			'count'    => count( $ids ),
@@ -166,12 +201,28 @@ class DDA_API_Client {
 	 * @param string $status '' for all, else a task status.
 	 * @param int    $limit  1…MAX_PAGE.
 	 * @param string $before '' or the task id to page after.
+	 * @param int    $operation_code 0 for all, else only tasks of this code (contract v1.1 addition).
+	 * @param string $id_prefix      '' for all, else only tasks whose id starts with these
+	 *                               lower-case hex digits and dashes (1…36 characters).
 	 * @return array|WP_Error A list of task objects.
 	 */
-	public function list_tasks( string $status = '', int $limit = 100, string $before = '' ) {
+	public function list_tasks( string $status = '', int $limit = 100, string $before = '', int $operation_code = 0, string $id_prefix = '' ) {
 		$query = array( 'limit' => max( 1, min( self::MAX_PAGE, $limit ) ) );
 		if ( '' !== $status ) {
 			$query['status'] = $status;
+		}
+		if ( $operation_code > 0 ) {
+			$query['operation_code'] = $operation_code;
+		}
+		if ( '' !== $id_prefix ) {
+			if ( ! preg_match( '/^[0-9a-f-]{1,36}\z/', $id_prefix ) ) {
+				return new WP_Error(
+					'dda_invalid',
+					__( 'Search by the start of a task id: hex digits (0-9, a-f) and dashes. Nothing was sent to the API server.', 'distributed-data-analysis' ),
+					array( 'status' => 400 )
+				);
+			}
+			$query['id_prefix'] = $id_prefix;
 		}
 		if ( '' !== $before ) {
 			if ( ! DDA_Format::is_task_id( $before ) ) {
@@ -255,6 +306,74 @@ class DDA_API_Client {
 			return $this->bad_response_error( 200 );
 		}
 		return $runners;
+	}
+
+	/**
+	 * `GET /operations` (contract v1.1): the catalog, `[{code, name, description,
+	 * params_schema, runners_online}]` sorted by code.
+	 *
+	 * @return array|WP_Error
+	 */
+	public function list_operations() {
+		$operations = $this->request( 'GET', '/operations' );
+		if ( ! is_wp_error( $operations ) && ! is_array( $operations ) ) {
+			return $this->bad_response_error( 200 );
+		}
+		return $operations;
+	}
+
+	/**
+	 * `GET /stats?hours=H` (contract v1.1): `{now, pending, running, oldest_pending_age_seconds,
+	 * runners_online, bucket_seconds, buckets: [{start, created, completed, failed}]}`.
+	 *
+	 * @param int $hours 1…168.
+	 * @return array|WP_Error
+	 */
+	public function stats( int $hours = 24 ) {
+		$stats = $this->request( 'GET', '/stats', array( 'hours' => max( 1, min( 168, $hours ) ) ) );
+		if ( ! is_wp_error( $stats ) && ( ! is_array( $stats ) || ! isset( $stats['buckets'] ) || ! is_array( $stats['buckets'] ) ) ) {
+			return $this->bad_response_error( 200 );
+		}
+		return $stats;
+	}
+
+	/**
+	 * `POST /runners/{id}/pause` or `/resume` (contract v1.1).
+	 *
+	 * @param string $runner_id A UUID.
+	 * @param bool   $paused    True to pause, false to resume.
+	 * @return array|WP_Error The runner.
+	 */
+	public function set_runner_paused( string $runner_id, bool $paused ) {
+		if ( ! DDA_Format::is_task_id( $runner_id ) ) {
+			return $this->invalid_runner_id_error();
+		}
+		return $this->request( 'POST', '/runners/' . $runner_id . ( $paused ? '/pause' : '/resume' ) );
+	}
+
+	/**
+	 * `DELETE /runners/{id}` (contract v1.1): the runner is forgotten, its running tasks go
+	 * back to pending.
+	 *
+	 * @param string $runner_id A UUID.
+	 * @return array|WP_Error `{runner_id, name, released_tasks, message}`.
+	 */
+	public function delete_runner( string $runner_id ) {
+		if ( ! DDA_Format::is_task_id( $runner_id ) ) {
+			return $this->invalid_runner_id_error();
+		}
+		return $this->request( 'DELETE', '/runners/' . $runner_id );
+	}
+
+	/**
+	 * The error for a runner id that is not a lower-case UUID v4.
+	 */
+	private function invalid_runner_id_error(): WP_Error {
+		return new WP_Error(
+			'dda_invalid_runner_id',
+			__( 'This is not a valid runner id (a lower-case UUID). Nothing was sent to the API server.', 'distributed-data-analysis' ),
+			array( 'status' => 400 )
+		);
 	}
 
 	/**
@@ -368,6 +487,32 @@ class DDA_API_Client {
 			$args['headers']['Content-Type'] = 'application/json';
 			$args['body']                    = wp_json_encode( $body, self::JSON_FLAGS );
 		}
+		/**
+		 * Filters the timeout (seconds) of one request to the API server; by default the
+		 * stored setting. At least 1.
+		 *
+		 * @param int    $timeout Seconds.
+		 * @param string $method  HTTP method.
+		 * @param string $path    Path below the API URL, such as /task or /tasks/all.
+		 */
+		$args['timeout'] = max( 1, (int) apply_filters( 'dda_api_timeout', $args['timeout'], $method, $path ) );
+		/**
+		 * Filters the arguments of one request to the API server as they go to
+		 * wp_remote_request() (headers, timeout, sslverify, user-agent, …). The headers hold
+		 * the API key. `redirection` (0) and `limit_response_size` stay as the plugin sets them.
+		 *
+		 * @param array  $args   The arguments.
+		 * @param string $method HTTP method.
+		 * @param string $path   Path below the API URL.
+		 * @param string $url    The full URL.
+		 */
+		$args = array_merge(
+			(array) apply_filters( 'dda_api_request_args', $args, $method, $path, $url ),
+			array(
+				'redirection'         => 0,
+				'limit_response_size' => self::MAX_RESPONSE_BYTES,
+			)
+		);
 
 		$response = wp_remote_request( $url, $args );
 		if ( is_wp_error( $response ) ) {

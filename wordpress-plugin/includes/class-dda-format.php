@@ -17,8 +17,16 @@ final class DDA_Format {
 	/** Task statuses of the API, in lifecycle order. */
 	public const STATUSES = array( 'pending', 'running', 'completed', 'failed', 'cancelled' );
 
-	/** Runner states of the API. */
-	public const RUNNER_STATES = array( 'idle', 'busy', 'offline' );
+	/** Runner states of the API, and `paused` (a runner the API reports with `paused: true`). */
+	public const RUNNER_STATES = array( 'idle', 'busy', 'offline', 'paused' );
+
+	/**
+	 * Names of the operations the API's catalog (`GET /operations`) declares, for codes
+	 * without a built-in label; filled by set_catalog().
+	 *
+	 * @var array<int, string>
+	 */
+	private static array $catalog_names = array();
 
 	/** A task id as the API issues it: a lower-case UUID v4. */
 	public const TASK_ID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
@@ -40,18 +48,134 @@ final class DDA_Format {
 	}
 
 	/**
-	 * "100 — raw data", or just the number for codes without a label.
+	 * Remembers the names of the API's catalog (`GET /operations`) for operation_label().
+	 *
+	 * @param array $catalog Catalog entries `{code, name, …}`.
+	 */
+	public static function set_catalog( array $catalog ): void {
+		self::$catalog_names = array();
+		foreach ( $catalog as $entry ) {
+			if ( is_array( $entry ) && isset( $entry['code'] ) && is_int( $entry['code'] ) && isset( $entry['name'] ) && is_string( $entry['name'] ) && '' !== $entry['name'] ) {
+				self::$catalog_names[ $entry['code'] ] = $entry['name'];
+			}
+		}
+	}
+
+	/**
+	 * "100 — raw data", "777 — Word count" (a name from the catalog), or just the number for
+	 * codes without a name.
 	 *
 	 * @param mixed $code The operation code.
 	 */
 	public static function operation_label( $code ): string {
 		$code       = (int) $code;
 		$operations = self::operations();
-		if ( isset( $operations[ $code ] ) ) {
+		$name       = $operations[ $code ] ?? ( self::$catalog_names[ $code ] ?? '' );
+		if ( '' !== $name ) {
 			/* translators: 1: operation code, 2: operation name. */
-			return sprintf( __( '%1$d — %2$s', 'distributed-data-analysis' ), $code, $operations[ $code ] );
+			return sprintf( __( '%1$d — %2$s', 'distributed-data-analysis' ), $code, $name );
 		}
 		return (string) $code;
+	}
+
+	/**
+	 * A runner's name from the map runner_id => name, else its id (a runner that is gone or
+	 * unknown); '' when there is no runner.
+	 *
+	 * @param mixed $runner_id A runner id or null.
+	 * @param array $names     runner_id => name.
+	 */
+	public static function runner_label( $runner_id, array $names ): string {
+		if ( ! is_string( $runner_id ) || '' === $runner_id ) {
+			return '';
+		}
+		return isset( $names[ $runner_id ] ) && is_string( $names[ $runner_id ] ) && '' !== $names[ $runner_id ] ? $names[ $runner_id ] : $runner_id;
+	}
+
+	/**
+	 * When a task finished: its `completed_at`, but only for a task that ran (was leased at
+	 * least once, `started_at` set). A task cancelled before it started did not finish.
+	 *
+	 * @param array $task A task object.
+	 * @return string|null RFC 3339 or null.
+	 */
+	public static function finished_at( array $task ): ?string {
+		$started  = $task['started_at'] ?? null;
+		$finished = $task['completed_at'] ?? null;
+		if ( ! is_string( $started ) || '' === $started || ! is_string( $finished ) || '' === $finished ) {
+			return null;
+		}
+		return $finished;
+	}
+
+	/**
+	 * When a scheduled task becomes available: `available_at` of a pending task when it is
+	 * in the future (`run_at`, `delay_seconds` or a retry's backoff), else null.
+	 *
+	 * @param array $task A task object.
+	 * @return string|null RFC 3339 or null.
+	 */
+	public static function scheduled_at( array $task ): ?string {
+		if ( 'pending' !== ( $task['status'] ?? '' ) ) {
+			return null;
+		}
+		$at = $task['available_at'] ?? null;
+		$ts = self::timestamp( $at );
+		return null !== $ts && $ts > time() ? (string) $at : null;
+	}
+
+	/**
+	 * The progress a running task reported: percent (0…100) and message, else null.
+	 *
+	 * @param array $task A task object.
+	 * @return array{percent: float, message: string}|null
+	 */
+	public static function progress( array $task ): ?array {
+		$progress = $task['progress'] ?? null;
+		if ( 'running' !== ( $task['status'] ?? '' ) || ! is_array( $progress ) || ! isset( $progress['percent'] ) || ! is_numeric( $progress['percent'] ) ) {
+			return null;
+		}
+		return array(
+			'percent' => max( 0.0, min( 100.0, (float) $progress['percent'] ) ),
+			'message' => isset( $progress['message'] ) && is_string( $progress['message'] ) ? $progress['message'] : '',
+		);
+	}
+
+	/**
+	 * "42%" (whole percents; one decimal below 10).
+	 *
+	 * @param float $percent 0…100.
+	 */
+	public static function percent( float $percent ): string {
+		/* translators: %s: a number of percent. */
+		return sprintf( __( '%s%%', 'distributed-data-analysis' ), number_format_i18n( $percent, $percent < 10 && floor( $percent ) !== $percent ? 1 : 0 ) );
+	}
+
+	/**
+	 * The site's time zone as people read it: "Europe/Berlin" or "UTC+2".
+	 */
+	public static function timezone_label(): string {
+		$name = wp_timezone_string();
+		if ( preg_match( '/^([+-])(\d{2}):(\d{2})$/', $name, $m ) ) {
+			if ( '00' === $m[2] && '00' === $m[3] ) {
+				return 'UTC';
+			}
+			return 'UTC' . $m[1] . (int) $m[2] . ( '00' === $m[3] ? '' : ':' . $m[3] );
+		}
+		return $name;
+	}
+
+	/**
+	 * A duration in plain words: "3 minutes", "2 hours".
+	 *
+	 * @param float $seconds Seconds.
+	 */
+	public static function duration( float $seconds ): string {
+		if ( $seconds < 60 ) {
+			/* translators: %d: a number of seconds. */
+			return sprintf( _n( '%d second', '%d seconds', (int) $seconds, 'distributed-data-analysis' ), (int) $seconds );
+		}
+		return human_time_diff( 0, (int) $seconds );
 	}
 
 	/**
@@ -80,6 +204,7 @@ final class DDA_Format {
 			'idle'    => __( 'Idle', 'distributed-data-analysis' ),
 			'busy'    => __( 'Busy', 'distributed-data-analysis' ),
 			'offline' => __( 'Offline', 'distributed-data-analysis' ),
+			'paused'  => __( 'Paused', 'distributed-data-analysis' ),
 		);
 		return $labels[ $state ] ?? (string) $state;
 	}
@@ -98,6 +223,8 @@ final class DDA_Format {
 			'result'             => __( 'Result received', 'distributed-data-analysis' ),
 			'retried'            => __( 'Retried', 'distributed-data-analysis' ),
 			'cancelled'          => __( 'Cancelled', 'distributed-data-analysis' ),
+			'progress'           => __( 'Progress', 'distributed-data-analysis' ),
+			'released'           => __( 'Released (runner removed)', 'distributed-data-analysis' ),
 		);
 		return $labels[ $event ] ?? (string) $event;
 	}

@@ -11,7 +11,7 @@ if ( ! defined( 'ABSPATH' ) ) {
 
 /**
  * Proxies the admin screens' requests to the API server. Every route requires
- * `manage_options`; with cookie authentication WordPress core also requires the REST nonce
+ * `manage_dda` (DDA_Admin::CAPABILITY); with cookie authentication WordPress core also requires the REST nonce
  * (`X-WP-Nonce`), so a logged-in browser without it is treated as anonymous and refused.
  * The API key stays on the server: answers carry task and runner data only.
  */
@@ -77,6 +77,36 @@ final class DDA_REST_Controller {
 								return strtolower( sanitize_text_field( (string) $value ) );
 							},
 						),
+						'newer'          => array(
+							'description'       => __( 'The cursors of the newer pages, comma-separated (for the paging links).', 'distributed-data-analysis' ),
+							'type'              => 'string',
+							'default'           => '',
+							'sanitize_callback' => static function ( $value ) {
+								return strtolower( sanitize_text_field( (string) $value ) );
+							},
+						),
+						'operation_code' => array(
+							'description'       => __( 'Only tasks of this operation; 0 for all.', 'distributed-data-analysis' ),
+							'type'              => 'integer',
+							'default'           => 0,
+							'minimum'           => 0,
+							'maximum'           => 999999,
+							'validate_callback' => 'rest_validate_request_arg',
+							'sanitize_callback' => 'absint',
+						),
+						'id_prefix'      => array(
+							'description'       => __( 'Only tasks whose id starts with this (hex digits and dashes).', 'distributed-data-analysis' ),
+							'type'              => 'string',
+							'default'           => '',
+							'validate_callback' => static function ( $value ) {
+								return is_string( $value ) && null !== DDA_Admin::id_prefix( $value )
+									? true
+									: new WP_Error( 'rest_invalid_param', __( 'Search by the start of a task id: hex digits (0-9, a-f) and dashes.', 'distributed-data-analysis' ), array( 'status' => 400 ) );
+							},
+							'sanitize_callback' => static function ( $value ) {
+								return (string) DDA_Admin::id_prefix( (string) $value );
+							},
+						),
 					),
 				),
 				array(
@@ -107,6 +137,22 @@ final class DDA_REST_Controller {
 							'maximum'           => 100,
 							'validate_callback' => 'rest_validate_request_arg',
 							'sanitize_callback' => 'rest_sanitize_request_arg',
+						),
+						'fields'         => array(
+							'description' => __( 'The values of the operation\'s form fields (its params_schema), name => text, true/false for a checkbox, one value per line for a list; used instead of params unless mode is json.', 'distributed-data-analysis' ),
+							'type'        => 'object',
+						),
+						'mode'           => array(
+							'description' => __( 'json: use params even when the operation has form fields.', 'distributed-data-analysis' ),
+							'type'        => 'string',
+							'enum'        => array( '', 'fields', 'json' ),
+							'default'     => '',
+						),
+						'run_at'         => array(
+							'description'       => __( 'When to run it: a date and time in the site\'s time zone (2026-12-01T14:30); empty for now.', 'distributed-data-analysis' ),
+							'type'              => 'string',
+							'default'           => '',
+							'sanitize_callback' => 'sanitize_text_field',
 						),
 					),
 				),
@@ -207,12 +253,13 @@ final class DDA_REST_Controller {
 	}
 
 	/**
-	 * Only administrators (`manage_options`).
+	 * Only users with the plugin's capability (`manage_dda`, DDA_Admin::CAPABILITY: every
+	 * administrator, and whom else a site grants it to).
 	 *
 	 * @return true|WP_Error
 	 */
 	public static function permissions_check() {
-		if ( current_user_can( 'manage_options' ) ) {
+		if ( current_user_can( DDA_Admin::CAPABILITY ) ) {
 			return true;
 		}
 		return new WP_Error(
@@ -275,6 +322,45 @@ final class DDA_REST_Controller {
 	}
 
 	/**
+	 * runner_id => name of a runner list.
+	 *
+	 * @param array $runners Runner objects.
+	 * @return array<string, string>
+	 */
+	public static function runner_names( array $runners ): array {
+		$names = array();
+		foreach ( $runners as $runner ) {
+			if ( is_array( $runner ) && isset( $runner['runner_id'], $runner['name'] ) && is_string( $runner['runner_id'] ) && is_scalar( $runner['name'] ) ) {
+				$names[ $runner['runner_id'] ] = (string) $runner['name'];
+			}
+		}
+		return $names;
+	}
+
+	/**
+	 * One page of the task list: the tasks of a view, at most $per_page, newest first, and
+	 * whether older ones exist (one more is asked for).
+	 *
+	 * @param array               $view     A view (DDA_Admin::normalize_view()).
+	 * @param int                 $per_page Tasks per page.
+	 * @param DDA_API_Client|null $client   The client to use.
+	 * @return array{tasks: array, has_older: bool}|WP_Error
+	 */
+	public static function load_page( array $view, int $per_page, ?DDA_API_Client $client = null ) {
+		$view     = DDA_Admin::normalize_view( $view );
+		$per_page = max( 1, min( DDA_Admin::MAX_PER_PAGE, $per_page ) );
+		$tasks    = ( $client ?? new DDA_API_Client() )->list_tasks( $view['status'], $per_page + 1, $view['before'], $view['operation'], $view['search'] );
+		if ( is_wp_error( $tasks ) ) {
+			return $tasks;
+		}
+		$tasks = array_values( array_filter( $tasks, 'is_array' ) );
+		return array(
+			'tasks'     => array_slice( $tasks, 0, $per_page ),
+			'has_older' => count( $tasks ) > $per_page,
+		);
+	}
+
+	/**
 	 * Tasks, newest first, plus runner names; shared by the page load and the refresh.
 	 *
 	 * @param string $status '' or a status.
@@ -310,17 +396,32 @@ final class DDA_REST_Controller {
 	 * @return WP_REST_Response|WP_Error
 	 */
 	public static function list_tasks( WP_REST_Request $request ) {
-		$status = (string) $request['status'];
-		$data   = self::load_tasks( $status, (int) $request['limit'], (string) $request['before'] );
+		$view   = DDA_Admin::normalize_view(
+			array(
+				'status'    => (string) $request['status'],
+				'operation' => (int) $request['operation_code'],
+				'search'    => (string) $request['id_prefix'],
+				'before'    => (string) $request['before'],
+				'newer'     => (string) $request['newer'],
+			)
+		);
+		$client = new DDA_API_Client();
+		$data   = self::load_page( $view, min( DDA_Admin::MAX_PER_PAGE, (int) $request['limit'] ), $client );
 		if ( is_wp_error( $data ) ) {
 			return $data;
 		}
-		$table = DDA_Views::tasks_table( $data['tasks'], $data['runner_names'], $status );
+		$runners = $client->list_runners();
+		$names   = is_wp_error( $runners ) ? array() : self::runner_names( $runners );
+		// Names from the catalog label the operations (a failure leaves the codes).
+		DDA_Admin::catalog();
+		$table = DDA_Views::tasks_table( $data['tasks'], $names, $view, null, $data['has_older'] );
 		return self::no_store(
 			array(
 				'tasks'      => $data['tasks'],
 				'rows'       => DDA_Views::rows_html( $table ),
+				'pagination' => $table->pagination_html(),
 				'count'      => count( $data['tasks'] ),
+				'has_older'  => $data['has_older'],
 				'fetched_at' => gmdate( 'c' ),
 			)
 		);
@@ -333,12 +434,26 @@ final class DDA_REST_Controller {
 	 * @return WP_REST_Response|WP_Error
 	 */
 	public static function create_task( WP_REST_Request $request ) {
-		$params = self::parse_params( $request['params'] );
-		if ( is_wp_error( $params ) ) {
-			return $params;
+		$fields   = $request['fields'];
+		$prepared = DDA_Admin::prepare_task(
+			(string) (int) $request['operation_code'],
+			is_string( $request['params'] ) ? $request['params'] : '{}',
+			(string) (int) $request['priority'],
+			array(
+				'fields' => is_array( $fields ) ? $fields : null,
+				'mode'   => (string) $request['mode'],
+				'run_at' => (string) $request['run_at'],
+			)
+		);
+		if ( is_wp_error( $prepared ) ) {
+			$data = (array) $prepared->get_error_data();
+			if ( ! isset( $data['status'] ) ) {
+				$prepared->add_data( $data + array( 'status' => 400 ) );
+			}
+			return $prepared;
 		}
 		$client  = new DDA_API_Client();
-		$created = $client->create_task( (int) $request['operation_code'], $params, (int) $request['priority'] );
+		$created = $client->create_task( (int) $request['operation_code'], $prepared['params'], (int) $request['priority'], $prepared['extra'] );
 		if ( is_wp_error( $created ) ) {
 			return $created;
 		}
@@ -351,12 +466,7 @@ final class DDA_REST_Controller {
 			array(
 				'task_id' => $id,
 				'status'  => (string) ( $created['status'] ?? '' ),
-				'message' => sprintf(
-					/* translators: 1: short task id, 2: operation label. */
-					__( 'Task %1$s (%2$s) created.', 'distributed-data-analysis' ),
-					DDA_Format::short_id( $id ),
-					DDA_Format::operation_label( (int) $request['operation_code'] )
-				),
+				'message' => DDA_Admin::created_message( $id, (int) $request['operation_code'], $prepared['extra'] ),
 			)
 		);
 		$response->set_status( 201 );
@@ -415,17 +525,27 @@ final class DDA_REST_Controller {
 	 * @return WP_REST_Response|WP_Error
 	 */
 	public static function get_task( WP_REST_Request $request ) {
-		$task = ( new DDA_API_Client() )->get_task( (string) $request['task_id'] );
+		$client = new DDA_API_Client();
+		$task   = $client->get_task( (string) $request['task_id'] );
 		if ( is_wp_error( $task ) ) {
 			return $task;
 		}
 		if ( ! is_array( $task ) ) {
 			return new WP_Error( 'dda_bad_response', __( 'The API server sent an answer the plugin does not understand.', 'distributed-data-analysis' ), array( 'status' => 502 ) );
 		}
+		// Runners are shown by name (the id only for one the API no longer lists).
+		$runners = $client->list_runners();
+		DDA_Admin::catalog();
 		return self::no_store(
 			array(
 				'task' => $task,
-				'html' => DDA_Views::capture( 'task-details', array( 'task' => $task ) ),
+				'html' => DDA_Views::capture(
+					'task-details',
+					array(
+						'task'         => $task,
+						'runner_names' => is_wp_error( $runners ) ? array() : self::runner_names( $runners ),
+					)
+				),
 			)
 		);
 	}
@@ -482,6 +602,7 @@ final class DDA_REST_Controller {
 		if ( is_wp_error( $runners ) ) {
 			return $runners;
 		}
+		DDA_Admin::catalog(); // Names for the operation codes.
 		$table = DDA_Views::runners_table( $runners );
 		return self::no_store(
 			array(
@@ -500,10 +621,13 @@ final class DDA_REST_Controller {
 	 */
 	public static function connection_test() {
 		$result = ( new DDA_API_Client() )->test_connection();
+		// The settings screen shows the last result with its time (DDA_Admin::CONNECTION_OPTION).
+		$stored = DDA_Admin::store_connection_test( $result );
 		if ( is_wp_error( $result ) ) {
+			$result->add_data( array_merge( (array) $result->get_error_data(), array( 'tested_at' => DDA_Format::datetime( gmdate( 'c', $stored['at'] ) ) ) ) );
 			return $result;
 		}
-		return self::no_store( array( 'ok' => true ) + $result );
+		return self::no_store( array( 'ok' => true, 'tested_at' => DDA_Format::datetime( gmdate( 'c', $stored['at'] ) ) ) + $result );
 	}
 
 	/**

@@ -22,6 +22,14 @@ if ( ! defined( 'ABSPATH' ) ) {
  * Analysis. The URL decides where WordPress sends the API key, so a site administrator must
  * not be able to point it at an internal address; the sites' own Settings screens show the
  * values read-only. Network options are never autoloaded into any site's options.
+ *
+ * Why not the plugin's own capability (`manage_dda`, DDA_Admin::CAPABILITY): a site may give
+ * `manage_dda` to editors so they can create and watch tasks. Whoever can change the API URL
+ * decides where WordPress sends the API key (every request carries it), so an editor who could
+ * edit the URL could point it at a server of their own and read the key there. The URL and
+ * key therefore stay with whoever administers the site (`manage_options`) or, on multisite,
+ * the network (`manage_network_options`); `manage_dda` alone gives the Tasks screens, its
+ * forms and the plugin's REST routes, never these settings.
  */
 final class DDA_Settings {
 

@@ -13,7 +13,10 @@ if ( ! defined( 'ABSPATH' ) ) {
  * Lists tasks from `GET /tasks/all`. The data is fetched by the caller (page load or REST
  * refresh) and handed in with set_data(); the table only renders. Row actions are links
  * with nonces that work without JavaScript (processed on `load-{$hook}`); admin.js runs
- * them through the REST routes instead.
+ * them through the REST routes instead. Bulk actions (Cancel, Retry) post the checked rows
+ * with the `dda_bulk_tasks` nonce (DDA_Admin::process_bulk_action()). Paging follows the
+ * API's `before` cursor: "Older" shows the tasks created before the page's last one,
+ * "Newer" goes back along the cursors of the pages seen before (`newer`).
  */
 class DDA_Tasks_List_Table extends WP_List_Table {
 
@@ -25,11 +28,32 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	private array $runner_names = array();
 
 	/**
-	 * The status filter in use ('' = all).
+	 * The view: status, operation, search, before, newer (see DDA_Admin::list_view()).
 	 *
-	 * @var string
+	 * @var array
 	 */
-	private string $status = '';
+	private array $view = array();
+
+	/**
+	 * Why the tasks could not be loaded, if they could not.
+	 *
+	 * @var WP_Error|null
+	 */
+	private ?WP_Error $error = null;
+
+	/**
+	 * Whether there are tasks older than the page's last one.
+	 *
+	 * @var bool
+	 */
+	private bool $has_older = false;
+
+	/**
+	 * The catalog for the operation filter: code => label.
+	 *
+	 * @var array<int, string>
+	 */
+	private array $operations = array();
 
 	/**
 	 * @param string $screen The screen id the table belongs to.
@@ -48,14 +72,20 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	/**
 	 * Hands in the rows to show.
 	 *
-	 * @param array  $tasks        Task objects.
-	 * @param array  $runner_names runner_id => name.
-	 * @param string $status       The status filter in use.
+	 * @param array         $tasks        Task objects (at most one page).
+	 * @param array         $runner_names runner_id => name.
+	 * @param array|string  $view         The view (DDA_Admin::list_view()), or just a status.
+	 * @param WP_Error|null $error        Why the tasks could not be loaded.
+	 * @param bool          $has_older    Whether an older page exists.
+	 * @param array         $operations   code => label for the operation filter.
 	 */
-	public function set_data( array $tasks, array $runner_names, string $status ): void {
-		$this->items        = array_values( array_filter( $tasks, 'is_array' ) );
-		$this->runner_names = $runner_names;
-		$this->status       = $status;
+	public function set_data( array $tasks, array $runner_names, $view, ?WP_Error $error = null, bool $has_older = false, array $operations = array() ): void {
+		$this->items           = array_values( array_filter( $tasks, 'is_array' ) );
+		$this->runner_names    = $runner_names;
+		$this->view            = DDA_Admin::normalize_view( is_array( $view ) ? $view : array( 'status' => (string) $view ) );
+		$this->error           = $error;
+		$this->has_older       = $has_older;
+		$this->operations      = $operations;
 		$this->_column_headers = array( $this->get_columns(), array(), array(), 'task_id' );
 	}
 
@@ -70,6 +100,7 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	 */
 	public function get_columns() {
 		return array(
+			'cb'        => '<input type="checkbox" />',
 			'task_id'   => __( 'Task', 'distributed-data-analysis' ),
 			'operation' => __( 'Operation', 'distributed-data-analysis' ),
 			'status'    => __( 'Status', 'distributed-data-analysis' ),
@@ -88,21 +119,35 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * Status filter links: All | Pending | Running | Completed | Failed | Cancelled.
+	 * The bulk actions: Cancel (pending and running tasks) and Retry (failed and cancelled).
+	 *
+	 * @return array<string, string>
+	 */
+	protected function get_bulk_actions() {
+		return array(
+			'cancel' => __( 'Cancel', 'distributed-data-analysis' ),
+			'retry'  => __( 'Retry', 'distributed-data-analysis' ),
+		);
+	}
+
+	/**
+	 * Status filter links: All | Pending | Running | Completed | Failed | Cancelled. They keep
+	 * the operation filter and the search, and start from the newest tasks.
 	 *
 	 * @return array<string, string>
 	 */
 	protected function get_views() {
-		$views = array();
-		$all   = array_merge( array( '' ), DDA_Format::STATUSES );
-		foreach ( $all as $status ) {
-			$url   = DDA_Admin::tasks_url( '' === $status ? array() : array( 'status' => $status ) );
-			$label = '' === $status ? __( 'All', 'distributed-data-analysis' ) : DDA_Format::status_label( $status );
-			$views[ '' === $status ? 'all' : $status ] = sprintf(
+		$views  = array();
+		$all    = array_merge( array( '' ), DDA_Format::STATUSES );
+		$status = $this->view['status'];
+		foreach ( $all as $one ) {
+			$url   = DDA_Admin::tasks_url( DDA_Admin::view_args( array_merge( $this->view, array( 'status' => $one ) ), false ) );
+			$label = '' === $one ? __( 'All', 'distributed-data-analysis' ) : DDA_Format::status_label( $one );
+			$views[ '' === $one ? 'all' : $one ] = sprintf(
 				'<a href="%1$s"%2$s data-dda-status="%3$s">%4$s</a>',
 				esc_url( $url ),
-				$status === $this->status ? ' class="current" aria-current="page"' : '',
-				esc_attr( $status ),
+				$one === $status ? ' class="current" aria-current="page"' : '',
+				esc_attr( $one ),
 				esc_html( $label )
 			);
 		}
@@ -110,15 +155,47 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * The message when there are no rows.
+	 * The message when there are no rows: why (the API could not be asked, a filter matches
+	 * nothing, or there are no tasks yet).
 	 */
 	public function no_items() {
-		if ( '' === $this->status ) {
-			esc_html_e( 'No tasks yet. Create one with the form above.', 'distributed-data-analysis' );
-		} else {
-			/* translators: %s: a task status such as "Pending". */
-			echo esc_html( sprintf( __( 'No tasks with status “%s”.', 'distributed-data-analysis' ), DDA_Format::status_label( $this->status ) ) );
+		echo esc_html( self::empty_message( $this->view, $this->error ) );
+	}
+
+	/**
+	 * The text of an empty table (also used by admin.js through the REST answer).
+	 *
+	 * @param array         $view  The view.
+	 * @param WP_Error|null $error Why the tasks could not be loaded.
+	 */
+	public static function empty_message( array $view, ?WP_Error $error = null ): string {
+		if ( null !== $error ) {
+			if ( in_array( $error->get_error_code(), array( 'dda_not_configured', 'dda_no_key' ), true ) ) {
+				return __( 'No tasks to show: the plugin is not connected to an API server yet.', 'distributed-data-analysis' );
+			}
+			return __( 'The tasks could not be loaded from the API server (see the error above). They are not gone: the list shows them again when the server answers.', 'distributed-data-analysis' );
 		}
+		$view = DDA_Admin::normalize_view( $view );
+		if ( '' !== $view['before'] ) {
+			return __( 'No older tasks.', 'distributed-data-analysis' );
+		}
+		if ( '' !== $view['search'] ) {
+			/* translators: %s: the start of a task id. */
+			return sprintf( __( 'No task id starts with “%s” here.', 'distributed-data-analysis' ), $view['search'] );
+		}
+		if ( $view['operation'] > 0 && '' !== $view['status'] ) {
+			/* translators: 1: a task status such as "Pending", 2: an operation label. */
+			return sprintf( __( 'No tasks with status “%1$s” for operation %2$s.', 'distributed-data-analysis' ), DDA_Format::status_label( $view['status'] ), DDA_Format::operation_label( $view['operation'] ) );
+		}
+		if ( $view['operation'] > 0 ) {
+			/* translators: %s: an operation label. */
+			return sprintf( __( 'No tasks for operation %s.', 'distributed-data-analysis' ), DDA_Format::operation_label( $view['operation'] ) );
+		}
+		if ( '' !== $view['status'] ) {
+			/* translators: %s: a task status such as "Pending". */
+			return sprintf( __( 'No tasks with status “%s”.', 'distributed-data-analysis' ), DDA_Format::status_label( $view['status'] ) );
+		}
+		return __( 'No tasks yet. Create one with the form above.', 'distributed-data-analysis' );
 	}
 
 	/**
@@ -141,6 +218,25 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 		}
 		$this->single_row_columns( $item );
 		echo '</tr>';
+	}
+
+	/**
+	 * The row's checkbox for the bulk actions (none for an id the plugin would not send).
+	 *
+	 * @param array $item A task.
+	 * @return string
+	 */
+	protected function column_cb( $item ) {
+		$id = self::task_id( $item );
+		if ( '' === $id ) {
+			return '';
+		}
+		return sprintf(
+			'<label class="screen-reader-text" for="cb-select-%1$s">%2$s</label><input type="checkbox" id="cb-select-%1$s" name="task[]" value="%1$s" />',
+			esc_attr( $id ),
+			/* translators: %s: short task id. */
+			esc_html( sprintf( __( 'Select task %s', 'distributed-data-analysis' ), DDA_Format::short_id( $id ) ) )
+		);
 	}
 
 	/**
@@ -169,16 +265,56 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	}
 
 	/**
+	 * The status badge; under it a progress bar (a running task that reports progress) or
+	 * when a scheduled task runs.
+	 *
 	 * @param array $item A task.
 	 * @return string
 	 */
 	protected function column_status( $item ) {
 		$status = (string) ( $item['status'] ?? '' );
-		return sprintf(
+		$html   = sprintf(
 			'<span class="dda-badge dda-badge--%1$s" data-status="%2$s">%3$s</span>',
 			esc_attr( DDA_Format::slug( $status ) ),
 			esc_attr( $status ),
 			esc_html( DDA_Format::status_label( $status ) )
+		);
+		$progress = DDA_Format::progress( $item );
+		if ( null !== $progress ) {
+			$html .= self::progress_html( $progress, self::task_id( $item ) );
+		}
+		$scheduled = DDA_Format::scheduled_at( $item );
+		if ( null !== $scheduled ) {
+			$html .= sprintf(
+				'<span class="dda-scheduled">%1$s <time datetime="%2$s" title="%3$s">%4$s</time></span>',
+				esc_html__( 'Runs at', 'distributed-data-analysis' ),
+				esc_attr( $scheduled ),
+				/* translators: %s: a time zone such as Europe/Berlin. */
+				esc_attr( sprintf( __( 'Time zone: %s', 'distributed-data-analysis' ), DDA_Format::timezone_label() ) ),
+				esc_html( DDA_Format::datetime( $scheduled ) )
+			);
+		}
+		return $html;
+	}
+
+	/**
+	 * A labelled <progress> with its value in words next to it.
+	 *
+	 * @param array  $progress {percent, message}.
+	 * @param string $task_id  The task (for the label).
+	 */
+	public static function progress_html( array $progress, string $task_id ): string {
+		$text = DDA_Format::percent( $progress['percent'] );
+		if ( '' !== $progress['message'] ) {
+			$text .= ' — ' . $progress['message'];
+		}
+		return sprintf(
+			'<span class="dda-progress"><progress max="100" value="%1$s" aria-label="%2$s">%3$s</progress><span class="dda-progress__text">%4$s</span></span>',
+			esc_attr( (string) round( $progress['percent'], 1 ) ),
+			/* translators: %s: short task id. */
+			esc_attr( sprintf( __( 'Progress of task %s', 'distributed-data-analysis' ), DDA_Format::short_id( $task_id ) ) ),
+			esc_html( DDA_Format::percent( $progress['percent'] ) ),
+			esc_html( $text )
 		);
 	}
 
@@ -191,7 +327,7 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 		if ( ! is_string( $runner ) || '' === $runner ) {
 			return '<span aria-hidden="true">—</span><span class="screen-reader-text">' . esc_html__( 'none', 'distributed-data-analysis' ) . '</span>';
 		}
-		$name = $this->runner_names[ $runner ] ?? DDA_Format::short_id( $runner );
+		$name = isset( $this->runner_names[ $runner ] ) ? $this->runner_names[ $runner ] : DDA_Format::short_id( $runner );
 		return sprintf( '<span title="%1$s">%2$s</span>', esc_attr( $runner ), esc_html( $name ) );
 	}
 
@@ -215,15 +351,21 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	 * @return string
 	 */
 	protected function column_created( $item ) {
-		return $this->time_html( $item['created_at'] ?? null );
+		return $this->time_html( $item['created_at'] ?? null, __( 'not yet', 'distributed-data-analysis' ) );
 	}
 
 	/**
+	 * When the task finished; a dash for a task that never ran (cancelled before it started).
+	 *
 	 * @param array $item A task.
 	 * @return string
 	 */
 	protected function column_finished( $item ) {
-		return $this->time_html( $item['completed_at'] ?? null );
+		$status = (string) ( $item['status'] ?? '' );
+		$none   = in_array( $status, array( 'pending', 'running' ), true )
+			? __( 'not yet', 'distributed-data-analysis' )
+			: __( 'did not run', 'distributed-data-analysis' );
+		return $this->time_html( DDA_Format::finished_at( $item ), $none );
 	}
 
 	/**
@@ -298,27 +440,50 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * A `<time>` element, or a dash.
+	 * A `<time>` element, or a dash with words for screen readers.
 	 *
-	 * @param mixed $iso RFC 3339 or null.
+	 * @param mixed  $iso  RFC 3339 or null.
+	 * @param string $none What a missing time means ("not yet").
 	 */
-	private function time_html( $iso ): string {
+	private function time_html( $iso, string $none ): string {
 		$text = DDA_Format::datetime( $iso );
 		if ( '' === $text ) {
-			return '<span aria-hidden="true">—</span><span class="screen-reader-text">' . esc_html__( 'not yet', 'distributed-data-analysis' ) . '</span>';
+			return '<span aria-hidden="true">—</span><span class="screen-reader-text">' . esc_html( $none ) . '</span>';
 		}
 		return sprintf( '<time datetime="%1$s">%2$s</time>', esc_attr( (string) $iso ), esc_html( $text ) );
 	}
 
 	/**
-	 * No bulk actions, no pagination: the page shows the newest tasks.
+	 * The pagination links (Newest, Newer, Older) of this page, as HTML.
+	 */
+	public function pagination_html(): string {
+		return DDA_Views::capture(
+			'tasks-pagination',
+			array(
+				'view'      => $this->view,
+				'count'     => count( $this->items ),
+				'has_older' => $this->has_older,
+				'older'     => $this->has_older && $this->items ? self::task_id( end( $this->items ) ) : '',
+			)
+		);
+	}
+
+	/**
+	 * Above the table: bulk actions, the operation filter, paging and the refresh button;
+	 * below it: paging again.
 	 *
 	 * @param string $which top or bottom.
 	 */
 	protected function display_tablenav( $which ) {
-		if ( 'top' !== $which ) {
-			return;
-		}
-		DDA_Views::render( 'tablenav', array( 'which' => $which ) );
+		DDA_Views::render(
+			'tablenav',
+			array(
+				'which'      => $which,
+				'bulk'       => $this->get_bulk_actions(),
+				'view'       => $this->view,
+				'operations' => $this->operations,
+				'pagination' => $this->pagination_html(),
+			)
+		);
 	}
 }

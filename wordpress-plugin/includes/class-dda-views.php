@@ -66,28 +66,32 @@ final class DDA_Views {
 	/**
 	 * The task table filled with the given tasks.
 	 *
-	 * @param array  $tasks        Task objects from the API.
-	 * @param array  $runner_names runner_id => name.
-	 * @param string $status       The status filter in use.
+	 * @param array         $tasks        Task objects from the API (one page).
+	 * @param array         $runner_names runner_id => name.
+	 * @param array|string  $view         The view (DDA_Admin::normalize_view()), or a status.
+	 * @param WP_Error|null $error        Why the tasks could not be loaded, if so.
+	 * @param bool          $has_older    Whether an older page exists.
+	 * @param array         $operations   code => label for the operation filter.
 	 * @return DDA_Tasks_List_Table
 	 */
-	public static function tasks_table( array $tasks, array $runner_names, string $status ) {
+	public static function tasks_table( array $tasks, array $runner_names, $view, ?WP_Error $error = null, bool $has_older = false, array $operations = array() ) {
 		self::load_list_tables();
 		$table = new DDA_Tasks_List_Table( DDA_Admin::TASKS_SCREEN );
-		$table->set_data( $tasks, $runner_names, $status );
+		$table->set_data( $tasks, $runner_names, $view, $error, $has_older, $operations );
 		return $table;
 	}
 
 	/**
 	 * The runner table filled with the given runners.
 	 *
-	 * @param array $runners Runner objects from the API.
+	 * @param array         $runners Runner objects from the API.
+	 * @param WP_Error|null $error   Why the runners could not be loaded, if so.
 	 * @return DDA_Runners_List_Table
 	 */
-	public static function runners_table( array $runners ) {
+	public static function runners_table( array $runners, ?WP_Error $error = null ) {
 		self::load_list_tables();
 		$table = new DDA_Runners_List_Table( DDA_Admin::TASKS_SCREEN );
-		$table->set_data( $runners );
+		$table->set_data( $runners, $error );
 		return $table;
 	}
 

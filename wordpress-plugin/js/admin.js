@@ -177,7 +177,14 @@
 				notice.className = 'notice inline ' + ( ok ? 'notice-success' : 'notice-error' );
 				notice.setAttribute( 'data-dda-result', ok ? 'success' : 'error' );
 				var p = document.createElement( 'p' );
-				p.textContent = ok ? res.data.message : errorMessage( res );
+				var when = ok ? res.data.tested_at : ( res.data && res.data.data && res.data.data.tested_at );
+				if ( when ) {
+					var strong = document.createElement( 'strong' );
+					strong.textContent = fill( t( 'lastTest' ), when );
+					p.appendChild( strong );
+					p.appendChild( document.createTextNode( ' ' ) );
+				}
+				p.appendChild( document.createTextNode( ok ? res.data.message : errorMessage( res ) ) );
 				notice.appendChild( p );
 				result.textContent = '';
 				result.appendChild( notice );
@@ -210,13 +217,18 @@
 	}
 
 	/**
-	 * Swaps the table's rows, keeping keyboard focus on the same control of the same row.
+	 * Swaps the table's rows, keeping keyboard focus on the same control of the same row
+	 * and the bulk-action checkboxes that were checked.
 	 */
 	function replaceRows( html ) {
 		var body = tableWrap.querySelector( 'tbody' );
 		if ( ! body ) {
 			return;
 		}
+		var checked = {};
+		Array.prototype.forEach.call( body.querySelectorAll( 'input[type="checkbox"][name="task[]"]:checked' ), function ( box ) {
+			checked[ box.value ] = true;
+		} );
 		var focused = document.activeElement;
 		var restore = null;
 		if ( focused && body.contains( focused ) ) {
@@ -229,6 +241,9 @@
 			};
 		}
 		body.innerHTML = html;
+		Array.prototype.forEach.call( body.querySelectorAll( 'input[type="checkbox"][name="task[]"]' ), function ( box ) {
+			box.checked = !! checked[ box.value ];
+		} );
 		if ( restore && restore.id ) {
 			var target = findControl( restore.id, restore );
 			if ( target ) {
@@ -257,6 +272,35 @@
 		return row.querySelector( 'a, button' );
 	}
 
+	/** Replaces the paging links (their cursors move when new tasks arrive). */
+	function replacePagination( html ) {
+		Array.prototype.forEach.call( tableWrap.querySelectorAll( '.dda-pagination' ), function ( old ) {
+			var holder = document.createElement( 'div' );
+			holder.innerHTML = html;
+			if ( holder.firstElementChild ) {
+				old.parentNode.replaceChild( holder.firstElementChild, old );
+			}
+		} );
+	}
+
+	/** The table says why it shows nothing, instead of rows that may be stale. */
+	function showTableProblem( message ) {
+		var body = tableWrap.querySelector( 'tbody' );
+		var head = tableWrap.querySelectorAll( 'thead th, thead td' ).length || 1;
+		if ( ! body ) {
+			return;
+		}
+		body.textContent = '';
+		var row = document.createElement( 'tr' );
+		row.className = 'no-items dda-table-problem';
+		var cell = document.createElement( 'td' );
+		cell.className = 'colspanchange';
+		cell.colSpan = head;
+		cell.textContent = message;
+		row.appendChild( cell );
+		body.appendChild( row );
+	}
+
 	function schedule() {
 		window.clearTimeout( timer );
 		timer = null;
@@ -280,11 +324,15 @@
 		if ( viewName() === 'runners' ) {
 			path = 'runners';
 		} else {
-			path = 'tasks?limit=' + encodeURIComponent( config.perPage || 50 );
-			var status = page.getAttribute( 'data-dda-status' );
-			if ( status ) {
-				path += '&status=' + encodeURIComponent( status );
-			}
+			// The same view as the page: filters, search and the page's cursor.
+			path = 'tasks?limit=' + encodeURIComponent( page.getAttribute( 'data-dda-per-page' ) || config.perPage || 50 );
+			[ [ 'status', 'data-dda-status' ], [ 'operation_code', 'data-dda-operation' ], [ 'id_prefix', 'data-dda-search' ],
+				[ 'before', 'data-dda-before' ], [ 'newer', 'data-dda-newer' ] ].forEach( function ( pair ) {
+				var value = page.getAttribute( pair[ 1 ] );
+				if ( value && value !== '0' ) {
+					path += '&' + pair[ 0 ] + '=' + encodeURIComponent( value );
+				}
+			} );
 		}
 		refreshSpinner = document.querySelector( '.dda-spinner' );
 		if ( refreshSpinner ) {
@@ -294,10 +342,14 @@
 		inFlight = api( 'GET', path ).then( function ( res ) {
 			if ( res.ok && res.data && typeof res.data.rows === 'string' ) {
 				replaceRows( res.data.rows );
+				if ( typeof res.data.pagination === 'string' ) {
+					replacePagination( res.data.pagination );
+				}
 				clearNotice( 'refresh' );
 				setUpdated( t( 'updated' ).replace( '%s', clockTime( new Date() ) ) );
 			} else {
 				showNotice( 'error', errorMessage( res ), { key: 'refresh' } );
+				showTableProblem( viewName() === 'runners' ? t( 'runnersUnavailable' ) : t( 'listUnavailable' ) );
 				setUpdated( t( 'updateFailed' ).replace( '%s', clockTime( new Date() ) ) );
 			}
 		} ).then( function () {
@@ -314,6 +366,11 @@
 
 	function initRefresh() {
 		if ( ! page || ! tableWrap ) {
+			return;
+		}
+		if ( page.getAttribute( 'data-dda-refresh' ) === '0' ) {
+			// Nothing to ask: the plugin is not connected (the page says so once), or the
+			// search cannot match a task id (a refresh would list every task).
 			return;
 		}
 		setUpdated( t( 'updated' ).replace( '%s', clockTime( new Date() ) ) );
@@ -536,6 +593,113 @@
 		sync( false );
 	}
 
+	/* ------------------------------------------------- fields from a schema */
+
+	// The same rules as includes/class-dda-schema-form.php (the server checks again).
+
+	var NUMBER_TEXT = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+	function valueText( value ) {
+		return typeof value === 'boolean' ? ( value ? 'true' : 'false' ) : String( value );
+	}
+
+	/** What is wrong with one value (text) of a number or integer; '' when nothing. */
+	function numberProblem( text, type, property ) {
+		if ( type === 'integer' ? ! /^-?\d{1,15}$/.test( text ) : ! NUMBER_TEXT.test( text ) ) {
+			return t( type === 'integer' ? 'fieldInteger' : 'fieldNumber' );
+		}
+		var n = parseFloat( text );
+		if ( typeof property.minimum === 'number' && n < property.minimum ) {
+			return fill( t( 'fieldMin' ), valueText( property.minimum ) );
+		}
+		if ( typeof property.maximum === 'number' && n > property.maximum ) {
+			return fill( t( 'fieldMax' ), valueText( property.maximum ) );
+		}
+		return '';
+	}
+
+	/** What is wrong with a field's input; '' when nothing. */
+	function schemaFieldProblem( input, property, required ) {
+		var type = property.type;
+		if ( type === 'boolean' ) {
+			return '';
+		}
+		var text = type === 'string' ? input.value : input.value.trim();
+		if ( type === 'array' ) {
+			var lines = input.value.split( /\r\n|\r|\n/ ).map( function ( line ) {
+				return line.trim();
+			} ).filter( function ( line ) {
+				return line !== '';
+			} );
+			if ( ! lines.length ) {
+				return required ? t( 'fieldRequired' ) : '';
+			}
+			var item = property.items && property.items.type ? property.items.type : '';
+			for ( var i = 0; i < lines.length; i++ ) {
+				var problem = item === 'number' || item === 'integer' ? numberProblem( lines[ i ], item, {} ) : '';
+				if ( problem ) {
+					return fill( t( 'fieldLine' ), i + 1, problem );
+				}
+			}
+			return '';
+		}
+		if ( text === '' ) {
+			return required ? t( 'fieldRequired' ) : '';
+		}
+		if ( Array.isArray( property.enum ) ) {
+			return property.enum.map( valueText ).indexOf( text ) === -1 ? t( 'fieldEnum' ) : '';
+		}
+		if ( type === 'number' || type === 'integer' ) {
+			return numberProblem( text, type, property );
+		}
+		return '';
+	}
+
+	/** The visible fieldset of a schema's fields, {fieldset, schema}, or null. */
+	function schemaFieldset( code ) {
+		var found = null;
+		Array.prototype.forEach.call( document.querySelectorAll( '#dda-schema-forms .dda-schema-fields' ), function ( fieldset ) {
+			if ( fieldset.getAttribute( 'data-code' ) === String( code ) ) {
+				var schema = null;
+				try {
+					schema = JSON.parse( fieldset.getAttribute( 'data-schema' ) || 'null' );
+				} catch ( e ) {
+					schema = null;
+				}
+				if ( schema && schema.properties ) {
+					found = { fieldset: fieldset, schema: schema };
+				}
+			}
+		} );
+		return found;
+	}
+
+	/** Checks every field of a fieldset; marks the bad ones; returns the first bad input. */
+	function checkSchemaFields( form ) {
+		var required = Array.isArray( form.schema.required ) ? form.schema.required : [];
+		var firstBad = null;
+		Array.prototype.forEach.call( form.fieldset.querySelectorAll( '[data-name]' ), function ( input ) {
+			var name = input.getAttribute( 'data-name' );
+			var property = form.schema.properties[ name ] || {};
+			var problem = schemaFieldProblem( input, property, required.indexOf( name ) !== -1 );
+			if ( ! setFieldError( input, input.id + '-error', problem ) ) {
+				firstBad = firstBad || input;
+			}
+		} );
+		return firstBad;
+	}
+
+	/** name => value of a fieldset's fields, as the form posts them. */
+	function schemaFieldValues( form ) {
+		var values = {};
+		Array.prototype.forEach.call( form.fieldset.querySelectorAll( '[data-name]' ), function ( input ) {
+			values[ input.getAttribute( 'data-name' ) ] = input.type === 'checkbox' ? input.checked : input.value;
+		} );
+		return values;
+	}
+
+	/* ------------------------------------------------------------ create form */
+
 	function initCreateForm() {
 		var form = document.getElementById( 'dda-create-form' );
 		if ( ! form ) {
@@ -546,18 +710,69 @@
 		var other = document.getElementById( 'dda-operation-other' );
 		var params = document.getElementById( 'dda-params' );
 		var priority = document.getElementById( 'dda-priority' );
+		var runAt = document.getElementById( 'dda-run-at' );
 		var submit = document.getElementById( 'dda-create-submit' );
 		var spinner = form.querySelector( '.dda-create-spinner' );
+		var advanced = document.getElementById( 'dda-advanced' );
+		var mode = document.getElementById( 'dda-params-mode' );
+		var modeWrap = document.getElementById( 'dda-params-mode-wrap' );
+		var description = document.getElementById( 'dda-operation-description' );
+		var schemaForm = null;
 
 		bindOtherCode( select, otherWrap, other, 'dda-operation-error' );
+
+		/** Shows the chosen operation's fields (or the JSON box when it has none). */
+		function syncOperation() {
+			var option = select.options[ select.selectedIndex ];
+			schemaForm = select.value === 'other' ? null : schemaFieldset( select.value );
+			Array.prototype.forEach.call( document.querySelectorAll( '#dda-schema-forms .dda-schema-fields' ), function ( fieldset ) {
+				fieldset.hidden = ! schemaForm || fieldset !== schemaForm.fieldset;
+			} );
+			if ( description ) {
+				description.textContent = option ? option.getAttribute( 'data-description' ) || '' : '';
+			}
+			if ( modeWrap ) {
+				modeWrap.hidden = ! schemaForm;
+			}
+			if ( advanced ) {
+				advanced.open = ! schemaForm || ( mode && mode.checked );
+			}
+		}
+		select.addEventListener( 'change', syncOperation );
+		syncOperation();
+
+		function useJson() {
+			return ! schemaForm || ( mode && mode.checked );
+		}
 
 		// Checked on submit (a check on blur would move the button away under the pointer);
 		// once marked invalid, the mark goes away as soon as the text is fixed.
 		params.addEventListener( 'input', function () {
+			if ( schemaForm && mode && ! mode.checked ) {
+				mode.checked = true; // Typing JSON for an operation with fields: send the JSON.
+			}
 			if ( params.getAttribute( 'aria-invalid' ) === 'true' ) {
 				setFieldError( params, 'dda-params-error', paramsError( params.value ) );
 			}
 		} );
+		form.addEventListener( 'input', function ( event ) {
+			var input = event.target;
+			if ( schemaForm && input.hasAttribute( 'data-name' ) && input.getAttribute( 'aria-invalid' ) === 'true' ) {
+				checkSchemaFields( schemaForm );
+			}
+		} );
+
+		function runAtProblem() {
+			var value = runAt ? runAt.value : '';
+			if ( ! value ) {
+				return runAt && runAt.validity && runAt.validity.badInput ? t( 'runAtInvalid' ) : '';
+			}
+			if ( ! /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test( value ) ) {
+				return t( 'runAtInvalid' );
+			}
+			// The site's clock at page load (datetime-local has no time zone: the value is site time).
+			return config.siteNow && value.slice( 0, 16 ) < config.siteNow ? t( 'runAtPast' ) : '';
+		}
 
 		form.addEventListener( 'submit', function ( event ) {
 			event.preventDefault();
@@ -566,11 +781,19 @@
 			if ( ! setFieldError( other, 'dda-operation-error', isWholeNumber( code, 1, 999999 ) ? '' : t( 'codeInvalid' ) ) ) {
 				firstBad = select.value === 'other' ? other : select;
 			}
-			if ( ! setFieldError( params, 'dda-params-error', paramsError( params.value ) ) ) {
-				firstBad = firstBad || params;
+			if ( useJson() ) {
+				if ( ! setFieldError( params, 'dda-params-error', paramsError( params.value ) ) ) {
+					firstBad = firstBad || params;
+				}
+			} else {
+				setFieldError( params, 'dda-params-error', '' );
+				firstBad = firstBad || checkSchemaFields( schemaForm );
 			}
 			if ( ! setFieldError( priority, 'dda-priority-error', isWholeNumber( priority.value || '0', -100, 100 ) ? '' : t( 'priorityInvalid' ) ) ) {
 				firstBad = firstBad || priority;
+			}
+			if ( runAt && ! setFieldError( runAt, 'dda-run-at-error', runAtProblem() ) ) {
+				firstBad = firstBad || runAt;
 			}
 			if ( firstBad ) {
 				firstBad.focus();
@@ -580,11 +803,17 @@
 			if ( spinner ) {
 				spinner.classList.add( 'is-active' );
 			}
-			api( 'POST', 'tasks', {
+			var body = {
 				operation_code: parseInt( code, 10 ),
 				params: params.value.trim() === '' ? '{}' : params.value,
-				priority: parseInt( priority.value || '0', 10 )
-			} ).then( function ( res ) {
+				priority: parseInt( priority.value || '0', 10 ),
+				mode: useJson() ? 'json' : 'fields',
+				run_at: runAt ? runAt.value : ''
+			};
+			if ( ! useJson() ) {
+				body.fields = schemaFieldValues( schemaForm );
+			}
+			api( 'POST', 'tasks', body ).then( function ( res ) {
 				submit.disabled = false;
 				if ( spinner ) {
 					spinner.classList.remove( 'is-active' );
@@ -596,6 +825,33 @@
 					showNotice( 'error', errorMessage( res ), { key: 'result' } );
 				}
 			} );
+		} );
+	}
+
+	/* --------------------------------------------------------- runner actions */
+
+	/** Remove asks first; confirmed, the form says so (else the page asks on its own). */
+	function initRunnerActions() {
+		if ( ! tableWrap || viewName() !== 'runners' ) {
+			return;
+		}
+		tableWrap.addEventListener( 'click', function ( event ) {
+			var button = event.target.closest( '.dda-runner-action[data-dda-action="remove"]' );
+			if ( ! button ) {
+				return;
+			}
+			if ( ! window.confirm( button.getAttribute( 'data-dda-confirm' ) || '' ) ) {
+				event.preventDefault();
+				return;
+			}
+			var form = button.form;
+			if ( form && ! form.querySelector( 'input[name="dda_confirmed"]' ) ) {
+				var confirmed = document.createElement( 'input' );
+				confirmed.type = 'hidden';
+				confirmed.name = 'dda_confirmed';
+				confirmed.value = '1';
+				form.appendChild( confirmed );
+			}
 		} );
 	}
 
@@ -1284,6 +1540,7 @@
 	} else if ( config.screen === 'tasks' ) {
 		initRefresh();
 		initRowActions();
+		initRunnerActions();
 		initDialog();
 		initCreateForm();
 		initFileForm();

@@ -2,7 +2,8 @@
 /**
  * A task's details: status, result, error, parameters and event log. Used in the result
  * dialog (through the REST route) and on the page itself without JavaScript.
- * Variables: $vars['task'] (a task object with `events`).
+ * Variables: $vars['task'] (a task object with `events`), $vars['runner_names'] (runner_id
+ * => name: runners are shown by name, by id only when the API does not list them).
  *
  * @package DistributedDataAnalysis
  */
@@ -18,11 +19,32 @@ $dda_error  = $dda_task['error'] ?? null;
 $dda_events = is_array( $dda_task['events'] ?? null ) ? $dda_task['events'] : array();
 $dda_params = $dda_task['params'] ?? new stdClass();
 $dda_dash   = '—';
+$dda_names  = (array) ( $vars['runner_names'] ?? array() );
+$dda_runner = static function ( $runner_id ) use ( $dda_names, $dda_dash ): string {
+	if ( ! is_string( $runner_id ) || '' === $runner_id ) {
+		return esc_html( $dda_dash );
+	}
+	if ( isset( $dda_names[ $runner_id ] ) ) {
+		return sprintf( '<span class="dda-runner-label" title="%1$s">%2$s</span>', esc_attr( $runner_id ), esc_html( DDA_Format::runner_label( $runner_id, $dda_names ) ) );
+	}
+	return '<code title="' . esc_attr__( 'This runner is not registered any more.', 'distributed-data-analysis' ) . '">' . esc_html( $runner_id ) . '</code>';
+};
+$dda_progress  = DDA_Format::progress( $dda_task );
+$dda_scheduled = DDA_Format::scheduled_at( $dda_task );
+$dda_finished  = DDA_Format::finished_at( $dda_task );
 ?>
 <div class="dda-details" data-task-id="<?php echo esc_attr( (string) ( $dda_task['task_id'] ?? '' ) ); ?>" data-status="<?php echo esc_attr( $dda_status ); ?>">
 	<dl class="dda-details__summary">
 		<dt><?php esc_html_e( 'Status', 'distributed-data-analysis' ); ?></dt>
-		<dd><span class="dda-badge dda-badge--<?php echo esc_attr( DDA_Format::slug( $dda_status ) ); ?>"><?php echo esc_html( DDA_Format::status_label( $dda_status ) ); ?></span></dd>
+		<dd>
+			<span class="dda-badge dda-badge--<?php echo esc_attr( DDA_Format::slug( $dda_status ) ); ?>"><?php echo esc_html( DDA_Format::status_label( $dda_status ) ); ?></span>
+			<?php
+			if ( null !== $dda_progress ) {
+				DDA_Views::load_list_tables();
+				echo DDA_Tasks_List_Table::progress_html( $dda_progress, (string) ( $dda_task['task_id'] ?? '' ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped by progress_html().
+			}
+			?>
+		</dd>
 
 		<dt><?php esc_html_e( 'Task id', 'distributed-data-analysis' ); ?></dt>
 		<dd><code><?php echo esc_html( (string) ( $dda_task['task_id'] ?? '' ) ); ?></code></dd>
@@ -42,13 +64,36 @@ $dda_dash   = '—';
 		<dd><?php echo esc_html( (string) (int) ( $dda_task['priority'] ?? 0 ) ); ?></dd>
 
 		<dt><?php esc_html_e( 'Runner', 'distributed-data-analysis' ); ?></dt>
-		<dd><?php echo ! empty( $dda_task['runner_id'] ) ? '<code>' . esc_html( (string) $dda_task['runner_id'] ) . '</code>' : esc_html( $dda_dash ); ?></dd>
+		<dd><?php echo $dda_runner( $dda_task['runner_id'] ?? null ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in $dda_runner. ?></dd>
 
 		<dt><?php esc_html_e( 'Created', 'distributed-data-analysis' ); ?></dt>
 		<dd><?php echo esc_html( DDA_Format::datetime( $dda_task['created_at'] ?? null ) ); ?></dd>
 
-		<dt><?php esc_html_e( 'Finished', 'distributed-data-analysis' ); ?></dt>
-		<dd><?php echo esc_html( DDA_Format::datetime( $dda_task['completed_at'] ?? null ) ?: $dda_dash ); ?></dd>
+		<?php if ( null !== $dda_scheduled ) : ?>
+			<dt><?php esc_html_e( 'Runs at', 'distributed-data-analysis' ); ?></dt>
+			<dd class="dda-details__run-at">
+				<?php
+				/* translators: 1: a date and time, 2: a time zone such as Europe/Berlin. */
+				echo esc_html( sprintf( __( '%1$s (%2$s)', 'distributed-data-analysis' ), DDA_Format::datetime( $dda_scheduled ), DDA_Format::timezone_label() ) );
+				?>
+			</dd>
+		<?php endif; ?>
+
+		<dt><?php esc_html_e( 'Started', 'distributed-data-analysis' ); ?></dt>
+		<dd><?php echo esc_html( DDA_Format::datetime( $dda_task['started_at'] ?? null ) ?: $dda_dash ); ?></dd>
+
+		<?php if ( null !== $dda_finished || ! in_array( $dda_status, array( 'cancelled' ), true ) ) : ?>
+			<dt><?php esc_html_e( 'Finished', 'distributed-data-analysis' ); ?></dt>
+			<dd class="dda-details__finished"><?php echo esc_html( DDA_Format::datetime( $dda_finished ) ?: $dda_dash ); ?></dd>
+		<?php else : ?>
+			<dt><?php esc_html_e( 'Cancelled', 'distributed-data-analysis' ); ?></dt>
+			<dd class="dda-details__cancelled">
+				<?php
+				/* translators: %s: a date and time. */
+				echo esc_html( sprintf( __( '%s, before it started', 'distributed-data-analysis' ), DDA_Format::datetime( $dda_task['completed_at'] ?? null ) ?: $dda_dash ) );
+				?>
+			</dd>
+		<?php endif; ?>
 	</dl>
 
 	<h3><?php esc_html_e( 'Result', 'distributed-data-analysis' ); ?></h3>
@@ -95,7 +140,7 @@ $dda_dash   = '—';
 				<tr>
 					<td><time datetime="<?php echo esc_attr( (string) ( $dda_event['at'] ?? '' ) ); ?>"><?php echo esc_html( DDA_Format::datetime( $dda_event['at'] ?? null ) ); ?></time></td>
 					<td><?php echo esc_html( DDA_Format::event_label( $dda_event['event'] ?? '' ) ); ?></td>
-					<td><?php echo ! empty( $dda_event['runner_id'] ) ? '<code title="' . esc_attr( (string) $dda_event['runner_id'] ) . '">' . esc_html( DDA_Format::short_id( $dda_event['runner_id'] ) ) . '</code>' : esc_html( $dda_dash ); ?></td>
+					<td><?php echo $dda_runner( $dda_event['runner_id'] ?? null ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in $dda_runner. ?></td>
 					<td><?php echo esc_html( (string) ( $dda_event['detail'] ?? '' ) ); ?></td>
 				</tr>
 			<?php endforeach; ?>

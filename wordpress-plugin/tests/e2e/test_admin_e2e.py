@@ -9,13 +9,28 @@ Runs against a live WordPress with the plugin active and a real dda-server + dda
   retry it); the runners tab lists the runner; "Create tasks from a file": a CSV with a bad
   row is refused with its line number before anything is sent, a CSV of 2,500 rows shows
   its preview and is created in 3 batches with the progress reaching the end, a JSON Lines
-  file too (the tasks are then read back from the API and found in the list); the API key
-  appears in no page source and no response the browser received, and the browser never
-  contacted the API server.
-Screenshots: settings.png, tasks.png, modal.png, file.png in DDA_E2E_SCREENSHOTS.
+  file too (the tasks are then read back from the API and found in the list); Screen Options
+  set 5 tasks per page, Older and Newer page through the list with the API's cursor, the
+  search by id prefix and the operation filter narrow it; a bulk Cancel cancels the pending
+  tasks checked and names the one it could not cancel, a bulk Retry makes them pending
+  again; a runner registered in the test (with the registration token) declares an
+  operation whose params_schema has a number with minimum and maximum, an enum and an
+  array: the create form lists it with its runners online, shows its fields, refuses a
+  number over the maximum in the browser, and creates a task with typed params, one with
+  "Run at" scheduled in UTC; the Overview tab and the Dashboard widget draw the chart with
+  the run's tasks and its table; that runner is paused and resumed, then removed after a
+  confirmation; with the API URL pointed at a closed port (through the settings form, whose
+  save tests the connection and keeps the result) the task table says the tasks could not
+  be loaded under one error notice, and the settings are restored; the API key appears in
+  no page source and no response the browser received, and the browser never contacted the
+  API server.
+Screenshots in DDA_E2E_SCREENSHOTS: settings.png, tasks.png (after a bulk action), modal.png,
+file.png, form.png (the catalog-driven form), overview.png, dashboard.png, runners.png (a
+paused runner), server-down.png.
 
 Environment: DDA_E2E_BASE_URL, DDA_E2E_USER, DDA_E2E_PASSWORD, DDA_E2E_API_URL,
-DDA_E2E_API_KEY, DDA_E2E_SCREENSHOTS. Prints one line per step and ends with
+DDA_E2E_API_KEY, DDA_E2E_REG_TOKEN (the server's registration token; without it the steps
+that register a runner fail with that reason), DDA_E2E_SCREENSHOTS. Prints one line per step and ends with
 `e2e: N passed, M failed`; exit status 1 when a step failed.
 
 Debian's python3-selenium imports only under /usr/bin/python3.
@@ -29,6 +44,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.error
 import urllib.request
 import uuid
 from urllib.parse import urlencode, urlparse
@@ -47,6 +63,7 @@ USER = os.environ["DDA_E2E_USER"]
 PASSWORD = os.environ["DDA_E2E_PASSWORD"]
 API_URL = os.environ["DDA_E2E_API_URL"].rstrip("/")
 API_KEY = os.environ["DDA_E2E_API_KEY"]
+REG_TOKEN = os.environ.get("DDA_E2E_REG_TOKEN", "")
 SHOTS = os.environ.get("DDA_E2E_SCREENSHOTS", ".run/screenshots")
 TASKS_URL = BASE + "/wp-admin/admin.php?page=dda-tasks"
 SETTINGS_URL = BASE + "/wp-admin/admin.php?page=dda-settings"
@@ -69,6 +86,34 @@ def api_get(path, query=None):
     request = urllib.request.Request(url, headers={"X-API-Key": API_KEY, "Accept": "application/json"})
     with urllib.request.urlopen(request, timeout=20) as response:
         return json.loads(response.read().decode("utf-8"))
+
+
+def api_call(method, path, body=None, headers=None):
+    """A request to the DDA API (from this test); returns (status, decoded JSON or None)."""
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    all_headers = {"Accept": "application/json"}
+    if body is not None:
+        all_headers["Content-Type"] = "application/json"
+    all_headers.update(headers or {"X-API-Key": API_KEY})
+    request = urllib.request.Request(API_URL + path, data=data, method=method, headers=all_headers)
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            text = response.read().decode("utf-8")
+            return response.status, (json.loads(text) if text else None)
+    except urllib.error.HTTPError as error:
+        text = error.read().decode("utf-8", "replace")
+        try:
+            return error.code, json.loads(text)
+        except ValueError:
+            return error.code, None
+
+
+def create_api_task(code, params=None, **extra):
+    body = {"operation_code": code, "params": params or {}}
+    body.update(extra)
+    status, answer = api_call("POST", "/task", body)
+    check(status == 201, "POST /task answered %s: %r" % (status, answer))
+    return answer["task_id"]
 
 
 def pending_tasks_with(marker, want, pages=10):
@@ -206,9 +251,10 @@ class Browser:
             self.wait(5).until(lambda d: field.is_displayed())
             field.clear()
             field.send_keys(other_code)
-        textarea = driver.find_element(By.ID, "dda-params")
-        textarea.clear()
-        textarea.send_keys(params)
+        if params is not None:  # None: the operation's own fields are filled in already
+            textarea = driver.find_element(By.ID, "dda-params")
+            textarea.clear()
+            textarea.send_keys(params)
         before = {n.get_attribute("data-task-id") for n in driver.find_elements(By.CSS_SELECTOR, "#dda-notices .notice-success[data-task-id]")}
         driver.find_element(By.ID, "dda-create-submit").click()
 
@@ -424,6 +470,9 @@ def main():
         events = dialog.find_element(By.CSS_SELECTOR, ".dda-details__events").text
         for word in ("Created", "Leased to a runner", "Result received"):
             check(word in events, "event log lacks %r: %s" % (word, events))
+        summary = dialog.find_element(By.CSS_SELECTOR, ".dda-details__summary").text
+        check("local-runner-1" in summary, "the dialog does not name the runner: " + summary)
+        check("local-runner-1" in events, "the event log does not name the runner: " + events)
         active = driver.switch_to.active_element
         check(driver.execute_script("return arguments[0].contains(arguments[1])", dialog, active), "focus is not in the dialog")
         state["modal_shot"] = browser.screenshot("modal.png")
@@ -594,6 +643,387 @@ def main():
         check(sorted(t["params"]["n"] for t in tasks) == list(range(2100)), "a row is missing or twice")
 
     shutil.rmtree(files, ignore_errors=True)
+
+    # ------------------------------------------------------------------ issue 15: the list
+
+    def row_ids():
+        return driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('#the-list tr[data-task-id]'),"
+            " function (r) { return r.getAttribute('data-task-id'); });")
+
+    def set_per_page(value):
+        browser.get(TASKS_URL)
+        driver.find_element(By.ID, "show-settings-link").click()
+        field = browser.wait(5).until(EC.visibility_of_element_located((By.ID, "dda_tasks_per_page")))
+        field.clear()
+        field.send_keys(str(value))
+        browser.harvest()
+        driver.find_element(By.ID, "screen-options-apply").click()
+        browser.wait().until(lambda d: d.find_element(By.ID, "dda-page").get_attribute("data-dda-per-page") == str(value))
+        browser.check_source()
+
+    def click_page(which):
+        """Clicks Older/Newer/Newest above the table and waits for the new page."""
+        link = driver.find_element(By.CSS_SELECTOR, ".tablenav.top a.dda-page-" + which)
+        href = link.get_attribute("href")
+        browser.harvest()
+        link.click()
+        browser.wait().until(lambda d: d.current_url == href and d.execute_script("return document.readyState") == "complete")
+        browser.check_source()
+
+    @step("Screen Options: 5 tasks per page")
+    def _():
+        set_per_page(5)
+        ids = row_ids()
+        check(len(ids) == 5, "rows on the page: %d" % len(ids))
+        check("Page 1: 5 tasks" in driver.find_element(By.CSS_SELECTOR, ".tablenav.top .displaying-num").text, "page label")
+        check(driver.find_elements(By.CSS_SELECTOR, ".tablenav.top a.dda-page-older"), "no Older link although more tasks exist")
+        check(not driver.find_elements(By.CSS_SELECTOR, ".tablenav.top a.dda-page-newer"), "a Newer link on the first page")
+
+    @step("paging: Older twice, then Newer twice, the pages the API has")
+    def _():
+        newest = [t["task_id"] for t in api_get("/tasks/all", {"limit": 15})]
+        check(row_ids() == newest[0:5], "page 1 is not the 5 newest tasks")
+        click_page("older")
+        check("before=" + newest[4] in driver.current_url, "Older does not page after the last task: " + driver.current_url)
+        check(row_ids() == newest[5:10], "page 2: %s" % row_ids())
+        check("Page 2: 5 tasks" in driver.find_element(By.CSS_SELECTOR, ".tablenav.top .displaying-num").text, "page 2 label")
+        click_page("older")
+        check(row_ids() == newest[10:15], "page 3: %s" % row_ids())
+        check(driver.find_elements(By.CSS_SELECTOR, ".tablenav.top a.dda-page-newest"), "no Newest link on page 3")
+        # The refresh keeps the page (the same cursor), it does not jump to the newest tasks.
+        driver.find_element(By.ID, "dda-refresh-now").click()
+        browser.wait().until(lambda d: d.find_element(By.ID, "dda-page").get_attribute("aria-busy") is None)
+        check(row_ids() == newest[10:15], "a refresh of page 3 shows other tasks: %s" % row_ids())
+        click_page("newer")
+        check(row_ids() == newest[5:10], "Newer from page 3 is not page 2: %s" % row_ids())
+        click_page("newer")
+        check(row_ids() == newest[0:5], "Newer from page 2 is not page 1: %s" % row_ids())
+        check("before=" not in driver.current_url, "page 1 carries a cursor: " + driver.current_url)
+
+    @step("search by the start of a task id, and filter by operation")
+    def _():
+        target = api_get("/tasks/all", {"limit": 30})[17]["task_id"]
+        search = driver.find_element(By.ID, "dda-search-input")
+        search.clear()
+        search.send_keys(target[:6])
+        browser.harvest()
+        driver.find_element(By.ID, "search-submit").click()
+        browser.wait().until(lambda d: "s=" + target[:6] in d.current_url)
+        browser.check_source()
+        ids = row_ids()
+        check(target in ids, "the task %s is not found by %s: %s" % (target, target[:6], ids))
+        check(all(i.startswith(target[:6]) for i in ids), "rows not starting with the prefix: %s" % ids)
+        check(driver.find_element(By.ID, "dda-search-input").get_attribute("value") == target[:6], "the search box lost the text")
+        browser.get(TASKS_URL + "&s=xyz")
+        check("cannot be the start of a task id" in driver.find_element(By.CSS_SELECTOR, ".wrap .notice-error").text, "no message for a search that is no id")
+        check(not row_ids(), "rows for an impossible search")
+        browser.get(TASKS_URL)
+        Select(driver.find_element(By.ID, "dda-filter-operation")).select_by_value("100")
+        browser.harvest()
+        driver.find_element(By.ID, "dda-filter-submit").click()
+        browser.wait().until(lambda d: "operation=100" in d.current_url)
+        browser.check_source()
+        texts = driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('#the-list tr[data-task-id] .column-operation'),"
+            " function (c) { return c.textContent.trim(); });")
+        check(texts and set(texts) == {"100 — raw data"}, "operations under the filter 100: %s" % set(texts))
+
+    @step("bulk Cancel: the pending tasks are cancelled, the finished one is named")
+    def _():
+        set_per_page(20)
+        marker = "bulk-" + uuid.uuid4().hex[:10]
+        pending = [create_api_task(int(PENDING_CODE), {"e2e": marker, "n": n}) for n in range(3)]
+        done = create_api_task(100, {"e2e": marker})
+        browser.wait(40).until(lambda d: api_get("/task/" + done)["status"] == "completed")
+        browser.get(TASKS_URL)
+        for task_id in pending + [done]:
+            browser.wait().until(lambda d, i=task_id: browser.row_status(i) is not None)
+            box = driver.find_element(By.ID, "cb-select-" + task_id)
+            if not box.is_selected():
+                box.click()
+        Select(driver.find_element(By.ID, "bulk-action-selector-top")).select_by_value("cancel")
+        browser.harvest()
+        driver.find_element(By.ID, "doaction").click()
+        notice = browser.wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, ".wrap .notice.dda-notice .dda-notice__items")))
+        browser.check_source()
+        text = notice.find_element(By.XPATH, "..").text
+        check("3 tasks cancelled; 1 could not be:" in text, "bulk notice: " + text)
+        check(done[:8] in text and "current state" in text, "the task that could not be cancelled is not named with the reason: " + text)
+        for task_id in pending:
+            check(api_get("/task/" + task_id)["status"] == "cancelled", "task %s is not cancelled" % task_id)
+            check(browser.row_status(task_id) == "cancelled", "row %s is not cancelled" % task_id)
+        state["bulk_ids"] = pending
+
+    @step("bulk Retry: the cancelled tasks are pending again; a cancelled task has no Finished time")
+    def _():
+        pending = state["bulk_ids"]
+        finished = driver.execute_script(
+            "return document.querySelector('tr[data-task-id=\"' + arguments[0] + '\"] .column-finished').textContent.trim();", pending[0])
+        check("did not run" in finished, "a task cancelled before it ran shows a Finished time: %r" % finished)
+        for task_id in pending:
+            box = driver.find_element(By.ID, "cb-select-" + task_id)
+            if not box.is_selected():
+                box.click()
+        Select(driver.find_element(By.ID, "bulk-action-selector-top")).select_by_value("retry")
+        browser.harvest()
+        driver.find_element(By.ID, "doaction").click()
+        browser.wait().until(lambda d: "3 tasks are pending again." in d.find_element(By.CSS_SELECTOR, ".wrap").text)
+        browser.check_source()
+        for task_id in pending:
+            check(api_get("/task/" + task_id)["status"] == "pending", "task %s is not pending" % task_id)
+            api_call("DELETE", "/task/" + task_id)
+
+    # ------------------------------------------------------- issue 15: the catalog form
+
+    SCHEMA_CODE = 4711
+    SCHEMA = {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer", "minimum": 1, "maximum": 10, "title": "Count", "description": "How many."},
+            "mode": {"type": "string", "enum": ["fast", "exact"], "title": "Mode"},
+            "words": {"type": "array", "items": {"type": "string"}, "title": "Words"},
+            "verbose": {"type": "boolean", "title": "Verbose"},
+        },
+        "required": ["count", "mode"],
+    }
+
+    @step("a runner registered in the test declares an operation with a params_schema")
+    def _():
+        check(REG_TOKEN, "DDA_E2E_REG_TOKEN is not set (scripts/test-wordpress.sh passes the registration token)")
+        status, answer = api_call("POST", "/register", {
+            "name": "e2e-schema-runner", "version": "9.9.9-e2e", "labels": ["e2e", "gpu"],
+            "operations": [{"code": SCHEMA_CODE, "name": "E2E word tool", "description": "Counts words (e2e).", "params_schema": SCHEMA}],
+        }, headers={"X-Registration-Token": REG_TOKEN})
+        check(status == 201, "POST /register answered %s: %r" % (status, answer))
+        state["schema_runner"] = answer["runner_id"]
+        state["schema_token"] = answer["runner_token"]
+
+    @step("the create form lists the catalog and shows the operation's fields")
+    def _():
+        browser.get(TASKS_URL)
+        select = Select(driver.find_element(By.ID, "dda-operation"))
+        labels = {o.get_attribute("value"): o.text for o in select.options}
+        check(labels.get(str(SCHEMA_CODE), "").startswith("%d — E2E word tool (1 runner online)" % SCHEMA_CODE), "option: %r" % labels.get(str(SCHEMA_CODE)))
+        check("runner online" in labels.get("100", ""), "option 100: %r" % labels.get("100"))
+        select.select_by_value(str(SCHEMA_CODE))
+        fieldset = driver.find_element(By.CSS_SELECTOR, '.dda-schema-fields[data-code="%d"]' % SCHEMA_CODE)
+        browser.wait(5).until(lambda d: fieldset.is_displayed())
+        check(driver.find_element(By.ID, "dda-operation-description").text == "Counts words (e2e).", "description not shown")
+        count = fieldset.find_element(By.CSS_SELECTOR, '[data-name="count"]')
+        check(count.get_attribute("type") == "number" and count.get_attribute("min") == "1" and count.get_attribute("max") == "10",
+              "count field: type %s min %s max %s" % (count.get_attribute("type"), count.get_attribute("min"), count.get_attribute("max")))
+        check(count.get_attribute("aria-required") == "true", "count is not marked required")
+        mode = fieldset.find_element(By.CSS_SELECTOR, '[data-name="mode"]')
+        check(mode.tag_name == "select" and [o.get_attribute("value") for o in Select(mode).options][-2:] == ["fast", "exact"], "mode is no select of the enum")
+        words = fieldset.find_element(By.CSS_SELECTOR, '[data-name="words"]')
+        check(words.tag_name == "textarea", "words is no list input")
+        check(fieldset.find_element(By.CSS_SELECTOR, '[data-name="verbose"]').get_attribute("type") == "checkbox", "verbose is no checkbox")
+        check("(required)" in fieldset.text, "required fields are not marked")
+        check(not driver.find_element(By.ID, "dda-advanced").get_attribute("open"), "the JSON box is open for an operation with fields")
+        check("UTC" in driver.find_element(By.ID, "dda-run-at-help").text, "the time zone is not shown next to Run at")
+
+    @step("the form refuses a number over the maximum in the browser, then creates typed params")
+    def _():
+        fieldset = driver.find_element(By.CSS_SELECTOR, '.dda-schema-fields[data-code="%d"]' % SCHEMA_CODE)
+        count = fieldset.find_element(By.CSS_SELECTOR, '[data-name="count"]')
+        count.clear()
+        count.send_keys("11")
+        Select(fieldset.find_element(By.CSS_SELECTOR, '[data-name="mode"]')).select_by_value("exact")
+        words = fieldset.find_element(By.CSS_SELECTOR, '[data-name="words"]')
+        words.clear()
+        words.send_keys("alpha\nbeta\n")
+        driver.find_element(By.ID, "dda-create-submit").click()
+        error = driver.find_element(By.ID, count.get_attribute("id") + "-error")
+        browser.wait(5).until(lambda d: error.is_displayed())
+        check("at most 10" in error.text, "error: " + error.text)
+        check(count.get_attribute("aria-invalid") == "true", "count is not marked invalid")
+        check(driver.switch_to.active_element == count, "focus did not move to the invalid field")
+        check(not driver.find_elements(By.CSS_SELECTOR, "#dda-notices .notice-success"), "a task was created anyway")
+        panel = driver.find_element(By.CSS_SELECTOR, ".dda-create:not(.dda-file)")
+        driver.execute_script("arguments[0].scrollIntoView();", panel)
+        panel.screenshot(os.path.join(SHOTS, "form.png"))
+        count.clear()
+        count.send_keys("3")
+        fieldset.find_element(By.CSS_SELECTOR, '[data-name="verbose"]').click()
+        task_id = browser.create_task(str(SCHEMA_CODE), None)
+        task = api_get("/task/" + task_id)
+        check(task["operation_code"] == SCHEMA_CODE, "code %r" % task["operation_code"])
+        check(task["params"] == {"count": 3, "mode": "exact", "words": ["alpha", "beta"], "verbose": True}, "params: %r" % task["params"])
+        state["schema_task"] = task_id
+
+    @step("a running task shows its runner's name and a progress bar")
+    def _():
+        runner, task_id = state["schema_runner"], state["schema_task"]
+        auth = {"Authorization": "Bearer " + state["schema_token"]}
+        status, lease = api_call("GET", "/tasks?runner_id=" + runner, headers=auth)
+        check(status == 200 and lease["task_id"] == task_id, "the test runner was not leased the task: %s %r" % (status, lease))
+        status, answer = api_call("POST", "/heartbeat", {"runner_id": runner, "task_id": task_id,
+                                                          "progress": {"percent": 42, "message": "counting words"}}, headers=auth)
+        check(status == 200, "heartbeat answered %s: %r" % (status, answer))
+        driver.find_element(By.ID, "dda-refresh-now").click()
+        browser.wait(20).until(lambda d: browser.row_status(task_id) == "running" and d.execute_script(
+            "return !!document.querySelector('tr[data-task-id=\"' + arguments[0] + '\"] progress');", task_id))
+        row = browser.row(task_id)
+        bar = row.find_element(By.TAG_NAME, "progress")
+        check(bar.get_attribute("value") == "42" and bar.get_attribute("max") == "100", "progress %s of %s" % (bar.get_attribute("value"), bar.get_attribute("max")))
+        check(bar.get_attribute("aria-label"), "the progress bar has no label")
+        check("42% — counting words" in row.text, "progress text: " + row.text)
+        check("e2e-schema-runner" in row.find_element(By.CSS_SELECTOR, ".column-runner").text, "the runner is not named: " + row.text)
+
+    @step("Run at: the task is scheduled at that site time, sent as UTC")
+    def _():
+        when = time.gmtime(time.time() + 2 * 3600)  # the test site's time zone is UTC
+        local = time.strftime("%Y-%m-%dT%H:%M", when)
+        driver.execute_script("document.getElementById('dda-run-at').value = arguments[0];", local)
+        task_id = browser.create_task(str(SCHEMA_CODE), None)
+        task = api_get("/task/" + task_id)
+        check(task["available_at"].startswith(local + ":00"), "available_at %r for run at %s" % (task["available_at"], local))
+        notice = driver.find_element(By.CSS_SELECTOR, '#dda-notices .notice-success[data-task-id="%s"]' % task_id).text
+        check("It runs at" in notice, "the notice does not say when it runs: " + notice)
+        browser.wait(20).until(lambda d: browser.row_status(task_id) == "pending")
+        status_cell = driver.execute_script(
+            "return document.querySelector('tr[data-task-id=\"' + arguments[0] + '\"] .column-status').textContent;", task_id)
+        check("Runs at" in status_cell and time.strftime("%Y-%m-%d %H:%M", when) in status_cell, "status cell: %r" % status_cell)
+        driver.execute_script("document.getElementById('dda-run-at').value = '';")
+        state["scheduled_task"] = task_id
+        # The list: a running task with progress, a scheduled one, the bulk action's tasks.
+        ActionChains(driver).move_to_element(driver.find_element(By.TAG_NAME, "h1")).perform()
+        listing = driver.find_element(By.ID, "dda-tasks-form")
+        driver.execute_script("arguments[0].scrollIntoView();", listing)
+        listing.screenshot(os.path.join(SHOTS, "tasks.png"))
+
+    # ---------------------------------------------------------- issue 15: the overview
+
+    @step("the Overview tab draws the chart of the run's tasks, with its table")
+    def _():
+        browser.get(TASKS_URL + "&tab=overview")
+        svg = driver.find_element(By.CSS_SELECTOR, "svg.dda-chart")
+        created = int(svg.get_attribute("data-created"))
+        check(created >= 2500, "the chart counts %d tasks created" % created)
+        check(svg.get_attribute("role") == "img" and svg.get_attribute("aria-labelledby"), "the chart has no accessible name")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "svg.dda-chart .dda-chart__marker")) >= 3, "no data points drawn")
+        for series in ("created", "completed", "failed"):
+            check(driver.find_elements(By.CSS_SELECTOR, 'svg.dda-chart [data-series="%s"] polyline' % series), "no line for " + series)
+        table = driver.find_element(By.CSS_SELECTOR, "table.dda-stats-table")
+        check(len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 24, "the table has not 24 hours")
+        total = driver.execute_script("return document.querySelector('table.dda-stats-table [data-total=\"created\"]').textContent.trim();")
+        check(total.replace(",", "") == str(created), "table total %r, chart %d" % (total, created))
+        stats = {e.get_attribute("data-stat"): e.text for e in driver.find_elements(By.CSS_SELECTOR, ".dda-stats__item")}
+        check(set(stats) == {"pending", "running", "oldest", "runners"}, "numbers shown: %s" % stats)
+        check(re.match(r"[\d,]+\npending", stats["pending"]), "pending: %r" % stats["pending"])
+        driver.find_element(By.CSS_SELECTOR, ".dda-chart-table summary").click()
+        browser.wait(5).until(lambda d: table.is_displayed())
+        state["overview_shot"] = browser.screenshot("overview.png")
+
+    @step("the Dashboard widget shows the overview")
+    def _():
+        browser.get(BASE + "/wp-admin/index.php")
+        widget = driver.find_element(By.ID, "dda_overview")
+        check(widget.find_elements(By.CSS_SELECTOR, "svg.dda-chart"), "no chart in the widget")
+        check(widget.find_elements(By.CSS_SELECTOR, "table.dda-stats-table"), "no table in the widget")
+        driver.execute_script("arguments[0].scrollIntoView();", widget)
+        widget.screenshot(os.path.join(SHOTS, "dashboard.png"))
+
+    # ----------------------------------------------------------- issue 15: the runners
+
+    def runner_row(runner_id):
+        return driver.find_element(By.CSS_SELECTOR, 'tr[data-runner-id="%s"]' % runner_id)
+
+    def runner_button(runner_id, action):
+        return runner_row(runner_id).find_element(By.CSS_SELECTOR, '.dda-runner-action[data-dda-action="%s"]' % action)
+
+    @step("Runners tab: version, labels, state, current task; Pause, then Resume")
+    def _():
+        runner = state["schema_runner"]
+        browser.get(TASKS_URL + "&tab=runners")
+        row = runner_row(runner)
+        text = row.text
+        check("e2e-schema-runner" in text and "9.9.9-e2e" in text and "gpu" in text, "runner row: " + text)
+        current = row.find_element(By.CSS_SELECTOR, ".column-current")
+        check(current.find_element(By.CSS_SELECTOR, ".dda-current-count").get_attribute("data-count") == "1", "current tasks: " + current.text)
+        link = current.find_element(By.TAG_NAME, "a")
+        check(state["schema_task"] in link.get_attribute("href"), "the current task is not linked: " + link.get_attribute("href"))
+        browser.harvest()
+        runner_button(runner, "pause").click()
+        browser.wait().until(lambda d: runner_row(runner).get_attribute("data-state") == "paused")
+        browser.check_source()
+        check("paused" in driver.find_element(By.CSS_SELECTOR, ".wrap .notice-success").text, "no notice of the pause")
+        check(next(r for r in api_get("/runners") if r["runner_id"] == runner)["paused"] is True, "the API does not have it paused")
+        check("Paused" in runner_row(runner).text, "the row does not say Paused")
+        state["runners_shot"] = browser.screenshot("runners.png")
+        browser.harvest()
+        runner_button(runner, "resume").click()
+        browser.wait().until(lambda d: runner_row(runner).get_attribute("data-state") != "paused")
+        browser.check_source()
+        check(next(r for r in api_get("/runners") if r["runner_id"] == runner)["paused"] is False, "the API still has it paused")
+
+    @step("Remove asks first: dismissed nothing happens, confirmed the runner is gone")
+    def _():
+        runner = state["schema_runner"]
+        runner_button(runner, "remove").click()
+        alert = browser.wait(5).until(EC.alert_is_present())
+        check("e2e-schema-runner" in alert.text, "the question does not name the runner: " + alert.text)
+        alert.dismiss()
+        check(any(r["runner_id"] == runner for r in api_get("/runners")), "dismissing removed the runner")
+        browser.harvest()
+        runner_button(runner, "remove").click()
+        browser.wait(5).until(EC.alert_is_present()).accept()
+        browser.wait().until(lambda d: "removed" in d.find_element(By.CSS_SELECTOR, ".wrap").text)
+        browser.check_source()
+        notice = driver.find_element(By.CSS_SELECTOR, ".wrap .notice-success").text
+        check("1 task it was running is pending again" in notice, "notice: " + notice)
+        check(not driver.find_elements(By.CSS_SELECTOR, 'tr[data-runner-id="%s"]' % runner), "the row is still there")
+        check(not any(r["runner_id"] == runner for r in api_get("/runners")), "the API still lists the runner")
+        check(api_get("/task/" + state["schema_task"])["status"] == "pending", "the runner's task is not pending again")
+        for task_id in (state["schema_task"], state["scheduled_task"]):
+            api_call("DELETE", "/task/" + task_id)
+
+    # ------------------------------------------------------- issue 15: the server is down
+
+    def save_api_url(url):
+        browser.get(SETTINGS_URL)
+        field = driver.find_element(By.ID, "dda_api_url")
+        field.clear()
+        field.send_keys(url)
+        browser.harvest()
+        driver.find_element(By.ID, "submit").click()
+        browser.wait().until(EC.presence_of_element_located((By.ID, "setting-error-settings_updated")))
+        browser.check_source()
+
+    @step("server down: the settings keep the failed test, the table says so under one notice")
+    def _():
+        import socket
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        closed = "http://127.0.0.1:%d" % sock.getsockname()[1]
+        sock.close()  # nothing listens there now
+        save_api_url(closed)
+        page_text = driver.find_element(By.CSS_SELECTOR, ".wrap").text
+        check("connection test with these settings failed" in page_text and "Cannot reach" in page_text, "save did not report the failed test: " + page_text[:400])
+        last = driver.find_element(By.CSS_SELECTOR, "#dda-connection-result [data-dda-last-test]")
+        check(last.get_attribute("data-dda-last-test") == "error" and "Last test" in last.text, "last test: " + last.text)
+        browser.get(SETTINGS_URL)
+        check(driver.find_element(By.CSS_SELECTOR, "#dda-connection-result [data-dda-last-test]").get_attribute("data-dda-last-test") == "error",
+              "the settings page forgot the failed test")
+        browser.get(TASKS_URL)
+        table = driver.find_element(By.ID, "dda-table").text
+        check("could not be loaded" in table, "table: " + table[:300])
+        check("No tasks yet" not in table, "the table claims there are no tasks")
+        errors = driver.find_elements(By.CSS_SELECTOR, ".wrap .notice-error")
+        check(len(errors) == 1 and "Cannot reach the API server" in errors[0].text, "error notices: %s" % [e.text for e in errors])
+        state["down_shot"] = browser.screenshot("server-down.png")
+
+    @step("server back: saving the right URL tests it, the list returns")
+    def _():
+        save_api_url(API_URL)
+        check(not driver.find_elements(By.ID, "setting-error-dda_connection_failed"), "a failed test reported for the right URL")
+        last = driver.find_element(By.CSS_SELECTOR, "#dda-connection-result [data-dda-last-test]")
+        check(last.get_attribute("data-dda-last-test") == "success" and "Connected to dda-server" in last.text, "last test: " + last.text)
+        browser.get(TASKS_URL)
+        check(row_ids(), "no tasks listed after the server is back")
+        check(not driver.find_elements(By.CSS_SELECTOR, ".wrap .notice-error"), "an error notice remains")
+        set_per_page(50)
 
     @step("the API key reached the browser nowhere, the API server was never contacted")
     def _():

@@ -53,6 +53,10 @@ abstract class DDA_Test_Case extends TestCase {
 		$this->use_settings( self::api_url(), self::api_key() );
 		$GLOBALS['wp_settings_errors'] = array();
 		wp_set_current_user( 0 );
+		// The roles as activation leaves them (a test of uninstall takes manage_dda away).
+		if ( ! get_role( 'administrator' )->has_cap( DDA_Admin::CAPABILITY ) ) {
+			DDA_Plugin::grant_capability();
+		}
 	}
 
 	protected function tearDown(): void {
