@@ -163,9 +163,21 @@ final class DDA_Admin {
 	 * @return never
 	 */
 	public static function handle_network_save(): void {
-		self::process_network_save();
+		$clean = self::process_network_save();
 		if ( ! get_settings_errors( DDA_Settings::OPTION ) ) {
 			add_settings_error( DDA_Settings::OPTION, 'settings_updated', __( 'Settings saved.', 'distributed-data-analysis' ), 'success' );
+		}
+		// As on a single site: saving tests the connection with what was saved, and the page
+		// keeps showing the result.
+		$result = self::record_connection_test( new DDA_API_Client( $clean ) );
+		if ( ! $result['ok'] ) {
+			add_settings_error(
+				DDA_Settings::OPTION,
+				'dda_connection_failed',
+				/* translators: %s: why the connection test failed. */
+				sprintf( __( 'The connection test with these settings failed: %s', 'distributed-data-analysis' ), $result['message'] ),
+				'error'
+			);
 		}
 		// What options.php does: settings_errors() on the next page shows these once.
 		set_transient( 'settings_errors', get_settings_errors(), 30 );
