@@ -76,19 +76,7 @@ public struct LineLogHandler: LogHandler {
     public static func jsonString(_ text: String) -> String {
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where isControl(scalar):
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
+        escape(text, into: &out, json: true)
         return out + "\""
     }
 
@@ -98,16 +86,26 @@ public struct LineLogHandler: LogHandler {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
+        escape(text, into: &out, json: false)
+        return out
+    }
+
+    /// The one escaping loop: `json` also escapes quotes and backslashes and writes `\uXXXX`
+    /// (JSON's form) instead of `\u{X}` (Swift's, which the text format has always used).
+    private static func escape(_ text: String, into out: inout String, json: Bool) {
         for scalar in text.unicodeScalars {
             switch scalar {
+            case "\"" where json: out += "\\\""
+            case "\\" where json: out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where isControl(scalar): out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            case _ where isControl(scalar):
+                let hex = String(scalar.value, radix: 16)
+                out += json ? "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex : "\\u{" + hex + "}"
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {

@@ -1,5 +1,6 @@
 import DDAServer
 import FastCGI
+import Locking
 import LogLines
 import Logging
 import TaskQueue
@@ -50,18 +51,7 @@ public struct Environment: Sendable {
 
     /// A file of at most 64 KiB as text, or nil.
     private static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: 64 << 10)
-        var filled = 0
-        while filled < bytes.count {
-            let n = bytes[filled...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            filled += n
-        }
-        return String(decoding: bytes[..<filled], as: UTF8.self)
+        readFileBytes(path, maxBytes: 64 << 10).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A non-empty value.

@@ -164,20 +164,9 @@ extension TaskQueue {
     }
 
     static func readFile(_ path: String) throws(PersistenceError) -> [UInt8] {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PersistenceError("cannot read \(path): \(String(cString: strerror(errno)))") }
-        defer { Glibc.close(fd) }
-        var info = stat()
-        fstat(fd, &info)
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let n = bytes[filled...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            filled += n
+        guard let bytes = readFileBytes(path) else {
+            throw PersistenceError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
-        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
         return bytes
     }
 

@@ -13,6 +13,28 @@ struct CatalogTests {
         return Double(line.split(separator: " ").last ?? "")
     }
 
+    /// The README's 777 handler with its params schema (`text` required, `top` 1…100, 10).
+    static func wordCountHandler(command: String, extra: String = "") -> String {
+        """
+        [[handler]]
+        operation_code = 777
+        name = "Word count"
+        description = "Counts the words of a text."
+        command = \(command)
+        \(extra)
+        [handler.params_schema]
+        type = "object"
+        required = ["text"]
+        [handler.params_schema.properties.text]
+        type = "string"
+        [handler.params_schema.properties.top]
+        type = "integer"
+        minimum = 1
+        maximum = 100
+        default = 10
+        """
+    }
+
     static func operation(_ stack: Stack, _ code: Int64) throws -> JSONValue? {
         guard case .array(let items)? = try stack.client.get("/operations", headers: stack.admin).json else {
             return nil
@@ -46,21 +68,7 @@ struct CatalogTests {
             name = "worker"
             labels = ["text"]
 
-            [[handler]]
-            operation_code = 777
-            name = "Word count"
-            description = "Counts words."
-            command = ["/bin/sh", "-c", "cat"]
-            [handler.params_schema]
-            type = "object"
-            required = ["text"]
-            [handler.params_schema.properties.text]
-            type = "string"
-            [handler.params_schema.properties.top]
-            type = "integer"
-            minimum = 1
-            maximum = 100
-            default = 10
+            \(Self.wordCountHandler(command: #"["/bin/sh", "-c", "cat"]"#))
             """)
         let second = try RunnerProcess(
             ["--once", "--config", after] + stack.runnerArguments(stateFile: state), in: stack.directory)
@@ -182,23 +190,9 @@ struct CatalogTests {
         let config = try stack.writeConfig(
             "wordcount.toml",
             """
-            [[handler]]
-            operation_code = 777
-            name = "Word count"
-            description = "Counts the words of a text."
-            command = ["/usr/bin/env", "python3", "\(script)"]
-            timeout_seconds = 120
-            env = { WORDCOUNT_LINE_DELAY = "0.002" }
-            [handler.params_schema]
-            type = "object"
-            required = ["text"]
-            [handler.params_schema.properties.text]
-            type = "string"
-            [handler.params_schema.properties.top]
-            type = "integer"
-            minimum = 1
-            maximum = 100
-            default = 10
+            \(Self.wordCountHandler(
+                command: #"["/usr/bin/env", "python3", "\#(script)"]"#,
+                extra: "timeout_seconds = 120\nenv = { WORDCOUNT_LINE_DELAY = \"0.002\" }"))
             """)
         let text = String(repeating: "to be or not to be\n", count: 1500)
         let id = try stack.createTask(["operation_code": 777, "params": ["text": .string(text), "top": 2]])

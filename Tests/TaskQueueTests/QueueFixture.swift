@@ -1,5 +1,6 @@
 import DDAModel
 import Foundation
+import Locking
 import PostgresStore
 import TaskQueue
 import Testing
@@ -70,6 +71,14 @@ final class QueueFixture {
         } catch {
             fatalError("an in-memory queue cannot refuse a registration: \(error)")
         }
+    }
+
+    /// Parks a long poll of `runner` (up to 30 s) and returns where its answer lands.
+    func park(_ runner: RunnerID, max: Int = 1) throws -> OneShot<Result<[TaskLease], QueueError>> {
+        let answer = OneShot<Result<[TaskLease], QueueError>>()
+        _ = try queue.lease(
+            runnerID: runner, max: max, waitMilliseconds: 30_000, isConnected: { true }, completion: { answer.set($0) })
+        return answer
     }
 
     /// Moves the clock and applies what became due, as the server's ticker does.

@@ -38,9 +38,7 @@ struct RunnerAdministrationTests {
         let f = try QueueFixture(store)
         let id = f.runner([100, 200, 300])
         let task = try f.create(code: 777)
-        let answer = OneShot<Result<[TaskLease], QueueError>>()
-        _ = try f.queue.lease(
-            runnerID: id, max: 1, waitMilliseconds: 30_000, isConnected: { true }, completion: { answer.set($0) })
+        let answer = try f.park(id)
         #expect(answer.current == nil)
         let updated = try f.queue.updateRunner(id, Self.declaration)
         #expect(updated.operationCodes == [100, 777])
@@ -66,9 +64,7 @@ struct RunnerAdministrationTests {
         #expect(try f.submit(first, by: id, attempt: 1) == .accepted)
         #expect(try f.task(second).status == .pending)
         // A poll parked while paused matches nothing; resuming answers it so the next poll leases.
-        let answer = OneShot<Result<[TaskLease], QueueError>>()
-        _ = try f.queue.lease(
-            runnerID: id, max: 1, waitMilliseconds: 30_000, isConnected: { true }, completion: { answer.set($0) })
+        let answer = try f.park(id)
         _ = try f.create()
         let early = try answer.current?.get()
         #expect(early == nil || early == [])
@@ -115,9 +111,7 @@ struct RunnerAdministrationTests {
     func deleteAnswersParkedPoll(_ store: StoreKind) throws {
         let f = try QueueFixture(store)
         let id = f.runner()
-        let answer = OneShot<Result<[TaskLease], QueueError>>()
-        _ = try f.queue.lease(
-            runnerID: id, max: 1, waitMilliseconds: 30_000, isConnected: { true }, completion: { answer.set($0) })
+        let answer = try f.park(id)
         _ = try f.queue.deleteRunner(id)
         let result = try #require(answer.wait(milliseconds: 5000))
         #expect(throws: QueueError.self) { try result.get() }

@@ -59,9 +59,7 @@ struct TaskQueueDelayTests {
     func parkedPollWakes(_ store: StoreKind) throws {
         let f = try QueueFixture(store)
         let runner = f.runner()
-        let answer = OneShot<Result<[TaskLease], QueueError>>()
-        _ = try f.queue.lease(
-            runnerID: runner, max: 1, waitMilliseconds: 30_000, isConnected: { true }, completion: { answer.set($0) })
+        let answer = try f.park(runner)
         let id = try f.queue.createTask(NewTask(operationCode: 100, delaySeconds: 5)).task.id
         f.queue.tick()
         #expect(answer.current == nil)

@@ -170,15 +170,7 @@ final class DDA_Admin {
 		// As on a single site: saving tests the connection with what was saved, and the page
 		// keeps showing the result.
 		$result = self::record_connection_test( new DDA_API_Client( $clean ) );
-		if ( ! $result['ok'] ) {
-			add_settings_error(
-				DDA_Settings::OPTION,
-				'dda_connection_failed',
-				/* translators: %s: why the connection test failed. */
-				sprintf( __( 'The connection test with these settings failed: %s', 'distributed-data-analysis' ), $result['message'] ),
-				'error'
-			);
-		}
+		self::report_failed_connection_test( $result );
 		// What options.php does: settings_errors() on the next page shows these once.
 		set_transient( 'settings_errors', get_settings_errors(), 30 );
 		wp_safe_redirect( add_query_arg( 'settings-updated', 'true', self::network_settings_url() ) );
@@ -676,15 +668,7 @@ final class DDA_Admin {
 			// another notice is there.
 			add_settings_error( 'general', 'settings_updated', __( 'Settings saved.', 'distributed-data-analysis' ), 'success' );
 		}
-		if ( ! $result['ok'] ) {
-			add_settings_error(
-				DDA_Settings::OPTION,
-				'dda_connection_failed',
-				/* translators: %s: why the connection test failed. */
-				sprintf( __( 'The connection test with these settings failed: %s', 'distributed-data-analysis' ), $result['message'] ),
-				'error'
-			);
-		}
+		self::report_failed_connection_test( $result );
 		return $value;
 	}
 
@@ -697,6 +681,23 @@ final class DDA_Admin {
 	 */
 	public static function record_connection_test( ?DDA_API_Client $client = null ): array {
 		return self::store_connection_test( ( $client ?? new DDA_API_Client() )->test_connection() );
+	}
+
+	/**
+	 * Adds a settings error next to "Settings saved." when a save's connection test failed.
+	 *
+	 * @param array $result What record_connection_test() returned.
+	 */
+	private static function report_failed_connection_test( array $result ): void {
+		if ( ! $result['ok'] ) {
+			add_settings_error(
+				DDA_Settings::OPTION,
+				'dda_connection_failed',
+				/* translators: %s: why the connection test failed. */
+				sprintf( __( 'The connection test with these settings failed: %s', 'distributed-data-analysis' ), $result['message'] ),
+				'error'
+			);
+		}
 	}
 
 	/**
