@@ -2,6 +2,10 @@ import DDAModel
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `--log-format json` on both binaries and nginx's request id in the server's log line
 /// (issue 16, item 3), through the real nginx site template.
 @Suite("Log format and request ids", .serialized)
@@ -45,5 +49,56 @@ struct LogFormatTests {
         let quiet = try RunnerProcess(arguments, in: stack.directory)
         #expect(quiet.wait(timeoutSeconds: 30) == 0, "\(quiet.output)")
         #expect(quiet.output.isEmpty, "a pass without a task prints nothing at info: \(quiet.output)")
+    }
+
+    @Test("the runner's version (one constant) is in its User-Agent and in GET /runners")
+    func version() throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        // A one-request server on loopback that writes down the User-Agent it was sent.
+        let seen = stack.path("user-agent.txt")
+        let port = try Stack.freePort()
+        let catcher = Process()
+        catcher.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        catcher.arguments = [
+            "-c",
+            """
+            import http.server, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    open(sys.argv[1], "w").write(self.headers.get("User-Agent", ""))
+                    self.send_response(503); self.send_header("Content-Length", "0"); self.end_headers()
+                def log_message(self, *a): pass
+            http.server.HTTPServer(("127.0.0.1", int(sys.argv[2])), H).serve_forever()
+            """,
+            seen, String(port),
+        ]
+        catcher.standardOutput = FileHandle.nullDevice
+        catcher.standardError = FileHandle.nullDevice
+        try catcher.run()
+        // SIGKILL: the test runner's blocked signals are inherited, so a SIGTERM would wait.
+        defer { if catcher.isRunning { kill(catcher.processIdentifier, SIGKILL) } }
+        try awaitCondition("the catcher listens", timeoutSeconds: 10) {
+            (try? HTTPClient(port: port, timeoutSeconds: 1).get("/")) != nil
+        }
+        let probe = try RunnerProcess(
+            [
+                "--once", "--server", "http://127.0.0.1:\(port)", "--registration-token", Stack.registrationToken,
+                "--state-file", stack.path("probe.json"),
+            ], in: stack.directory)
+        _ = probe.wait(timeoutSeconds: 30)
+        try awaitCondition("a User-Agent was written down", timeoutSeconds: 10) {
+            FileManager.default.fileExists(atPath: seen)
+        }
+        #expect(try String(contentsOfFile: seen, encoding: .utf8) == "dda-runner/\(ddaVersion)")
+
+        let pass = try RunnerProcess(
+            ["--once"] + stack.runnerArguments(stateFile: stack.path("r.json")), in: stack.directory)
+        #expect(pass.wait(timeoutSeconds: 30) == 0, "\(pass.output)")
+        guard case .array(let runners)? = try stack.client.get("/runners", headers: stack.admin).json else {
+            Issue.record("GET /runners is not an array")
+            return
+        }
+        #expect(runners.map { $0["version"]?.stringValue } == [ddaVersion])
     }
 }
