@@ -30,5 +30,12 @@ lint_php() {
     echo "lint: wordpress-plugin/ passes phpcs.xml.dist (PHP_CodeSniffer $(phpcs --version | awk '{print $3}'))"
 }
 
+# lint_pot: the translation template holds every string of the plugin (scripts/make-pot.sh).
+lint_pot() {
+    command -v xgettext >/dev/null 2>&1 || dda_install_missing gettext
+    "$here/scripts/make-pot.sh" --check
+}
+
 lint_swift
 lint_php
+lint_pot
