@@ -6,6 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2) /* linux/close_range.h, Linux 5.11 */
+#endif
+
 pid_t dda_spawn(char *const argv[], char *const envp[], const char *directory,
                 int stdin_fd, int stdout_fd, int stderr_fd, int progress_fd) {
     int report[2];
@@ -43,6 +47,17 @@ pid_t dda_spawn(char *const argv[], char *const envp[], const char *directory,
             }
         }
         if (directory != NULL && chdir(directory) != 0) goto failed;
+        /* Nothing but 0-2 (and the progress fd 3) may reach the handler: libcurl (7.88)
+           opens its sockets without close-on-exec, and the runner keeps its connections to
+           the API server between requests, so a handler (or a daemon it starts) would hold
+           them open, and could talk on them. Mark everything above close-on-exec. */
+        unsigned int first = progress_fd >= 0 ? 4 : 3;
+        if (close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+            /* Kernels before 5.11: one descriptor at a time, up to the limit. */
+            long limit = sysconf(_SC_OPEN_MAX);
+            if (limit < 0 || limit > 1048576) limit = 1048576;
+            for (long fd = first; fd < limit; fd++) (void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+        }
         execvpe(argv[0], argv, envp);
     failed:;
         int error = errno;

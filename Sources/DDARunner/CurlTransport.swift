@@ -1,5 +1,9 @@
 import CCurl
-import Synchronization
+import Locking
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An HTTP exchange as the API client needs it.
 public struct TransportResponse: Sendable {
@@ -15,7 +19,11 @@ public enum TransportError: Error, Sendable, Equatable {
     case cancelled
 }
 
-/// A synchronous HTTP client on libcurl, one easy handle per request.
+/// A synchronous HTTP client on libcurl. Each request borrows an easy handle from a small
+/// pool and gives it back: a reused handle keeps its connection open (HTTP keep-alive), its
+/// TLS session and the CA certificates it loaded, so a loop runner over HTTPS pays the TCP
+/// and TLS handshake and the reading of the CA bundle (about 30 ms on a small host) once per
+/// connection instead of on every poll, heartbeat and result.
 ///
 /// Why libcurl and not URLSession or async-http-client: URLSession on Linux is libcurl
 /// underneath but cannot trust a private CA (`ca_file`; its override is Android-only), nor
@@ -28,6 +36,10 @@ public final class CurlTransport: Sendable {
     private let userAgent: String
     /// Responses larger than this are cut off (the API never sends that much).
     static let maxResponseBytes = 8 << 20
+    /// Handles not in use, each with its connection cache. More are opened when requests
+    /// overlap (a long poll beside heartbeats); at most `maxIdleHandles` are kept.
+    private let idle = Locked<[EasyHandle]>([])
+    static let maxIdleHandles = 8
 
     /// Call once from `main` before any thread uses libcurl.
     public static func globalInit() {
@@ -35,6 +47,7 @@ public final class CurlTransport: Sendable {
     }
 
     public init(caFile: String? = nil, connectTimeoutSeconds: Double = 10, userAgent: String = "dda-runner") {
+        BrokenPipe.ignore()
         self.caFile = caFile
         self.connectTimeoutMilliseconds = Int(connectTimeoutSeconds * 1000)
         self.userAgent = userAgent
@@ -44,10 +57,10 @@ public final class CurlTransport: Sendable {
         method: String, url: String, headers: [String] = [], body: [UInt8]? = nil,
         timeoutSeconds: Double, cancel: CancelToken? = nil
     ) throws(TransportError) -> TransportResponse {
-        guard let handle = curl_easy_init() else {
+        guard let easy = idle.withLock({ $0.popLast() }) ?? EasyHandle() else {
             throw TransportError.unreachable("libcurl could not start a request")
         }
-        defer { curl_easy_cleanup(handle) }
+        let handle = easy.handle
         let sink = ResponseSink(cancel: cancel)
         let sinkPointer = Unmanaged.passRetained(sink)
         defer { sinkPointer.release() }
@@ -93,17 +106,41 @@ public final class CurlTransport: Sendable {
             }, sinkPointer.toOpaque())
 
         let code = curl_easy_perform(handle)
+        // A failed or cancelled exchange drops its handle with whatever connection it had.
         if code == CURLE_ABORTED_BY_CALLBACK { throw TransportError.cancelled }
         guard code == CURLE_OK else {
             throw TransportError.unreachable("\(String(cString: curl_easy_strerror(code))) (\(Self.redact(url)))")
         }
-        return TransportResponse(status: dda_curl_response_code(handle), body: sink.bytes)
+        let response = TransportResponse(status: dda_curl_response_code(handle), body: sink.bytes)
+        // Back to the pool without this request's options, which point at its header list and
+        // sink (freed on return); reset keeps the connections, the TLS session and CA caches.
+        curl_easy_reset(handle)
+        idle.withLock { handles in
+            if handles.count < Self.maxIdleHandles { handles.append(easy) }
+        }
+        return response
     }
+
+    /// How many handles wait for reuse (tests).
+    var idleHandles: Int { idle.withLock { $0.count } }
 
     /// The URL without a query string (it may carry ids; never credentials, but keep logs short).
     static func redact(_ url: String) -> String {
         String(url.split(separator: "?", maxSplits: 1).first ?? "")
     }
+}
+
+/// One libcurl easy handle, cleaned up when the last reference goes. Used by one request at
+/// a time (the pool hands it out), hence `@unchecked Sendable`.
+private final class EasyHandle: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+
+    init?() {
+        guard let handle = curl_easy_init() else { return nil }
+        self.handle = handle
+    }
+
+    deinit { curl_easy_cleanup(handle) }
 }
 
 /// Collects a response body on libcurl's thread (the calling thread).

@@ -1,5 +1,5 @@
 import CSpawn
-import Foundation
+import FoundationEssentials
 import Locking
 import Synchronization
 
@@ -53,6 +53,8 @@ enum ProcessRunner {
         timeoutSeconds: Double, maxOutputBytes: Int, cancel: CancelToken, progress: ProgressSink? = nil
     ) -> Result {
         guard !command.isEmpty else { return Result(end: .failedToStart("empty command"), stdout: [], stderrTail: "") }
+        // A handler may exit without reading its stdin: the write below must see EPIPE.
+        BrokenPipe.ignore()
         var inPipe: [Int32] = [0, 0]
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]

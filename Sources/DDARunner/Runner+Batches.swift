@@ -1,5 +1,6 @@
 import DDAModel
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Locking
 import Logging
 import Synchronization
@@ -84,12 +85,12 @@ extension Runner {
             requestStop()
         }
         done.enter()
-        Thread.detachNewThread { [self] in
+        startThread { [self] in
             defer { done.leave() }
             if let failure = pollLoop(slots) { fail(failure) }
         }
         done.enter()
-        Thread.detachNewThread { [self] in
+        startThread { [self] in
             defer { done.leave() }
             if let failure = reportLoop(slots) { fail(failure) }
         }
@@ -146,7 +147,7 @@ extension Runner {
     /// Runs each lease on a thread of its own; its result goes to the reporter.
     private func start(_ leases: [TaskLease], registration: Registration, slots: Slots) {
         for lease in leases {
-            Thread.detachNewThread { [self] in
+            startThread { [self] in
                 slots.finished(run(lease, registration: registration))
             }
         }
@@ -212,7 +213,7 @@ extension Runner {
                 logger.notice(
                     "results not delivered yet; retrying",
                     metadata: ["tasks": "\(results.count)", "reason": "\(message)", "retry_in_s": "\(delay)"])
-                Thread.sleep(forTimeInterval: delay)
+                sleepThread(seconds: delay)
                 delay = min(delay * 2, 30)
             } catch {
                 let failure = (error as? RunnerFailure) ?? (error as? APIError).map(Self.failure(for:))
@@ -266,7 +267,7 @@ final class LeaseKeeper: Sendable {
     init(api: APIClient, registration: Registration, leases: [TaskLease], logger: Logger) {
         let seconds = leases.compactMap(\.timeoutSeconds).min() ?? 300
         let every = Int64(max(0.5, Double(seconds) / 3) * 1000)
-        Thread.detachNewThread { [stopped, finished] in
+        startThread { [stopped, finished] in
             defer { finished.set(true) }
             while stopped.wait(milliseconds: every) == nil {
                 do {

@@ -1,5 +1,5 @@
 import DDAModel
-import Foundation
+import FoundationEssentials
 import Locking
 import Logging
 
@@ -96,7 +96,7 @@ extension Runner {
                         metadata: [
                             "task.id": "\(lease.taskID)", "reason": "\(message)", "retry_in_s": "\(delay)",
                         ])
-                    Thread.sleep(forTimeInterval: delay)
+                    sleepThread(seconds: delay)
                     delay = min(delay * 2, 30)
                 case .rejected(413, _) where submission.status == .completed || submission.resultData != .null:
                     // Over the server's limit after all (max_body_bytes set higher than it):
@@ -174,7 +174,7 @@ final class Heartbeat: Sendable {
     }
 
     func start() {
-        Thread.detachNewThread { [self] in
+        startThread { [self] in
             defer { finished.set(true) }
             let every = Int64(interval * 1000)
             let tick = progress == nil ? every : min(every, Self.progressCheckMilliseconds)

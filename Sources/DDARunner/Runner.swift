@@ -1,5 +1,6 @@
 import DDAModel
-import Foundation
+import FoundationEssentials
+import Glibc
 import Locking
 import Logging
 import Synchronization

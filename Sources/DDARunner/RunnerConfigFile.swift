@@ -1,6 +1,6 @@
 import DDAModel
-import Foundation
-import TOMLKit
+import FoundationEssentials
+import TOML
 
 /// A refused configuration; the message names the key and line. Exit code 78.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -65,7 +65,11 @@ public struct RunnerConfigFile: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError("cannot read the config file \(path)")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError("\(path) is not UTF-8 text") }
+        // Decoded as it is: Foundation's decoding drops a leading byte-order mark, which hid
+        // a second one from the TOML reader (it reads one, as TOML allows, and refuses more).
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigError("\(path) is not UTF-8 text")
+        }
         return try parse(text, path: path)
     }
 
@@ -74,15 +78,21 @@ public struct RunnerConfigFile: Sendable, Equatable {
     public static func parse(_ text: String, path: String = "runner.toml") throws(ConfigError) -> RunnerConfigFile {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError("\(path):\(error.source.begin.line): \(error.description)")
+            table = try TOML.parse(text)
         } catch {
-            throw ConfigError("\(path): \(error)")
+            throw ConfigError("\(path):\(error.line): \(error.message)")
         }
-        let lines = KeyLines(text)
+        let handlerTables = table["handler"]?.array?.compactMap(\.table) ?? []
         func fail(_ key: String, _ handler: Int?, _ message: String) -> ConfigError {
-            let line = lines.line(of: key, handler: handler).map { ":\($0)" } ?? ""
+            // A handler's key, else its [[handler]] header; a top-level key.
+            let at: Int? =
+                if let handler {
+                    handlerTables.indices.contains(handler)
+                        ? handlerTables[handler].line(of: key) ?? handlerTables[handler].line : nil
+                } else {
+                    table.line(of: key)
+                }
+            let line = at.map { ":\($0)" } ?? ""
             let name = handler.map { "handler[\($0 + 1)].\(key)" } ?? key
             return ConfigError("\(path)\(line): `\(name)` \(message)")
         }
@@ -93,14 +103,14 @@ public struct RunnerConfigFile: Sendable, Equatable {
         }
         func string(_ key: String) throws(ConfigError) -> String? {
             guard let value = table[key] else { return nil }
-            guard let string = value.tomlValue.string else {
-                throw fail(key, nil, "must be a string, not \(value.type)")
+            guard let string = value.string else {
+                throw fail(key, nil, "must be a string, not \(value.typeName)")
             }
             return string
         }
         func integer(_ key: String) throws(ConfigError) -> Int? {
             guard let value = table[key] else { return nil }
-            guard let int = value.tomlValue.int else { throw fail(key, nil, "must be an integer, not \(value.type)") }
+            guard let int = value.int else { throw fail(key, nil, "must be an integer, not \(value.typeName)") }
             return int
         }
         config.server = try string("server")
@@ -111,36 +121,36 @@ public struct RunnerConfigFile: Sendable, Equatable {
         config.logLevel = try string("log_level")
         config.logFormat = try string("log_format")
         if let value = table["allow_insecure_http"] {
-            guard let flag = value.tomlValue.bool else {
-                throw fail("allow_insecure_http", nil, "must be true or false, not \(value.type)")
+            guard let flag = value.bool else {
+                throw fail("allow_insecure_http", nil, "must be true or false, not \(value.typeName)")
             }
             config.allowInsecureHTTP = flag
         }
         if let value = table["labels"] {
-            guard let array = value.tomlValue.array else { throw fail("labels", nil, "must be an array of strings") }
+            guard let array = value.array else { throw fail("labels", nil, "must be an array of strings") }
             for element in array {
                 guard let label = element.string, (1...64).contains(label.unicodeScalars.count), label.isValidName
                 else { throw fail("labels", nil, "must hold strings of 1 to 64 characters without control characters") }
                 if !config.labels.contains(label) { config.labels.append(label) }
+                guard config.labels.count <= 32 else { throw fail("labels", nil, "may hold at most 32 labels") }
             }
-            guard config.labels.count <= 32 else { throw fail("labels", nil, "may hold at most 32 labels") }
         }
         config.concurrency = try integer("concurrency")
         config.maxBodyBytes = try integer("max_body_bytes")
         config.wait = try integer("wait")
         if let value = table["interval"] {
-            if let int = value.tomlValue.int {
+            if let int = value.int {
                 config.interval = Double(int)
-            } else if let double = value.tomlValue.double {
+            } else if let double = value.double {
                 config.interval = double
             } else {
-                throw fail("interval", nil, "must be a number of seconds, not \(value.type)")
+                throw fail("interval", nil, "must be a number of seconds, not \(value.typeName)")
             }
         }
 
         if let value = table["handler"] {
-            guard let array = value.tomlValue.array else {
-                throw fail("handler", nil, "must be an array of tables ([[handler]]), not \(value.type)")
+            guard let array = value.array else {
+                throw fail("handler", nil, "must be an array of tables ([[handler]]), not \(value.typeName)")
             }
             for (index, element) in array.enumerated() {
                 guard let handler = element.table else { throw fail("handler", nil, "entries must be tables") }
@@ -163,11 +173,11 @@ public struct RunnerConfigFile: Sendable, Equatable {
                 key, index, "is not a known handler setting (known: \(handlerKeys.sorted().joined(separator: ", ")))")
         }
         guard let codeValue = table["operation_code"] else { throw fail("operation_code", index, "is required") }
-        guard let code = codeValue.tomlValue.int, (1...999_999).contains(code) else {
+        guard let code = codeValue.int, (1...999_999).contains(code) else {
             throw fail("operation_code", index, "must be an integer from 1 to 999999")
         }
         guard let commandValue = table["command"] else { throw fail("command", index, "is required") }
-        guard let array = commandValue.tomlValue.array else {
+        guard let array = commandValue.array else {
             throw fail("command", index, "must be an array of strings (argv), never a shell string")
         }
         var command: [String] = []
@@ -178,28 +188,28 @@ public struct RunnerConfigFile: Sendable, Equatable {
         guard let program = command.first, !program.isEmpty else { throw fail("command", index, "must not be empty") }
         var handler = HandlerConfig(operationCode: Int64(code), command: command)
         if let value = table["timeout_seconds"] {
-            guard let seconds = value.tomlValue.int.map(Double.init) ?? value.tomlValue.double, seconds > 0 else {
+            guard let seconds = value.int.map(Double.init) ?? value.double, seconds > 0 else {
                 throw fail("timeout_seconds", index, "must be a positive number of seconds")
             }
             handler.timeoutSeconds = seconds
         }
         if let value = table["workdir"] {
-            guard let dir = value.tomlValue.string else { throw fail("workdir", index, "must be a string") }
+            guard let dir = value.string else { throw fail("workdir", index, "must be a string") }
             handler.workdir = dir
         }
         if let value = table["max_output_bytes"] {
-            guard let bytes = value.tomlValue.int, bytes > 0 else {
+            guard let bytes = value.int, bytes > 0 else {
                 throw fail("max_output_bytes", index, "must be a positive integer")
             }
             handler.maxOutputBytes = bytes
         }
         if let value = table["name"] {
-            guard let text = value.tomlValue.string, (1...80).contains(text.unicodeScalars.count), text.isValidName
+            guard let text = value.string, (1...80).contains(text.unicodeScalars.count), text.isValidName
             else { throw fail("name", index, "must be a string of 1 to 80 characters without control characters") }
             handler.name = text
         }
         if let value = table["description"] {
-            guard let text = value.tomlValue.string, text.unicodeScalars.count <= 500 else {
+            guard let text = value.string, text.unicodeScalars.count <= 500 else {
                 throw fail("description", index, "must be a string of at most 500 characters")
             }
             handler.description = text
@@ -215,11 +225,11 @@ public struct RunnerConfigFile: Sendable, Equatable {
             }
         }
         if let value = table["env"] {
-            guard let env = value.tomlValue.table else {
+            guard let env = value.table else {
                 throw fail("env", index, "must be a table of strings, e.g. env = { MODE = \"batch\" }")
             }
             for key in env.keys {
-                guard let text = env[key]?.tomlValue.string else {
+                guard let text = env[key]?.string else {
                     throw fail("env", index, "value of \(key) must be a string")
                 }
                 handler.environment[key] = text
@@ -230,77 +240,26 @@ public struct RunnerConfigFile: Sendable, Equatable {
 }
 
 /// A TOML value as JSON (a params schema is written in TOML and declared as JSON); nil for
-/// what JSON has no form for (dates and times).
-func jsonValue(_ value: any TOMLValueConvertible) -> JSONValue? {
-    let toml = value.tomlValue
-    switch toml.type {
-    case .bool: return toml.bool.map { .bool($0) }
-    case .int: return toml.int.map { .int(Int64($0)) }
-    case .double: return toml.double.map { .double($0) }
-    case .string: return toml.string.map { .string($0) }
-    case .array:
-        guard let array = toml.array else { return nil }
+/// what JSON has no form for (infinite and NaN floats).
+func jsonValue(_ value: TOMLValue) -> JSONValue? {
+    switch value {
+    case .boolean(let flag): return .bool(flag)
+    case .integer(let int): return .int(int)
+    case .float(let double): return double.isFinite ? .double(double) : nil
+    case .string(let text): return .string(text)
+    case .array(let array):
         var out: [JSONValue] = []
         for element in array {
             guard let item = jsonValue(element) else { return nil }
             out.append(item)
         }
         return .array(out)
-    case .table:
-        guard let table = toml.table else { return nil }
+    case .table(let table):
         var object = JSONObject()
         for key in table.keys {
             guard let member = table[key], let item = jsonValue(member) else { return nil }
-            object[key] = item
+            object.members.append(JSONMember(key, item)) // keys are unique: no search
         }
         return .object(object)
-    default:
-        return nil
-    }
-}
-
-/// Finds the line a key is written on, for error messages (TOMLKit reports lines only for
-/// syntax errors). Top-level keys before the first table header; handler keys inside the
-/// n-th `[[handler]]`.
-struct KeyLines {
-    private var topLevel: [String: Int] = [:]
-    private var handlers: [[String: Int]] = []
-    private var handlerHeaders: [Int] = []
-
-    init(_ text: String) {
-        var section: Int? = nil // nil = top level, -1 = another table, n = handler n
-        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.drop(while: { $0 == " " || $0 == "\t" })
-            let number = offset + 1
-            if line.hasPrefix("[[") {
-                let name = line.dropFirst(2).prefix(while: { $0 != "]" }).trimmingCharacters(in: .whitespaces)
-                if name == "handler" {
-                    handlers.append([:])
-                    handlerHeaders.append(number)
-                    section = handlers.count - 1
-                } else {
-                    section = -1
-                }
-                continue
-            }
-            if line.hasPrefix("[") {
-                section = -1
-                continue
-            }
-            guard let equals = line.firstIndex(of: "="), !line.hasPrefix("#") else { continue }
-            var key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            if key.hasPrefix("\""), key.hasSuffix("\""), key.count >= 2 { key = String(key.dropFirst().dropLast()) }
-            switch section {
-            case nil: if topLevel[key] == nil { topLevel[key] = number }
-            case let n? where n >= 0: if handlers[n][key] == nil { handlers[n][key] = number }
-            default: break
-            }
-        }
-    }
-
-    func line(of key: String, handler: Int?) -> Int? {
-        guard let handler else { return topLevel[key] }
-        guard handler < handlers.count else { return nil }
-        return handlers[handler][key] ?? handlerHeaders[handler]
     }
 }

@@ -3,7 +3,7 @@ enum ServerURL {
     /// Whether the URL's host is this machine: `localhost`, 127.0.0.0/8 or `[::1]`. Plain
     /// http is fine there (nothing crosses a network); anywhere else it needs an explicit opt-in.
     static func isLoopback(_ url: String) -> Bool {
-        guard let schemeEnd = url.range(of: "://") else { return false }
+        guard let schemeEnd = url.firstRange(of: "://") else { return false }
         var authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
         let host: Substring

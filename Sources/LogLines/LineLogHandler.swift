@@ -41,16 +41,7 @@ public struct LineLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
         if let extra = event.metadata { all.merge(extra) { _, new in new } }
         let line = format == .json ? jsonLine(event, all) : textLine(event, all)
-        // One write(2) per line, so lines from many threads do not interleave.
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(2, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if n <= 0 { return }
-                offset += n
-            }
-        }
+        StandardError.write(line)
     }
 
     private func textLine(_ event: LogEvent, _ all: Logger.Metadata) -> String {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DDARunner
-import Foundation
+import FoundationEssentials
 import LogLines
 import Logging
 
@@ -31,6 +31,7 @@ struct RunnerCommand: ParsableCommand {
               0   did a task or found none; stopped by SIGTERM/SIGINT after finishing tasks in hand;
                   or (--once) another pass holds the state file's lock
               64  bad usage
+              71  cannot start a thread (EX_OSERR)
               75  server unreachable or answering 5xx (EX_TEMPFAIL)
               78  bad configuration or refused credentials (EX_CONFIG)
               130 a second SIGTERM/SIGINT aborted running tasks
@@ -47,7 +48,7 @@ struct RunnerCommand: ParsableCommand {
         }) {
         case .success(let resolved): settings = resolved
         case .failure(let error):
-            FileHandle.standardError.write(Data("dda-runner: \(error.message)\n".utf8))
+            StandardError.write("dda-runner: \(error.message)\n")
             throw ExitCode(78)
         }
 
@@ -61,16 +62,16 @@ struct RunnerCommand: ParsableCommand {
         do {
             lock = try StateLock.acquire(statePath: settings.stateFile)
         } catch {
-            FileHandle.standardError.write(Data("dda-runner: \(error.message)\n".utf8))
+            StandardError.write("dda-runner: \(error.message)\n")
             throw ExitCode(78)
         }
         guard let lock else {
             let message = "another dda-runner holds \(settings.stateFile).lock; exiting"
             if settings.once {
-                FileHandle.standardError.write(Data("dda-runner: \(message)\n".utf8))
+                StandardError.write("dda-runner: \(message)\n")
                 return
             }
-            FileHandle.standardError.write(Data("dda-runner: \(message)\n".utf8))
+            StandardError.write("dda-runner: \(message)\n")
             throw ExitCode(78)
         }
 
@@ -87,7 +88,7 @@ struct RunnerCommand: ParsableCommand {
         let failure = settings.once ? runner.runOnce() : runner.runLoop()
         withExtendedLifetime(lock) {}
         if let failure, failure.exit != .ok {
-            FileHandle.standardError.write(Data("dda-runner: \(failure.message)\n".utf8))
+            StandardError.write("dda-runner: \(failure.message)\n")
             throw ExitCode(failure.exit.rawValue)
         }
     }

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Locking
+import LogLines
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +18,7 @@ enum Signals {
         sigaddset(&set, SIGINT)
         pthread_sigmask(SIG_BLOCK, &set, nil)
         let blocked = set
-        Thread.detachNewThread {
+        let started = DetachedThread.start {
             var set = blocked
             var count = 0
             while true {
@@ -26,6 +28,10 @@ enum Signals {
                     handler(count)
                 }
             }
+        }
+        if !started {
+            StandardError.write("dda-runner: cannot start the signal thread; exiting\n")
+            exit(71)
         }
     }
 }

@@ -56,7 +56,7 @@ struct Serve: ParsableCommand {
         do {
             settings = try ServerSettings(options: options, environment: Environment())
         } catch {
-            writeStandardError("dda-server: \(error.message)\n")
+            StandardError.write("dda-server: \(error.message)\n")
             throw ExitCode(78)
         }
         let (level, format) = (settings.logLevel, settings.logFormat)
@@ -64,7 +64,7 @@ struct Serve: ParsableCommand {
         do {
             try ServerLifecycle(settings: settings, logger: Logger(label: "dda.server")).run()
         } catch {
-            writeStandardError("dda-server: \(error.message)\n")
+            StandardError.write("dda-server: \(error.message)\n")
             throw ExitCode(error.exitCode)
         }
     }
@@ -104,7 +104,7 @@ struct Import: ParsableCommand {
                     "idempotency_keys": "\(report.idempotencyKeys)",
                 ])
         } catch {
-            writeStandardError("dda-server import: \(error.message)\n")
+            StandardError.write("dda-server import: \(error.message)\n")
             throw ExitCode(error.exitCode)
         }
     }
@@ -141,13 +141,8 @@ struct Backup: ParsableCommand {
                 "dda-server backup: \(report.tasks) tasks, \(report.runners) runners, \(report.bytes) bytes from \(report.files) file(s) written to \(to)"
             )
         } catch {
-            writeStandardError("dda-server backup: \(error.message)\n")
+            StandardError.write("dda-server backup: \(error.message)\n")
             throw ExitCode(78)
         }
     }
-}
-
-func writeStandardError(_ text: String) {
-    var bytes = Array(text.utf8)
-    _ = Glibc.write(2, &bytes, bytes.count)
 }

@@ -72,10 +72,64 @@ struct RunnerHardeningTests {
         #expect(text.contains("PATH="))
     }
 
+    /// Reproduces a fresh-clone CI death by signal 13: a handler that exits without reading
+    /// its stdin made the runner's write raise SIGPIPE, which kills any process that has not
+    /// ignored it. Run in a child process with SIGPIPE at its default, as in a program that
+    /// uses the module without dda-runner's main.
+    @Test("a handler that exits without reading its stdin does not kill the runner's process")
+    func handlerIgnoringStdin() async {
+        await #expect(processExitsWith: .success) {
+            signal(SIGPIPE, SIG_DFL)
+            // 1 MiB is far more than a pipe holds, so the write meets the closed end.
+            let result = ProcessRunner.run(
+                command: ["/bin/sh", "-c", "exec 0<&-; exit 0"], stdin: [UInt8](repeating: 0x61, count: 1 << 20),
+                workdir: nil, environment: [:], timeoutSeconds: 10, maxOutputBytes: 1 << 20, cancel: CancelToken())
+            exit(result.end == .exited(0) ? 0 : 1)
+        }
+    }
+
+    /// Found in review: libcurl opens its sockets without close-on-exec and the runner keeps
+    /// its connections between requests, so every handler inherited them.
+    @Test("a handler inherits no descriptor of the runner but its stdin, stdout, stderr and progress fd")
+    func handlerInheritsNoSocket() throws {
+        // As libcurl opens them: no SOCK_CLOEXEC.
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(socketFD > 3)
+        defer { close(socketFD) }
+        let result = ProcessRunner.run(
+            command: ["/bin/sh", "-c", "if [ -e /proc/$$/fd/\(socketFD) ]; then echo inherited; else echo clean; fi"],
+            stdin: [], workdir: nil, environment: [:], timeoutSeconds: 10, maxOutputBytes: 1 << 20,
+            cancel: CancelToken())
+        #expect(result.end == .exited(0))
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "clean\n")
+    }
+
     private func temporaryDirectory() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dda-runner-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
+    }
+
+    @Test("a config file may start with one byte-order mark, not two; not UTF-8 is refused")
+    func byteOrderMarks() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let body = Array("concurrency = 3\n".utf8)
+        try Data(bom + body).write(to: URL(fileURLWithPath: dir + "/one.toml"))
+        #expect(try RunnerConfigFile.load(path: dir + "/one.toml").concurrency == 3)
+        try Data(bom + bom + body).write(to: URL(fileURLWithPath: dir + "/two.toml"))
+        #expect {
+            try RunnerConfigFile.load(path: dir + "/two.toml")
+        } throws: { error in
+            (error as? ConfigError)?.message.hasPrefix(dir + "/two.toml:1: ") == true
+        }
+        try Data(body + [0xFF]).write(to: URL(fileURLWithPath: dir + "/latin1.toml"))
+        #expect {
+            try RunnerConfigFile.load(path: dir + "/latin1.toml")
+        } throws: { error in
+            (error as? ConfigError)?.message == dir + "/latin1.toml is not UTF-8 text"
+        }
     }
 
     @Test("state and lock files behind a symlink are refused; a planted temp-file link is not followed")
