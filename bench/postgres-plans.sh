@@ -61,8 +61,8 @@ nginx_only="$(stats "${nginx_times[@]}")"
 echo "nginx's own return 200 in the same loop: $nginx_only" >&2
 # The server's own time per request (its log at info), without what curl and the machine
 # add (nginx's own answer above shows how much that can be on a busy 2-core machine).
-server_ms() {  # PATH: the durations of that route's requests, as seconds for stats()
-    grep -E "duration_ms=[0-9.]+ request.method=$1 request.path=$2 .*status=200" "$BENCH_DIR/server.log" \
+server_ms() {  # METHOD PATH: the durations of that route's requests (the request id, when nginx sends one, sits between), as seconds for stats()
+    grep -E "duration_ms=[0-9.]+ (request.id=[0-9a-f]+ )?request.method=$1 request.path=$2 .*status=200" "$BENCH_DIR/server.log" \
         | sed -E 's/.*duration_ms=([0-9.]+).*/\1/' | awk '{print $1 / 1000}'
 }
 mapfile -t server_lease < <(server_ms GET /tasks)

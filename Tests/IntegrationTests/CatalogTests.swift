@@ -157,8 +157,11 @@ struct CatalogTests {
         }
         var holder = ""
         try awaitCondition("the task running", timeoutSeconds: 20) {
-            holder = try stack.task(id)["runner_id"]?.stringValue ?? ""
-            return try stack.task(id)["status"] == "running"
+            // One read for both: read twice, the task could be leased between them, and the
+            // runner's id is empty (seen once: DELETE /runners/ answered 404).
+            let task = try stack.task(id)
+            holder = task["runner_id"]?.stringValue ?? ""
+            return task["status"] == "running" && !holder.isEmpty
         }
         let deleted = try stack.client.request("DELETE", "/runners/\(holder)", headers: stack.admin)
         #expect(deleted.status == 200)
