@@ -23,11 +23,13 @@ build: deps
 	$(SWIFT) build --build-tests
 
 run: release
-	@DDA_STATE_DIR="$${DDA_STATE_DIR-$(CURDIR)/.run/state}" scripts/stack.sh
+	@DDA_STATE_DIR="$${DDA_STATE_DIR-$(CURDIR)/.run/state}" \
+		DDA_RUNNER_STATE_DIR="$${DDA_RUNNER_STATE_DIR-$(CURDIR)/.run/runners}" scripts/stack.sh
 
 # Two servers on a private PostgreSQL (kept under .run/pg) behind one nginx upstream.
 run-cluster: release
-	@DDA_SERVERS=$${DDA_SERVERS:-2} scripts/stack.sh
+	@DDA_SERVERS=$${DDA_SERVERS:-2} \
+		DDA_RUNNER_STATE_DIR="$${DDA_RUNNER_STATE_DIR-$(CURDIR)/.run/runners-cluster}" scripts/stack.sh
 
 # Unit + handler + integration tests (Swift Testing). The integration suite starts the
 # built dda-server behind a private nginx on loopback; the queue tests run on the embedded

@@ -23,6 +23,7 @@
 # What goes where (all recorded with their checksums in /usr/local/share/dda/install-manifest):
 #   /usr/local/bin/dda-server, dda-runner                 0755  replaced when they change
 #   /usr/local/share/dda/openapi.yaml, examples/, doc     0644  replaced when they change
+#   /usr/local/share/man/man1/dda-server.1, dda-runner.1  0644  from the binaries' help (python3)
 #     (examples/ also holds server-cluster.env and dda-upstream.conf: several servers on one
 #     PostgreSQL database, README "Scaling out")
 #   /etc/systemd/system/dda-*.{socket,service,timer}      0644  config files (see below);
@@ -253,6 +254,25 @@ do_install() {
     # Harmless without the cron file: logrotate skips a log that is not there (missingok).
     put config "$src/deploy/logrotate/dda-runner" /etc/logrotate.d/dda-runner 0644
     put program "$src/deploy/spawn-fcgi/dda-server-spawn-fcgi" /usr/local/share/dda/examples/dda-server-spawn-fcgi 0755
+    # The manual pages, written from the binaries' own help (as the packages' are).
+    if command -v python3 >/dev/null; then
+        local pages b date
+        pages="$(mktemp -d)"
+        for b in dda-server dda-runner; do
+            local bin="$server_bin"
+            [ "$b" = dda-runner ] && bin="$runner_bin"
+            # Dated by the last commit, else the binary: a second run writes the same page.
+            date="$(git -C "$src" log -1 --format=%cs 2>/dev/null || date -u -r "$bin" +%Y-%m-%d)"
+            if python3 "$src/scripts/man-page.py" "$bin" "$("$bin" --version 2>/dev/null || echo unknown)" "$date" > "$pages/$b.1"; then
+                put program "$pages/$b.1" "/usr/local/share/man/man1/$b.1" 0644
+            else
+                say "no manual page for $b (scripts/man-page.py failed)"
+            fi
+        done
+        rm -rf "$pages"
+    else
+        say "no manual pages: python3 is not installed (dda-server --help and dda-runner --help say the same)"
+    fi
 
     local f
     # dda-server@.socket/.service included: files only, enabled per instance by the admin.

@@ -46,6 +46,16 @@ common() {
     chmod 0644 "$root/usr/share/doc/$package/changelog.gz"
 }
 
+# manpage <root> <binary>: section 1 from the binary's own help (scripts/man-page.py), dated
+# by the last commit so that a rebuild gives the same page.
+manpage() {
+    local root="$1" binary="$2" date
+    date="$(git log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)"
+    install -d -m 0755 "$root/usr/share/man/man1"
+    python3 scripts/man-page.py "$bin_dir/$binary" "$version" "$date" | gzip -9n > "$root/usr/share/man/man1/$binary.1.gz"
+    chmod 0644 "$root/usr/share/man/man1/$binary.1.gz"
+}
+
 # control <root> <package> <depends> <description file>
 control() {
     local root="$1" package="$2" depends="$3" description="$4"
@@ -92,6 +102,7 @@ find "$s/usr/share/dda" -type d -exec chmod 0755 {} + && find "$s/usr/share/dda"
 install -m 0644 openapi.yaml "$s/usr/share/dda/openapi.yaml"
 install -m 0644 README.md "$s/usr/share/doc/dda-server/README.md"
 gzip -9n "$s/usr/share/doc/dda-server/README.md"
+manpage "$s" dda-server
 common "$s" dda-server
 control "$s" dda-server "libc6 (>= 2.36), libfcgi0ldbl, libpq5, libstdc++6, libgcc-s1, adduser" \
     packaging/debian/dda-server.description
@@ -110,6 +121,7 @@ install -m 0644 deploy/logrotate/dda-runner "$r/etc/logrotate.d/dda-runner"
 packaged deploy/cron/dda-runner > "$r/usr/share/doc/dda-runner/examples/cron.d-dda-runner"
 install -m 0644 examples/handlers/wordcount.py "$r/usr/share/doc/dda-runner/examples/wordcount.py"
 chmod 0644 "$r/usr/share/doc/dda-runner/examples/cron.d-dda-runner"
+manpage "$r" dda-runner
 common "$r" dda-runner
 control "$r" dda-runner "libc6 (>= 2.36), libcurl4, libstdc++6, libgcc-s1, adduser" \
     packaging/debian/dda-runner.description

@@ -10,6 +10,12 @@ dda_secret() { head -c "${1:-32}" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # (client sockets take those), and none of TAKEN (picked earlier, not bound yet).
 dda_free_port() { "${DDA_PYTHON:-python3}" "$DDA_REPO/scripts/free-port.py" "$@"; }
 
+# dda_man_warnings PAGE: groff's warnings about a man page (plain or .gz), rendered as lintian
+# renders it; nothing when there are none.
+dda_man_warnings() {
+    LC_ALL=C.UTF-8 MANROFFSEQ="" MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$1" 2>&1 >/dev/null
+}
+
 # dda_install_missing PACKAGE…: apt-get installs the Debian packages that are missing, only those.
 dda_install_missing() {
     local missing=() p

@@ -8,6 +8,8 @@
 # .build/release/dda-runner), DDA_HTTP_PORT, DDA_MAX_BODY_BYTES, DDA_RUNNERS (loop-mode
 # runners to start on this machine, default 1; 0 starts none), DDA_STATE_DIR (the embedded
 # store's journal, kept between starts; `make run` sets .run/state; unset: memory only),
+# DDA_RUNNER_STATE_DIR (the local runners' registrations, kept between starts so a restart
+# does not add a runner each time; `make run` sets .run/runners; unset: a temporary directory),
 # DDA_SERVERS (default 1: the
 # embedded store; 2 or more: that many servers on a private PostgreSQL under .run/pg, kept
 # between starts, behind one nginx upstream — `make run-cluster`).
@@ -103,11 +105,22 @@ done
 curl -fsS "$url/healthz" >/dev/null
 
 : > "$run_dir/runner.toml"   # an empty config: built-in operations only, unless DDA_RUNNER_CONFIG is set
+# Where the runners keep their registration (runner id and token). Kept with the data, a
+# runner comes back as itself after a restart; in the temporary directory it registers anew
+# each start and the old one stays in the list as offline.
+# (Its own directory, mode 0700: the files hold tokens. Not the temporary one, which nginx
+# must be able to enter.)
+runner_dir="$run_dir"
+if [ "$runners" -gt 0 ] && [ -n "${DDA_RUNNER_STATE_DIR:-}" ]; then
+    runner_dir="$DDA_RUNNER_STATE_DIR"
+    mkdir -p "$runner_dir"
+    chmod 700 "$runner_dir"
+fi
 for n in $(seq 1 "$runners"); do
     [ "$runners" -gt 0 ] || break
     # Only the runner's own variables: the server's secrets stay out of its environment.
     env -i PATH="$PATH" DDA_SERVER_URL="$url" DDA_REGISTRATION_TOKEN="$DDA_REGISTRATION_TOKEN" \
-        DDA_RUNNER_NAME="local-runner-$n" DDA_RUNNER_STATE_FILE="$run_dir/runner-$n.json" \
+        DDA_RUNNER_NAME="local-runner-$n" DDA_RUNNER_STATE_FILE="$runner_dir/runner-$n.json" \
         DDA_RUNNER_CONFIG="${DDA_RUNNER_CONFIG:-$run_dir/runner.toml}" "$runner_bin" &
     pids+=($!)
 done
@@ -119,7 +132,7 @@ DDA is running.
   URL:                $url
   API key:            $first_key
   Registration token: $DDA_REGISTRATION_TOKEN
-  Runners started:    $runners (loop mode, long polling)
+  Runners started:    $runners (loop mode, long polling)$([ "$runners" -gt 0 ] && [ -n "${DDA_RUNNER_STATE_DIR:-}" ] && echo "; registrations in ${runner_dir#"$here"/}, kept")
   Servers:            $servers$([ -n "$database" ] && echo " on PostgreSQL (data in .run/pg, kept for the next start)" || { [ -n "${state_dir:-}" ] && echo " (the embedded store; journal in ${state_dir#"$here"/}, kept for the next start)" || echo " (the embedded store, in memory)"; })
 
 Try:

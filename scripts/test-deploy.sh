@@ -63,7 +63,8 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v systemd-socket-activate >/dev/null || need+=(systemd)
 command -v curl >/dev/null || need+=(curl)
 command -v logrotate >/dev/null || need+=(logrotate)
-command -v python3 >/dev/null || need+=(python3)  # scripts/free-port.py
+command -v python3 >/dev/null || need+=(python3)  # scripts/free-port.py, scripts/man-page.py
+command -v man >/dev/null || need+=(man-db)        # the installed man pages are rendered
 [ ${#need[@]} -eq 0 ] || dda_install_missing $(printf '%s\n' "${need[@]}" | sort -u)
 for tool in nginx openssl spawn-fcgi systemd-analyze systemd-socket-activate curl sha256sum logrotate; do
     command -v "$tool" >/dev/null || { bad "tool $tool available"; finish; }
@@ -1309,6 +1310,7 @@ expect_files() {
         usr/local/share/dda/examples/server.env:644 usr/local/share/dda/examples/runner.toml:644 \
         usr/local/share/dda/examples/cron.d-dda-runner:644 usr/local/share/dda/examples/dda-server-spawn-fcgi:755 \
         usr/local/share/dda/examples/server-cluster.env:644 usr/local/share/dda/examples/dda-upstream.conf:644 \
+        usr/local/share/man/man1/dda-server.1:644 usr/local/share/man/man1/dda-runner.1:644 \
         usr/local/share/dda/install-manifest:644; do
         [ -f "$R/${f%%:*}" ] && [ "$(stat -c %a "$R/${f%%:*}")" = "${f##*:}" ] \
             || missing+=" ${f%%:*}($(stat -c %a "$R/${f%%:*}" 2>/dev/null || echo absent))"
@@ -1348,6 +1350,16 @@ check "install.sh: secrets as credentials (credentials/ 0700 root, api_keys, reg
 check "install.sh: the installed runner.toml has no active [[handler]] (built-in operations only)" \
     bash -c "! grep -n '^[[:space:]]*\[\[handler' '$R/etc/dda/runner.toml'"
 check "install.sh: /etc/logrotate.d/dda-runner is the shipped file" cmp "$R/etc/logrotate.d/dda-runner" "$here/deploy/logrotate/dda-runner"
+man_pages_ok() {
+    local b
+    for b in dda-server dda-runner; do
+        [ -z "$(dda_man_warnings "$R/usr/local/share/man/man1/$b.1")" ] \
+            || { echo "$b.1: groff warnings"; return 1; }
+    done
+    MANWIDTH=200 man -l "$R/usr/local/share/man/man1/dda-server.1" 2>/dev/null | grep -q -- "--database-url " \
+        && MANWIDTH=200 man -l "$R/usr/local/share/man/man1/dda-runner.1" 2>/dev/null | grep -q -- "--once "
+}
+check "install.sh: man pages dda-server(1) and dda-runner(1) from the binaries' help, without groff warnings" man_pages_ok
 # dda-server as dda-server.service starts it: server.env as its EnvironmentFile, the secrets as
 # credentials in $CREDENTIALS_DIRECTORY (systemd's copy of /etc/dda/credentials/; a missing
 # file becomes the SetCredential= fallback, an empty line). Reading them is dda-server's part.
@@ -1406,7 +1418,7 @@ env_sum="$(sha256sum "$R/etc/dda/server.env" | cut -d' ' -f1)"
 # The "new version": a staged copy of the checkout whose dda-limits.conf and dda-tls.conf changed.
 S="$T/src"
 mkdir -p "$S"
-cp -r "$here/deploy" "$here/nginx" "$here/openapi.yaml" "$S/"
+cp -r "$here/deploy" "$here/nginx" "$here/openapi.yaml" "$here/scripts" "$S/"
 echo "# new version" >> "$S/nginx/conf.d/dda-limits.conf"
 echo "# new version" >> "$S/nginx/snippets/dda-tls.conf"
 DDA_SERVER_BIN="$server_bin" DDA_RUNNER_BIN="$runner_bin" DESTDIR="$R" "$S/deploy/install.sh" > "$T/install3.out" 2>&1
