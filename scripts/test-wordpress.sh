@@ -6,7 +6,8 @@
 # headless Chromium); checks the PHP error log for anything from the plugin; stops every
 # process it started and ends with `N passed, M failed` (`, K skipped` when a test was skipped;
 # its reason is printed). Exit status 0 only if none failed.
-# Screenshots: .run/screenshots/{settings,tasks,modal,file,form,overview,dashboard,runners,server-down}.png.
+# Screenshots: .run/screenshots/{settings,tasks,modal,file,form,overview,dashboard,runners,server-down}.png,
+# and failed-NN.png of the page step NN failed on.
 #
 # Environment: DDA_SERVER_BIN / DDA_RUNNER_BIN (default: the newer of .build/release and
 # .build/debug).
@@ -20,11 +21,14 @@ wp_env_init dda-wptest
 on_exit() {
     local status=$?
     trap - EXIT INT TERM
-    if [ "$status" -ne 0 ] && [ -n "${RUN:-}" ] && [ -d "$RUN" ] && [ -z "${SUMMARY_DONE:-}" ]; then
-        for log in stack.log php-error.log nginx/error.log install.log; do
+    # On any failure (a test's or the script's own) the ends of the logs, before the
+    # throwaway directory goes: what WordPress was asked last and what it answered.
+    if [ "$status" -ne 0 ] && [ -n "${RUN:-}" ] && [ -d "$RUN" ]; then
+        for log in stack.log php-error.log nginx/error.log nginx/access.log install.log; do
             [ -s "$RUN/$log" ] || continue
-            echo "--- $log (last 20 lines) ---" >&2
-            grep -v 'PHP Deprecated' "$RUN/$log" | tail -n 20 >&2 || true
+            echo "--- $log (last 30 lines) ---" >&2
+            # awk, not grep -v: a log of nothing but deprecations is no failure here.
+            awk '!/PHP Deprecated/' "$RUN/$log" | tail -n 30 >&2
         done
     fi
     wp_env_cleanup
@@ -110,6 +114,9 @@ fi
 for shot in settings tasks modal file form overview dashboard runners server-down; do
     [ -s "$shots/$shot.png" ] && echo "test-wordpress: screenshot $shots/$shot.png"
 done
+for shot in "$shots"/failed-*.png; do   # the page a step failed on
+    [ -s "$shot" ] && echo "test-wordpress: screenshot of a failure $shot"
+done
 
 # --- No PHP errors, warnings or notices from the plugin ------------------------------------
 plugin_lines="$(grep -F "/plugins/$PLUGIN_SLUG/" "$RUN/php-error.log" 2>/dev/null || true)"
@@ -122,7 +129,6 @@ else
     failed=$((failed + 1))
 fi
 
-SUMMARY_DONE=1
 if [ "$skipped" -gt 0 ]; then
     echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -212,7 +212,9 @@ http {
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     server_tokens off;
-    access_log $RUN/nginx/access.log;
+    # With the time each answer took (seconds): a slow page shows in a failed run's log tail.
+    log_format dda_timed '\$time_iso8601 \$request_method \$request_uri \$status \$body_bytes_sent \${request_time}s';
+    access_log $RUN/nginx/access.log dda_timed;
     client_body_temp_path $RUN/nginx/client_body;
     proxy_temp_path $RUN/nginx/proxy;
     fastcgi_temp_path $RUN/nginx/fastcgi;

@@ -462,6 +462,7 @@ class DDA_Tasks_List_Table extends WP_List_Table {
 			array(
 				'view'      => $this->view,
 				'count'     => count( $this->items ),
+				'loaded'    => null === $this->error,
 				'has_older' => $this->has_older,
 				'older'     => $this->has_older && $this->items ? self::task_id( end( $this->items ) ) : '',
 			)

@@ -2,7 +2,8 @@
 /**
  * The paging links of the task table: Newest, Newer, Older (the API pages with a `before`
  * cursor, so there are no page numbers to jump to). Variables: $vars['view'], $vars['count']
- * (tasks on this page), $vars['has_older'], $vars['older'] (the cursor of the older page).
+ * (tasks on this page), $vars['loaded'] (false when the API could not be asked: then the line
+ * says so instead of "0 tasks"), $vars['has_older'], $vars['older'] (the cursor of the older page).
  *
  * @package DistributedDataAnalysis
  */
@@ -39,14 +40,24 @@ $dda_labels = array(
 <div class="tablenav-pages dda-pagination" data-dda-page="<?php echo esc_attr( (string) $dda_page ); ?>">
 	<span class="displaying-num">
 		<?php
-		echo esc_html(
-			sprintf(
-				/* translators: 1: page number, 2: number of tasks on the page. */
-				_n( 'Page %1$s: %2$s task', 'Page %1$s: %2$s tasks', $dda_count, 'distributed-data-analysis' ),
-				number_format_i18n( $dda_page ),
-				number_format_i18n( $dda_count )
-			)
-		);
+		if ( false === ( $vars['loaded'] ?? true ) ) {
+			echo esc_html(
+				sprintf(
+					/* translators: %s: page number. */
+					__( 'Page %s: not loaded', 'distributed-data-analysis' ),
+					number_format_i18n( $dda_page )
+				)
+			);
+		} else {
+			echo esc_html(
+				sprintf(
+					/* translators: 1: page number, 2: number of tasks on the page. */
+					_n( 'Page %1$s: %2$s task', 'Page %1$s: %2$s tasks', $dda_count, 'distributed-data-analysis' ),
+					number_format_i18n( $dda_page ),
+					number_format_i18n( $dda_count )
+				)
+			);
+		}
 		?>
 	</span>
 	<span class="pagination-links">

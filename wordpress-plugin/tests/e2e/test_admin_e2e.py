@@ -236,7 +236,9 @@ class Browser:
                 row = self.row(task_id)
                 ActionChains(self.driver).move_to_element(row).perform()
                 link = row.find_element(By.CSS_SELECTOR, ".row-actions " + selector)
-                self.wait(5).until(lambda d: link.is_displayed())
+                # Not self.wait(): it ignores a stale element, which would turn a row the
+                # refresh replaced into a timeout instead of another try.
+                WebDriverWait(self.driver, 5, poll_frequency=0.2).until(lambda d: link.is_displayed())
                 link.click()
                 return
             except StaleElementReferenceException:
@@ -346,6 +348,57 @@ def main():
     results = []
     state = {}
 
+    def failure_context(number):
+        """The page a step failed on: its URL, its notices, a screenshot's path."""
+        try:
+            notices = [e.text.strip()[:200] for e in driver.find_elements(By.CSS_SELECTOR, ".wrap .notice, .wrap .settings-error")
+                       if e.text.strip()]
+            shot = browser.screenshot("failed-%02d.png" % (number + 1))
+            return "       page %s\n       notices %s\n       screenshot %s" % (driver.current_url, notices, shot)
+        except Exception as error:  # noqa: BLE001 — the report must not hide the failure
+            return "       (the page could not be read: %s)" % error
+
+    def mark_page():
+        """Marks the current page, for wait_next_page()."""
+        driver.execute_script("window.ddaOldPage = true;")
+
+    def wait_next_page(what):
+        # Not EC.staleness_of: while the page goes, chromedriver may answer "Node with given id
+        # does not belong to the document" (a WebDriverException, not a stale element; seen in
+        # CI). The mark is gone once another page is there; errors mid-navigation are waited out.
+        WebDriverWait(driver, 20, poll_frequency=0.2, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script("return !window.ddaOldPage && document.readyState !== 'loading';"),
+            "%s was not sent: the page stayed" % what)
+
+    def submit_and_wait(button, located):
+        """Clicks a button that sends a form, waits for the next page to hold `located`."""
+        mark_page()
+        browser.harvest()
+        button.click()
+        wait_next_page("the form")
+        return browser.wait().until(EC.presence_of_element_located(located), "the page after the form has no %s" % (located,))
+
+    def check_settings_saved(after):
+        notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".wrap .notice, .wrap .settings-error")]
+        check(driver.find_elements(By.ID, "setting-error-settings_updated"), "no \"Settings saved.\" after %s: %s" % (after, notices))
+
+    def fresh(read, tries=3):
+        """Runs `read` again when the page's 10-second refresh replaced an element it held
+        (rows, paging links and the runners table are replaced; their state is kept)."""
+        for attempt in range(tries):
+            try:
+                return read()
+            except StaleElementReferenceException:
+                if attempt == tries - 1:
+                    raise
+
+    def text_of(css):
+        return fresh(lambda: driver.find_element(By.CSS_SELECTOR, css).text)
+
+    def select_box(box):
+        if not box.is_selected():
+            box.click()
+
     def step(name):
         def run(fn):
             started = time.time()
@@ -354,9 +407,18 @@ def main():
                 results.append((name, True, ""))
                 print("ok     %-62s %5.1fs" % (name, time.time() - started), flush=True)
             except Exception as error:  # noqa: BLE001 — every failure is reported, then the next step runs
-                detail = "%s: %s" % (type(error).__name__, error)
-                if not isinstance(error, (Failure, TimeoutException)):
-                    detail += "\n" + traceback.format_exc()
+                if isinstance(error, TimeoutException):
+                    # A timeout says little by itself (and chromedriver's stack is addresses):
+                    # name the wait by this file's lines on the way to it, the page and its
+                    # notices, and keep a picture.
+                    detail = "TimeoutException: %s" % (error.msg or "a wait ran out")
+                    here = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == __file__]
+                    detail += "".join("\n       at line %d: %s" % (f.lineno, f.line) for f in here[1:])
+                    detail += "\n" + failure_context(len(results))
+                else:
+                    detail = "%s: %s" % (type(error).__name__, error)
+                    if not isinstance(error, Failure):
+                        detail += "\n" + traceback.format_exc()
                 results.append((name, False, detail))
                 print("FAILED %-62s %5.1fs\n       %s" % (name, time.time() - started, detail.strip()), flush=True)
             return fn
@@ -385,9 +447,9 @@ def main():
         timeout = driver.find_element(By.ID, "dda_timeout")
         timeout.clear()
         timeout.send_keys("10")
-        browser.harvest()
-        driver.find_element(By.ID, "submit").click()
-        browser.wait().until(EC.presence_of_element_located((By.ID, "setting-error-settings_updated")))
+        check(url.get_attribute("value") == API_URL, "typed %s, the field holds %r" % (API_URL, url.get_attribute("value")))
+        submit_and_wait(driver.find_element(By.ID, "submit"), (By.ID, "dda-connection-result"))
+        check_settings_saved("the first save")
         browser.check_source()
         check(driver.find_element(By.ID, "dda_api_url").get_attribute("value") == API_URL, "the URL was not saved")
         check(driver.find_element(By.ID, "dda_api_key").get_attribute("value") == "", "the stored key is printed back")
@@ -653,21 +715,29 @@ def main():
 
     def set_per_page(value):
         browser.get(TASKS_URL)
-        driver.find_element(By.ID, "show-settings-link").click()
-        field = browser.wait(5).until(EC.visibility_of_element_located((By.ID, "dda_tasks_per_page")))
+        toggle = driver.find_element(By.ID, "show-settings-link")
+        toggle.click()
+        # The panel slides open; WordPress marks the link expanded once it is open
+        # (common.js, screenMeta.open). Typing and clicking wait for that.
+        browser.wait(5).until(lambda d: toggle.get_attribute("aria-expanded") == "true",
+                              "the Screen Options panel did not open")
+        field = driver.find_element(By.ID, "dda_tasks_per_page")
         field.clear()
         field.send_keys(str(value))
-        browser.harvest()
-        driver.find_element(By.ID, "screen-options-apply").click()
-        browser.wait().until(lambda d: d.find_element(By.ID, "dda-page").get_attribute("data-dda-per-page") == str(value))
+        check(field.get_attribute("value") == str(value), "typed %s, the field holds %r" % (value, field.get_attribute("value")))
+        page = submit_and_wait(driver.find_element(By.ID, "screen-options-apply"), (By.ID, "dda-page"))
+        shown = page.get_attribute("data-dda-per-page")
+        check(shown == str(value), "Screen Options applied %s, the page shows %s per page" % (value, shown))
         browser.check_source()
 
     def click_page(which):
         """Clicks Older/Newer/Newest above the table and waits for the new page."""
-        link = driver.find_element(By.CSS_SELECTOR, ".tablenav.top a.dda-page-" + which)
-        href = link.get_attribute("href")
+        def find():
+            link = driver.find_element(By.CSS_SELECTOR, ".tablenav.top a.dda-page-" + which)
+            return link, link.get_attribute("href")
+        href = fresh(find)[1]
         browser.harvest()
-        link.click()
+        fresh(lambda: find()[0].click())
         browser.wait().until(lambda d: d.current_url == href and d.execute_script("return document.readyState") == "complete")
         browser.check_source()
 
@@ -676,7 +746,7 @@ def main():
         set_per_page(5)
         ids = row_ids()
         check(len(ids) == 5, "rows on the page: %d" % len(ids))
-        check("Page 1: 5 tasks" in driver.find_element(By.CSS_SELECTOR, ".tablenav.top .displaying-num").text, "page label")
+        check("Page 1: 5 tasks" in text_of(".tablenav.top .displaying-num"), "page label")
         check(driver.find_elements(By.CSS_SELECTOR, ".tablenav.top a.dda-page-older"), "no Older link although more tasks exist")
         check(not driver.find_elements(By.CSS_SELECTOR, ".tablenav.top a.dda-page-newer"), "a Newer link on the first page")
 
@@ -687,7 +757,7 @@ def main():
         click_page("older")
         check("before=" + newest[4] in driver.current_url, "Older does not page after the last task: " + driver.current_url)
         check(row_ids() == newest[5:10], "page 2: %s" % row_ids())
-        check("Page 2: 5 tasks" in driver.find_element(By.CSS_SELECTOR, ".tablenav.top .displaying-num").text, "page 2 label")
+        check("Page 2: 5 tasks" in text_of(".tablenav.top .displaying-num"), "page 2 label")
         click_page("older")
         check(row_ids() == newest[10:15], "page 3: %s" % row_ids())
         check(driver.find_elements(By.CSS_SELECTOR, ".tablenav.top a.dda-page-newest"), "no Newest link on page 3")
@@ -739,9 +809,7 @@ def main():
         browser.get(TASKS_URL)
         for task_id in pending + [done]:
             browser.wait().until(lambda d, i=task_id: browser.row_status(i) is not None)
-            box = driver.find_element(By.ID, "cb-select-" + task_id)
-            if not box.is_selected():
-                box.click()
+            fresh(lambda i=task_id: select_box(driver.find_element(By.ID, "cb-select-" + i)))
         Select(driver.find_element(By.ID, "bulk-action-selector-top")).select_by_value("cancel")
         browser.harvest()
         driver.find_element(By.ID, "doaction").click()
@@ -762,9 +830,7 @@ def main():
             "return document.querySelector('tr[data-task-id=\"' + arguments[0] + '\"] .column-finished').textContent.trim();", pending[0])
         check("did not run" in finished, "a task cancelled before it ran shows a Finished time: %r" % finished)
         for task_id in pending:
-            box = driver.find_element(By.ID, "cb-select-" + task_id)
-            if not box.is_selected():
-                box.click()
+            fresh(lambda i=task_id: select_box(driver.find_element(By.ID, "cb-select-" + i)))
         Select(driver.find_element(By.ID, "bulk-action-selector-top")).select_by_value("retry")
         browser.harvest()
         driver.find_element(By.ID, "doaction").click()
@@ -937,15 +1003,17 @@ def main():
     def _():
         runner = state["schema_runner"]
         browser.get(TASKS_URL + "&tab=runners")
-        row = runner_row(runner)
-        text = row.text
+        def read_row():
+            current = runner_row(runner).find_element(By.CSS_SELECTOR, ".column-current")
+            return (runner_row(runner).text, current.text,
+                    current.find_element(By.CSS_SELECTOR, ".dda-current-count").get_attribute("data-count"),
+                    current.find_element(By.TAG_NAME, "a").get_attribute("href"))
+        text, current_text, count, href = fresh(read_row)
         check("e2e-schema-runner" in text and "9.9.9-e2e" in text and "gpu" in text, "runner row: " + text)
-        current = row.find_element(By.CSS_SELECTOR, ".column-current")
-        check(current.find_element(By.CSS_SELECTOR, ".dda-current-count").get_attribute("data-count") == "1", "current tasks: " + current.text)
-        link = current.find_element(By.TAG_NAME, "a")
-        check(state["schema_task"] in link.get_attribute("href"), "the current task is not linked: " + link.get_attribute("href"))
+        check(count == "1", "current tasks: " + current_text)
+        check(state["schema_task"] in href, "the current task is not linked: " + href)
         browser.harvest()
-        runner_button(runner, "pause").click()
+        fresh(lambda: runner_button(runner, "pause").click())
         browser.wait().until(lambda d: runner_row(runner).get_attribute("data-state") == "paused")
         browser.check_source()
         check("paused" in driver.find_element(By.CSS_SELECTOR, ".wrap .notice-success").text, "no notice of the pause")
@@ -953,7 +1021,7 @@ def main():
         check("Paused" in runner_row(runner).text, "the row does not say Paused")
         state["runners_shot"] = browser.screenshot("runners.png")
         browser.harvest()
-        runner_button(runner, "resume").click()
+        fresh(lambda: runner_button(runner, "resume").click())
         browser.wait().until(lambda d: runner_row(runner).get_attribute("data-state") != "paused")
         browser.check_source()
         check(next(r for r in api_get("/runners") if r["runner_id"] == runner)["paused"] is False, "the API still has it paused")
@@ -961,17 +1029,19 @@ def main():
     @step("Remove asks first: dismissed nothing happens, confirmed the runner is gone")
     def _():
         runner = state["schema_runner"]
-        runner_button(runner, "remove").click()
+        fresh(lambda: runner_button(runner, "remove").click())
         alert = browser.wait(5).until(EC.alert_is_present())
         check("e2e-schema-runner" in alert.text, "the question does not name the runner: " + alert.text)
         alert.dismiss()
         check(any(r["runner_id"] == runner for r in api_get("/runners")), "dismissing removed the runner")
         browser.harvest()
-        runner_button(runner, "remove").click()
+        mark_page()
+        fresh(lambda: runner_button(runner, "remove").click())
         browser.wait(5).until(EC.alert_is_present()).accept()
-        browser.wait().until(lambda d: "removed" in d.find_element(By.CSS_SELECTOR, ".wrap").text)
+        # The tab's own description says "removed" too: wait for the next page, not the word.
+        wait_next_page("the removal")
+        notice = browser.wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, ".wrap .notice-success"))).text
         browser.check_source()
-        notice = driver.find_element(By.CSS_SELECTOR, ".wrap .notice-success").text
         check("1 task it was running is pending again" in notice, "notice: " + notice)
         check(not driver.find_elements(By.CSS_SELECTOR, 'tr[data-runner-id="%s"]' % runner), "the row is still there")
         check(not any(r["runner_id"] == runner for r in api_get("/runners")), "the API still lists the runner")
@@ -986,9 +1056,9 @@ def main():
         field = driver.find_element(By.ID, "dda_api_url")
         field.clear()
         field.send_keys(url)
-        browser.harvest()
-        driver.find_element(By.ID, "submit").click()
-        browser.wait().until(EC.presence_of_element_located((By.ID, "setting-error-settings_updated")))
+        check(field.get_attribute("value") == url, "typed %s, the field holds %r" % (url, field.get_attribute("value")))
+        submit_and_wait(driver.find_element(By.ID, "submit"), (By.ID, "dda-connection-result"))
+        check_settings_saved("saving " + url)
         browser.check_source()
 
     @step("server down: the settings keep the failed test, the table says so under one notice")
@@ -1010,6 +1080,8 @@ def main():
         table = driver.find_element(By.ID, "dda-table").text
         check("could not be loaded" in table, "table: " + table[:300])
         check("No tasks yet" not in table, "the table claims there are no tasks")
+        paging = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".dda-pagination .displaying-num")]
+        check(paging and all(t == "Page 1: not loaded" for t in paging), "paging line: %s" % paging)
         errors = driver.find_elements(By.CSS_SELECTOR, ".wrap .notice-error")
         check(len(errors) == 1 and "Cannot reach the API server" in errors[0].text, "error notices: %s" % [e.text for e in errors])
         state["down_shot"] = browser.screenshot("server-down.png")

@@ -427,6 +427,7 @@ final class CliTest extends DDA_Test_Case {
 			$err     = stream_get_contents( $pipes[2] );
 			return array( proc_close( $process ), (string) $out, (string) $err );
 		};
+		$paused = null; // A runner this test paused, resumed whatever happens (the browser test follows).
 		try {
 			list( $status, $out, $err ) = $run( array( 'dda', 'status', '--format=json' ) );
 			$this->assertSame( 0, $status, $err );
@@ -436,7 +437,56 @@ final class CliTest extends DDA_Test_Case {
 			$this->assertTrue( DDA_Format::is_task_id( trim( $out ) ), $out );
 			list( $status ) = $run( array( 'dda', 'task', 'get', 'nope' ) );
 			$this->assertSame( 1, $status );
+
+			// A task no runner takes: get, list, cancel, retry through the real WP-CLI.
+			list( $status, $out, $err ) = $run( array( 'dda', 'task', 'create', (string) self::WAITING_CODE, '--params={"n":1}', '--porcelain' ) );
+			$this->assertSame( 0, $status, $err );
+			$id = trim( $out );
+			list( $status, $out, $err ) = $run( array( 'dda', 'task', 'get', $id, '--format=json' ) );
+			$this->assertSame( 0, $status, $err );
+			$task = json_decode( $out, true );
+			$this->assertSame( array( 'pending', self::WAITING_CODE, array( 'n' => 1 ) ), array( $task['status'] ?? null, $task['operation_code'] ?? null, $task['params'] ?? null ), $out );
+			list( $status, $out ) = $run( array( 'dda', 'task', 'get', $id, '--field=status' ) );
+			$this->assertSame( array( 0, 'pending' ), array( $status, trim( $out ) ) );
+			list( $status, $out, $err ) = $run( array( 'dda', 'task', 'list', '--status=pending', '--operation=' . self::WAITING_CODE, '--format=csv', '--fields=task_id,status' ) );
+			$this->assertSame( 0, $status, $err );
+			$this->assertStringStartsWith( "task_id,status\n", $out );
+			$this->assertStringContainsString( $id . ',pending', $out );
+			list( $status, $out ) = $run( array( 'dda', 'task', 'list', '--search=' . substr( $id, 0, 8 ), '--format=ids' ) );
+			$this->assertSame( array( 0, $id ), array( $status, trim( $out ) ) );
+			list( $status, $out, $err ) = $run( array( 'dda', 'task', 'cancel', $id ) );
+			$this->assertSame( 0, $status, $err );
+			$this->assertStringContainsString( "Task $id cancelled.", $out );
+			list( $status, $out, $err ) = $run( array( 'dda', 'task', 'retry', $id ) );
+			$this->assertSame( 0, $status, $err );
+			$this->assertStringContainsString( "Task $id is pending again.", $out );
+			list( $status, , $err ) = $run( array( 'dda', 'task', 'retry', $id ) );
+			$this->assertSame( 1, $status, 'retrying a pending task is an error' );
+			$this->assertStringContainsString( 'Error:', $err );
+			list( $status ) = $run( array( 'dda', 'task', 'cancel', $id ) );
+			$this->assertSame( 0, $status );
+
+			// The runners: the stack's runner listed as JSON; pause and resume it by name.
+			list( $status, $out, $err ) = $run( array( 'dda', 'runner', 'list', '--format=json' ) );
+			$this->assertSame( 0, $status, $err );
+			$runners = json_decode( $out, true );
+			$this->assertIsArray( $runners, $out );
+			$this->assertNotEmpty( $runners, $out );
+			$name = (string) $runners[0]['name'];
+			list( $status, $out, $err ) = $run( array( 'dda', 'runner', 'pause', $name ) );
+			$paused = $name;
+			$this->assertSame( 0, $status, $err );
+			list( $status, $out ) = $run( array( 'dda', 'runner', 'list', '--format=csv', '--fields=name,paused' ) );
+			$this->assertStringContainsString( $name . ',true', $out );
+			list( $status, $out, $err ) = $run( array( 'dda', 'runner', 'resume', $name ) );
+			$this->assertSame( 0, $status, $err );
+			$paused = null;
+			list( $status, , $err ) = $run( array( 'dda', 'runner', 'pause', 'no-such-runner' ) );
+			$this->assertSame( 1, $status, 'an unknown runner is an error' );
 		} finally {
+			if ( null !== $paused ) {
+				$run( array( 'dda', 'runner', 'resume', $paused ) );
+			}
 			unlink( $require );
 		}
 	}

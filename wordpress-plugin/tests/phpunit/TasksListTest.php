@@ -65,6 +65,9 @@ final class TasksListTest extends DDA_Test_Case {
 		$this->assertStringContainsString( 'Cannot reach the API server', $html );
 		$this->assertStringContainsString( 'The tasks could not be loaded from the API server', $html );
 		$this->assertStringNotContainsString( 'No tasks yet', $html );
+		// The paging line does not claim an empty page either.
+		$this->assertStringContainsString( 'Page 1: not loaded', $html );
+		$this->assertStringNotContainsString( 'Page 1: 0 tasks', $html );
 		// The notice is in the area admin.js replaces when its refresh fails or succeeds.
 		$this->assertMatchesRegularExpression( '/<div id="dda-notices" class="dda-notices">\s*<div class="dda-notice-slot" data-dda-key="refresh">\s*<div class="notice notice-error dda-notice">/', $html );
 	}
