@@ -26,8 +26,10 @@ dda_install_missing() {
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     echo "Installing: ${missing[*]}" >&2
-    $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # A mirror that drops a connection once must not fail a CI run: apt retries each download.
+    $sudo apt-get -o Acquire::Retries=3 update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=3 install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
 }
 
 # dda_nginx_start PREFIX CONF ERROR_LOG [nginx arguments…]: a private nginx in the
