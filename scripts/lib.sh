@@ -16,6 +16,13 @@ dda_man_warnings() {
     LC_ALL=C.UTF-8 MANROFFSEQ="" MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$1" 2>&1 >/dev/null
 }
 
+# dda_man_text PAGE…: the pages (plain or .gz) as text, 200 columns wide so that an option and
+# its value stay on one line for grep.
+dda_man_text() {
+    local page
+    for page in "$@"; do MANWIDTH=200 man -l "$page" 2>/dev/null; done
+}
+
 # dda_install_missing PACKAGE…: apt-get installs the Debian packages that are missing, only those.
 dda_install_missing() {
     local missing=() p

@@ -74,9 +74,9 @@ def options(arguments):
     return out
 
 
-def synopsis(name, command):
+def synopsis(name, command, subcommands):
     parts = ["\\fB" + escape(name) + "\\fR"]
-    if [s for s in command.get("subcommands", []) if s["commandName"] != "help"]:
+    if subcommands:
         parts.append("[\\fIsubcommand\\fR]")
     if command.get("arguments"):
         parts.append("[\\fIoptions\\fR]")
@@ -87,16 +87,16 @@ def page(binary, version, date):
     dump = subprocess.run([binary, "--experimental-dump-help"], check=True, capture_output=True, text=True)
     command = json.loads(dump.stdout)["command"]
     name = command["commandName"]
+    subcommands = [s for s in command.get("subcommands", []) if s["commandName"] != "help"]
     lines = [
         '.TH "%s" "1" "%s" "DDA %s" "DDA"' % (name.upper(), date, version),
         ".SH NAME",
         "%s \\- %s" % (escape(name), escape(command.get("abstract", "").rstrip("."))),
         ".SH SYNOPSIS",
-        synopsis(name, command),
+        synopsis(name, command, subcommands),
     ]
     if command.get("discussion"):
         lines += [".SH DESCRIPTION"] + prose(command["discussion"])
-    subcommands = [s for s in command.get("subcommands", []) if s["commandName"] != "help"]
     if command.get("arguments"):
         lines += [".SH OPTIONS"] + options(command["arguments"])
     if subcommands:

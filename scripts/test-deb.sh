@@ -66,7 +66,7 @@ for b in dda-server dda-runner; do
 done
 man_pages_complete() {
     local text o
-    text="$(MANWIDTH=200 man -l "$out/dda-server.1.gz" 2>/dev/null; MANWIDTH=200 man -l "$out/dda-runner.1.gz" 2>/dev/null)"
+    text="$(dda_man_text "$out/dda-server.1.gz" "$out/dda-runner.1.gz")"
     for o in --socket --database-url --fsync --state-dir --to --server --once --concurrency --ca-file --log-format; do
         echo "$text" | grep -q -- "$o " || { echo "the man pages lack $o"; return 1; }
     done

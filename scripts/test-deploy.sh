@@ -1356,8 +1356,8 @@ man_pages_ok() {
         [ -z "$(dda_man_warnings "$R/usr/local/share/man/man1/$b.1")" ] \
             || { echo "$b.1: groff warnings"; return 1; }
     done
-    MANWIDTH=200 man -l "$R/usr/local/share/man/man1/dda-server.1" 2>/dev/null | grep -q -- "--database-url " \
-        && MANWIDTH=200 man -l "$R/usr/local/share/man/man1/dda-runner.1" 2>/dev/null | grep -q -- "--once "
+    dda_man_text "$R/usr/local/share/man/man1/dda-server.1" | grep -q -- "--database-url " \
+        && dda_man_text "$R/usr/local/share/man/man1/dda-runner.1" | grep -q -- "--once "
 }
 check "install.sh: man pages dda-server(1) and dda-runner(1) from the binaries' help, without groff warnings" man_pages_ok
 # dda-server as dda-server.service starts it: server.env as its EnvironmentFile, the secrets as

@@ -61,7 +61,7 @@ struct TOMLParser {
     private mutating func comment() throws(TOMLError) {
         guard peek() == UInt8(ascii: "#") else { return }
         while let byte = peek(), byte != 0x0A, byte != 0x0D {
-            if (byte < 0x20 && byte != 0x09) || byte == 0x7F { throw fail("a control character in a comment") }
+            if isControl(byte) { throw fail("a control character in a comment") }
             index += 1
         }
     }
@@ -336,14 +336,14 @@ struct TOMLParser {
         case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
         case UInt8(ascii: "u"), UInt8(ascii: "U"):
             let count = code == UInt8(ascii: "u") ? 4 : 8
-            guard index + count <= bytes.count,
+            // Hex digits checked first: UInt32(_:radix:) would also take a sign.
+            guard index + count <= bytes.count, bytes[index..<index + count].allSatisfy({ Self.isHexDigit($0) }),
                 let value = UInt32(String(decoding: bytes[index..<index + count], as: UTF8.self), radix: 16),
-                bytes[index..<index + count].allSatisfy({ Self.isHexDigit($0) }),
                 let scalar = Unicode.Scalar(value)
             else {
                 throw fail("\\\(Character(Unicode.Scalar(code))) needs \(count) hex digits of a Unicode scalar value")
             }
-            out.append(contentsOf: Array(String(Character(scalar)).utf8))
+            out.append(contentsOf: String(Character(scalar)).utf8)
             index += count
         default:
             throw fail("unknown escape \\\(describe(code).trimmingQuotes) in a string")
